@@ -1,0 +1,107 @@
+# Collection engine: loader and settlement.
+#
+#   make            build bin/loader and bin/settlement
+#   make check      install what is missing, build with sanitizers, run unit
+#                   and integration tests against a private PostgreSQL
+#   make demo       run the main job end to end on a private PostgreSQL
+#   make bench      measure the loader against psql \copy (N=1000000)
+#   make lint       cppcheck and clang-tidy
+
+SAN ?= 0
+ifeq ($(SAN),1)
+O := build/san
+BINDIR := $(O)/bin
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1 -g
+else
+O := build/rel
+BINDIR := bin
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+CC ?= cc
+PKGS := libxml-2.0 libpq zlib inih jansson libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wformat=2 -Wwrite-strings
+CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
+	-Icommon -Iloader -Isettlement $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(SANFLAGS)
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+LOADER_SRC := $(filter-out loader/main.c,$(sort $(wildcard loader/*.c)))
+SETTLE_SRC := $(filter-out settlement/main.c,$(sort $(wildcard settlement/*.c)))
+TEST_SRC := $(sort $(wildcard tests/check_*.c))
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+
+COMMON_LIB := $(O)/libcommon.a
+LOADER_LIB := $(O)/libloader.a
+SETTLE_LIB := $(O)/libsettle.a
+
+.PHONY: all clean check unit integration demo bench lint deps fuzz
+all: $(BINDIR)/loader $(BINDIR)/settlement
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(LOADER_LIB): $(call obj,$(LOADER_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(SETTLE_LIB): $(call obj,$(SETTLE_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BINDIR)/loader: $(O)/loader/main.o $(LOADER_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BINDIR)/settlement: $(O)/settlement/main.o $(SETTLE_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Unit tests: every tests/check_<module>.c exports Suite *<module>_suite(void).
+$(O)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	sed -n 's/^Suite \*\([a-z_0-9]*\)_suite(void)$$/SUITE(\1)/p' $(TEST_SRC) > $@
+$(O)/tests/unit_main.o: tests/unit_main.c $(O)/tests/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(O)/tests -c $< -o $@
+$(O)/tests/unit: $(O)/tests/unit_main.o $(call obj,$(TEST_SRC)) $(LOADER_LIB) $(SETTLE_LIB) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
+
+deps:
+	@scripts/deps.sh
+
+# The test command of the README and of CI.
+check: deps
+	$(MAKE) SAN=1 all $(O:build/rel=build/san)/tests/unit
+	@scripts/check.sh
+
+unit: deps
+	$(MAKE) SAN=1 build/san/tests/unit
+	CK_FORK=yes build/san/tests/unit
+
+demo: deps all
+	@scripts/demo.sh
+
+bench: deps all
+	@scripts/bench.sh $(N)
+
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+		-Icommon -Iloader -Isettlement common loader settlement
+	clang-tidy-14 --quiet $(COMMON_SRC) $(LOADER_SRC) $(SETTLE_SRC) -- $(CFLAGS)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

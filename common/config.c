@@ -1,0 +1,314 @@
+#include "config.h"
+
+#include <ini.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+
+static const char *const claim_names[CLAIM__COUNT] = {
+	"goods", "services", "rent", "consumer_credit", "energy", "other",
+};
+
+int claim_type_parse(const char *s)
+{
+	for (int i = 0; i < CLAIM__COUNT; i++)
+		if (strcmp(s, claim_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *claim_type_name(enum claim_type t)
+{
+	return (unsigned)t < CLAIM__COUNT ? claim_names[t] : "?";
+}
+
+/* ---- value parsers: 0 ok, -1 bad ---- */
+
+static int parse_money_value(const char *v, void *out)
+{
+	return money_parse(out, v, strlen(v), false);
+}
+
+static int parse_pct_value(const char *v, void *out)
+{
+	return pct_parse(out, v, strlen(v));
+}
+
+static int parse_bool_value(const char *v, void *out)
+{
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+		*(bool *)out = true;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+		*(bool *)out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_u64_value(const char *v, void *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n == 0)
+		return -1;
+	*(uint64_t *)out = n;
+	return 0;
+}
+
+static int parse_days_value(const char *v, void *out)
+{
+	if (strcmp(v, "365") == 0)
+		*(int *)out = 365;
+	else if (strcmp(v, "360") == 0)
+		*(int *)out = 360;
+	else
+		return -1;
+	return 0;
+}
+
+/* A ratio 0..1 with up to 6 decimals, as parts per million. */
+static int parse_ratio_value(const char *v, void *out)
+{
+	int64_t ppm = 0;
+	size_t i = 0, frac = 0;
+	size_t n = strlen(v);
+
+	if (n == 0 || (v[0] != '0' && v[0] != '1'))
+		return -1;
+	ppm = (v[0] - '0') * 1000000;
+	i = 1;
+	if (i < n && v[i] == '.') {
+		int64_t scale = 100000;
+		i++;
+		if (i == n)
+			return -1;
+		for (; i < n; i++, frac++) {
+			if (v[i] < '0' || v[i] > '9' || frac >= 6)
+				return -1;
+			ppm += (v[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (i != n || ppm > 1000000)
+		return -1;
+	*(int64_t *)out = ppm;
+	return 0;
+}
+
+static int parse_currency_value(const char *v, void *out)
+{
+	if (strlen(v) != 3)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (v[i] < 'A' || v[i] > 'Z')
+			return -1;
+	memcpy(out, v, 4);
+	return 0;
+}
+
+static int parse_claim_list_value(const char *v, void *out)
+{
+	unsigned mask = 0;
+	const char *p = v;
+
+	while (*p != '\0') {
+		char name[32];
+		size_t len = strcspn(p, ",");
+		size_t a = 0, b = len;
+		int t;
+
+		while (a < b && p[a] == ' ')
+			a++;
+		while (b > a && p[b - 1] == ' ')
+			b--;
+		if (b - a == 0 || b - a >= sizeof(name))
+			return -1;
+		memcpy(name, p + a, b - a);
+		name[b - a] = '\0';
+		t = claim_type_parse(name);
+		if (t < 0)
+			return -1;
+		mask |= 1u << t;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*(unsigned *)out = mask;
+	return 0;
+}
+
+/* ---- the option tables ---- */
+
+struct option_row {
+	const char *section; /* "country" for country.XX */
+	const char *key;
+	int (*parse)(const char *value, void *out);
+	size_t offset; /* into struct config, or struct country_conf */
+	const char *what; /* what a good value looks like */
+};
+
+#define CFG(field) offsetof(struct config, field)
+#define CTRY(field) offsetof(struct country_conf, field)
+
+static const struct option_row options[] = {
+	{ "loader", "max_reject_ratio", parse_ratio_value, CFG(max_reject_ratio_ppm), "a ratio from 0 to 1" },
+	{ "loader", "max_amount", parse_money_value, CFG(max_amount), "an amount like 10000000.00" },
+	{ "loader", "max_file_bytes", parse_u64_value, CFG(max_file_bytes), "a positive whole number of bytes" },
+	{ "country", "currency", parse_currency_value, CTRY(currency), "a currency code like CHF" },
+	{ "country", "reminder_required", parse_bool_value, CTRY(reminder_required), "yes or no" },
+	{ "country", "special_claim_types", parse_claim_list_value, CTRY(special_claim_types), "a comma-separated list of claim types" },
+	{ "country", "collection_fee", parse_money_value, CTRY(collection_fee), "an amount like 50.00" },
+	{ "country", "interest_rate_pct", parse_pct_value, CTRY(interest_rate_bp), "a percentage like 5.00" },
+	{ "country", "interest_days_per_year", parse_days_value, CTRY(interest_days_per_year), "365 or 360" },
+	{ "country", "vat_pct", parse_pct_value, CTRY(vat_bp), "a percentage like 8.10" },
+	{ "country", "withdrawal_fee", parse_money_value, CTRY(withdrawal_fee), "an amount like 25.00" },
+};
+
+void config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->report_dir, sizeof(c->report_dir), "var/reports");
+	c->max_reject_ratio_ppm = 1000000;
+	c->max_amount = 1000000000; /* 10000000.00 */
+	c->max_file_bytes = UINT64_C(10737418240);
+}
+
+void config_release(struct config *c)
+{
+	free(c->conninfo);
+	c->conninfo = NULL;
+}
+
+const struct country_conf *config_country(const struct config *c, const char *code)
+{
+	for (int i = 0; i < c->ncountries; i++)
+		if (strcmp(c->countries[i].code, code) == 0)
+			return &c->countries[i];
+	return NULL;
+}
+
+struct load_ctx {
+	struct config *c;
+	struct err *e;
+	int line; /* line of the failure, for the message */
+};
+
+static struct country_conf *country_section(struct config *c, const char *section, struct err *e)
+{
+	const char *code = section + strlen("country.");
+	struct country_conf *cc;
+
+	if (strlen(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z') {
+		ERR_SET(e, ERR_CONFIG, "section '%s' does not name a country code like [country.CH]", section);
+		return NULL;
+	}
+	for (int i = 0; i < c->ncountries; i++)
+		if (strcmp(c->countries[i].code, code) == 0)
+			return &c->countries[i];
+	if (c->ncountries >= CONFIG_MAX_COUNTRIES) {
+		ERR_SET(e, ERR_CONFIG, "more than %d country sections", CONFIG_MAX_COUNTRIES);
+		return NULL;
+	}
+	cc = &c->countries[c->ncountries++];
+	memset(cc, 0, sizeof(*cc));
+	memcpy(cc->code, code, 3);
+	cc->interest_days_per_year = 365;
+	return cc;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *ctx = user;
+	struct config *c = ctx->c;
+	void *base = NULL;
+	const char *family = section;
+
+	if (ctx->e != NULL && ctx->e->code != ERR_OK)
+		return 0; /* inih goes on after an error; keep the first one */
+
+	if (strcmp(section, "database") == 0) {
+		if (strcmp(name, "conninfo") != 0)
+			goto unknown_key;
+		free(c->conninfo);
+		c->conninfo = *value != '\0' ? strdup(value) : NULL;
+		if (*value != '\0' && c->conninfo == NULL) {
+			ERR_SET(ctx->e, ERR_NOMEM, "out of memory");
+			return 0;
+		}
+		return 1;
+	}
+	if (strcmp(section, "loader") == 0) {
+		if (strcmp(name, "report_dir") == 0) {
+			if (*value == '\0' || strlen(value) >= sizeof(c->report_dir)) {
+				ERR_SET(ctx->e, ERR_CONFIG, "key 'report_dir': expected a directory path");
+				return 0;
+			}
+			snprintf(c->report_dir, sizeof(c->report_dir), "%s", value);
+			return 1;
+		}
+		base = c;
+	} else if (strncmp(section, "country.", 8) == 0) {
+		base = country_section(c, section, ctx->e);
+		if (base == NULL)
+			return 0;
+		family = "country";
+	} else {
+		ERR_SET(ctx->e, ERR_CONFIG, "unknown section '[%s]' (key '%s')", section, name);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		if (strcmp(options[i].section, family) != 0 || strcmp(options[i].key, name) != 0)
+			continue;
+		if (options[i].parse(value, (char *)base + options[i].offset) != 0) {
+			ERR_SET(ctx->e, ERR_CONFIG, "key '%s' in [%s]: '%s' is not %s", name,
+				section, value, options[i].what);
+			return 0;
+		}
+		return 1;
+	}
+unknown_key:
+	ERR_SET(ctx->e, ERR_CONFIG, "unknown key '%s' in section '[%s]'", name, section);
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, bool missing_ok, struct err *e)
+{
+	struct load_ctx ctx = { c, e, 0 };
+	FILE *fp;
+	int rc;
+
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		if (missing_ok && errno == ENOENT)
+			return 0;
+		return ERR_SET(e, ERR_CONFIG, "cannot open configuration '%s': %s", path, strerror(errno));
+	}
+	err_clear(e);
+	rc = ini_parse_file(fp, on_value, &ctx);
+	fclose(fp);
+	if (rc == -2)
+		return ERR_SET(e, ERR_NOMEM, "out of memory reading '%s'", path);
+	if (rc > 0) {
+		if (e != NULL && e->code == ERR_OK)
+			ERR_SET(e, ERR_CONFIG, "line does not parse as 'key = value' or '[section]'");
+		return err_prefix(e, "configuration '%s' line %d", path, rc);
+	}
+	if (rc < 0)
+		return ERR_SET(e, ERR_CONFIG, "cannot read configuration '%s'", path);
+	for (int i = 0; i < c->ncountries; i++) {
+		if (c->countries[i].currency[0] == '\0')
+			return ERR_SET(e, ERR_CONFIG, "configuration '%s': section [country.%s] has no key 'currency'",
+				       path, c->countries[i].code);
+	}
+	return 0;
+}

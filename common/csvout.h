@@ -1,0 +1,19 @@
+/* csvout.h: RFC 4180 output. A field is quoted when it holds the
+ * delimiter, a quote, CR or LF; with formula_escape, a text field that
+ * starts with '=', '+', '-', '@', tab or CR gets a leading '\'' (SPEC 9.2). */
+#ifndef COMMON_CSVOUT_H
+#define COMMON_CSVOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "atomic_file.h"
+#include "err.h"
+
+int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
+		 struct err *e);
+/* Write fields joined by ',' and ended by "\n"; NULL is an empty field. */
+int csvout_row(struct atomic_file *af, const char *const *fields, size_t n, bool formula_escape,
+	       struct err *e);
+
+#endif

@@ -1,0 +1,254 @@
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_CHUNK (256u * 1024u)
+
+static _Thread_local char last_sqlstate[6];
+
+const char *db_last_sqlstate(void)
+{
+	return last_sqlstate;
+}
+
+/* The server's primary message without the trailing newline. */
+static void result_error(struct err *e, PGconn *conn, const PGresult *res, const char *what)
+{
+	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res != NULL ? PQresultErrorMessage(res) : NULL;
+	char clean[ERR_MESSAGE_MAX];
+	size_t n;
+
+	if (msg == NULL || *msg == '\0')
+		msg = PQerrorMessage(conn);
+	snprintf(clean, sizeof(clean), "%s", msg != NULL ? msg : "unknown error");
+	n = strlen(clean);
+	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	for (char *p = clean; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state != NULL ? state : "");
+	if (state == NULL && PQstatus(conn) == CONNECTION_BAD)
+		snprintf(last_sqlstate, sizeof(last_sqlstate), "08006");
+	ERR_SET(e, ERR_DB, "%s failed: %s%s%s%s", what, clean, state != NULL ? " (SQLSTATE " : "",
+		state != NULL ? state : "", state != NULL ? ")" : "");
+}
+
+bool db_connection_lost(PGconn *conn)
+{
+	return conn == NULL || PQstatus(conn) == CONNECTION_BAD ||
+	       strncmp(last_sqlstate, "08", 2) == 0 || strncmp(last_sqlstate, "57P", 3) == 0;
+}
+
+int db_connect(PGconn **out, const char *conninfo, const char *application_name, struct err *e)
+{
+	const char *keys[] = { "dbname", "application_name", "client_encoding", NULL };
+	const char *vals[] = { conninfo != NULL ? conninfo : "", application_name, "UTF8", NULL };
+	PGconn *conn;
+
+	*out = NULL;
+	/* expand_dbname=1: dbname may hold a whole conninfo string or URI. */
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL)
+		return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		char msg[ERR_MESSAGE_MAX];
+		size_t n;
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
+		n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		for (char *p = msg; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ' ';
+		PQfinish(conn);
+		snprintf(last_sqlstate, sizeof(last_sqlstate), "08001");
+		return ERR_SET(e, ERR_DB, "cannot connect to the database: %s", msg);
+	}
+	*out = conn;
+	return 0;
+}
+
+void db_close(PGconn *conn)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+}
+
+int db_exec(PGconn *conn, const char *sql, struct err *e)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "'%.60s'", sql);
+		result_error(e, conn, res, what);
+		rc = ERR_DB;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int db_query(PGconn *conn, PGresult **out, const char *sql, int nparams,
+	     const char *const *params, struct err *e)
+{
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (out != NULL)
+		*out = NULL;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "'%.60s'", sql);
+		result_error(e, conn, res, what);
+		PQclear(res);
+		return ERR_DB;
+	}
+	if (out != NULL)
+		*out = res;
+	else
+		PQclear(res);
+	return 0;
+}
+
+int db_copy_begin(struct db_copy *cp, PGconn *conn, const char *copy_sql, struct err *e)
+{
+	PGresult *res;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->conn = conn;
+	cp->cap = COPY_CHUNK;
+	cp->buf = malloc(cp->cap);
+	if (cp->buf == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	res = PQexec(conn, copy_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		result_error(e, conn, res, "COPY");
+		PQclear(res);
+		free(cp->buf);
+		cp->buf = NULL;
+		return ERR_DB;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int copy_flush(struct db_copy *cp, struct err *e)
+{
+	if (cp->len == 0)
+		return 0;
+	if (PQputCopyData(cp->conn, cp->buf, (int)cp->len) != 1) {
+		result_error(e, cp->conn, NULL, "COPY data");
+		return ERR_DB;
+	}
+	cp->len = 0;
+	return 0;
+}
+
+int db_copy_write(struct db_copy *cp, const void *data, size_t len, struct err *e)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		size_t room = cp->cap - cp->len;
+		size_t n = len < room ? len : room;
+
+		memcpy(cp->buf + cp->len, p, n);
+		cp->len += n;
+		p += n;
+		len -= n;
+		if (cp->len == cp->cap && copy_flush(cp, e) != 0)
+			return ERR_DB;
+	}
+	return 0;
+}
+
+int db_copy_end(struct db_copy *cp, struct err *e)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (copy_flush(cp, e) != 0)
+		return ERR_DB;
+	if (PQputCopyEnd(cp->conn, NULL) != 1) {
+		result_error(e, cp->conn, NULL, "COPY end");
+		return ERR_DB;
+	}
+	while ((res = PQgetResult(cp->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			if (rc == 0)
+				result_error(e, cp->conn, res, "COPY");
+			rc = ERR_DB;
+		} else if (rc == 0) {
+			const char *tuples = PQcmdTuples(res);
+			unsigned long long n = strtoull(tuples, NULL, 10);
+
+			if (n != cp->rows) {
+				ERR_SET(e, ERR_DB, "COPY stored %llu rows but %llu were sent", n, cp->rows);
+				rc = ERR_DB;
+			}
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+void db_copy_abort(struct db_copy *cp, const char *reason)
+{
+	PGresult *res;
+
+	if (cp->conn == NULL)
+		return;
+	if (PQputCopyEnd(cp->conn, reason) == 1)
+		while ((res = PQgetResult(cp->conn)) != NULL)
+			PQclear(res);
+	cp->conn = NULL;
+}
+
+void db_copy_release(struct db_copy *cp)
+{
+	free(cp->buf);
+	cp->buf = NULL;
+	cp->len = cp->cap = 0;
+}
+
+int db_copy_out(PGconn *conn, const char *copy_sql,
+		int (*sink)(void *ctx, const char *data, size_t len), void *ctx, struct err *e)
+{
+	PGresult *res = PQexec(conn, copy_sql);
+	char *row = NULL;
+	int n, rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		result_error(e, conn, res, "COPY TO");
+		PQclear(res);
+		return ERR_DB;
+	}
+	PQclear(res);
+	while ((n = PQgetCopyData(conn, &row, 0)) > 0) {
+		if (rc == 0 && sink(ctx, row, (size_t)n) != 0)
+			rc = ERR_IO; /* keep draining; the sink set e */
+		PQfreemem(row);
+		row = NULL;
+	}
+	if (n == -2) {
+		result_error(e, conn, NULL, "COPY TO");
+		return ERR_DB;
+	}
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			result_error(e, conn, res, "COPY TO");
+			rc = ERR_DB;
+		}
+		PQclear(res);
+	}
+	return rc;
+}

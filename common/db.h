@@ -1,0 +1,53 @@
+/* db.h: libpq helpers. Parameters always go through PQexecParams; a failed
+ * result sets ERR_DB with the server's message and SQLSTATE. Passwords are
+ * never printed: messages come from the server, never from the conninfo. */
+#ifndef COMMON_DB_H
+#define COMMON_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "err.h"
+
+/* conninfo NULL or "" uses libpq's environment (PGHOST, PGDATABASE, ...). */
+int db_connect(PGconn **out, const char *conninfo, const char *application_name,
+	       struct err *e);
+void db_close(PGconn *conn);
+
+/* Run a command (or several) without parameters; no rows expected. */
+int db_exec(PGconn *conn, const char *sql, struct err *e);
+/* Run a parameterised statement (all text parameters; NULL for SQL NULL).
+ * With out != NULL the caller owns *out (PQclear) and it holds the rows. */
+int db_query(PGconn *conn, PGresult **out, const char *sql, int nparams,
+	     const char *const *params, struct err *e);
+
+/* SQLSTATE of the last failure recorded by these helpers on this thread,
+ * "" when none. Class "08" and "57P" are connection losses. */
+const char *db_last_sqlstate(void);
+/* Did the connection break (as opposed to a statement failing)? */
+bool db_connection_lost(PGconn *conn);
+
+/* COPY ... FROM STDIN helpers: buffered PQputCopyData in large chunks. */
+struct db_copy {
+	PGconn *conn;
+	char *buf;
+	size_t len;
+	size_t cap;
+	unsigned long long rows;
+};
+int db_copy_begin(struct db_copy *cp, PGconn *conn, const char *copy_sql, struct err *e);
+/* Append bytes to the COPY stream (flushes in large chunks). */
+int db_copy_write(struct db_copy *cp, const void *data, size_t len, struct err *e);
+/* Finish: send the end, collect results until NULL, and compare the row
+ * count the server reports with cp->rows. */
+int db_copy_end(struct db_copy *cp, struct err *e);
+/* Abort with a reason (PQputCopyEnd(conn, reason)); drains results. */
+void db_copy_abort(struct db_copy *cp, const char *reason);
+void db_copy_release(struct db_copy *cp);
+
+/* COPY (query) TO STDOUT into a file descriptor-like sink. */
+int db_copy_out(PGconn *conn, const char *copy_sql,
+		int (*sink)(void *ctx, const char *data, size_t len), void *ctx,
+		struct err *e);
+
+#endif

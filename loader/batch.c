@@ -1,0 +1,951 @@
+/* batch.c: the sink and the batch lifecycle (SPEC 7). See batch.h. */
+#include "batch.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "date.h"
+#include "db.h"
+#include "decode.h"
+#include "log.h"
+#include "money.h"
+#include "source.h"
+#include "validate.h"
+
+volatile int batch_interrupted;
+
+/* Advisory lock class of "a loader holds this file". */
+#define LOCK_CLASS_FILE 1818
+/* Advisory lock class of "cases/transactions of this creditor are merged". */
+#define LOCK_CLASS_CREDITOR 1819
+#define ROW_MAX (64u * 1024u)
+
+struct load {
+	const struct config *conf;
+	const struct load_opts *opts;
+	PGconn *conn;
+	struct db_copy copy;
+	bool copying;
+	enum file_kind kind;
+	struct creditor_table creditors;
+	struct validate_ctx vctx;
+	struct decode_io io;
+	long long batch_id;
+	char *row;      /* one COPY row */
+	size_t row_len;
+	struct err *e;
+};
+
+/* ---- COPY text-format encoding ---- */
+
+static void put(struct load *l, const char *s, size_t n)
+{
+	if (l->row_len + n > ROW_MAX)
+		n = 0; /* cannot happen: fields are capped well below */
+	memcpy(l->row + l->row_len, s, n);
+	l->row_len += n;
+}
+
+static void put_text(struct load *l, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char esc;
+
+		switch (s[i]) {
+		case '\\': esc = '\\'; break;
+		case '\t': esc = 't'; break;
+		case '\n': esc = 'n'; break;
+		case '\r': esc = 'r'; break;
+		default: continue;
+		}
+		put(l, s + start, i - start);
+		put(l, "\\", 1);
+		put(l, &esc, 1);
+		start = i + 1;
+	}
+	put(l, s + start, n - start);
+}
+
+static void put_sep(struct load *l)
+{
+	put(l, "\t", 1);
+}
+
+static void put_null(struct load *l)
+{
+	put(l, "\\N", 2);
+}
+
+static void put_field(struct load *l, const struct record *r, int f)
+{
+	if (r->f[f].len == 0 || (r->f[f].flags & FIELD_TOO_LONG))
+		put_null(l);
+	else
+		put_text(l, record_value(r, f), r->f[f].len);
+}
+
+static void put_i64(struct load *l, int64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+
+	put(l, buf, (size_t)n);
+}
+
+static void put_errors(struct load *l, const struct verdict *v, enum file_kind kind)
+{
+	size_t nd;
+	const struct field_def *defs = record_fields(kind, &nd);
+
+	if (v->n == 0) {
+		put_null(l);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct reject_item *it = &v->items[i];
+		const char *code = reject_code_name(it->code);
+
+		if (i > 0)
+			put(l, "\x1e", 1);
+		put(l, code, strlen(code));
+		put(l, "\x1f", 1);
+		if (it->field >= 0)
+			put(l, defs[it->field].name, strlen(defs[it->field].name));
+		put(l, "\x1f", 1);
+		put_text(l, it->message, strlen(it->message));
+	}
+}
+
+/* A text value that may be shown in the report even when invalid. */
+static void put_key(struct load *l, const struct record *r, int f)
+{
+	const struct field_value *fv = &r->f[f];
+
+	if (fv->len == 0 || (fv->flags & FIELD_TOO_LONG) ||
+	    memchr(record_value(r, f), '\0', fv->len) != NULL)
+		put_null(l);
+	else
+		put_text(l, record_value(r, f), fv->len);
+}
+
+/* A UTF-8 check for values the validator did not look at. */
+static bool text_ok(const struct record *r, int f);
+
+static const char stage_cases_sql[] =
+	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
+	" creditor_id text, creditor_reference text, debtor_type text, debtor_name text,"
+	" debtor_national_id text, debtor_birth_date date, debtor_street text,"
+	" debtor_postal_code text, debtor_city text, debtor_country text, debtor_email text,"
+	" debtor_phone text, invoice_number text, invoice_date date, due_date date,"
+	" original_amount bigint, currency text, paid_amount bigint, claim_type text,"
+	" disputed boolean, reminder_date date, fees bigint) ON COMMIT DROP;"
+	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
+	" creditor_reference text, field text, code text, message text, seq int) ON COMMIT DROP";
+
+static const char stage_tx_sql[] =
+	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
+	" txkey boolean, creditor_id text, creditor_reference text, transaction_id text,"
+	" kind text, booking_date date, amount bigint, currency text, reason text) ON COMMIT DROP;"
+	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
+	" creditor_reference text, field text, code text, message text, seq int) ON COMMIT DROP";
+
+static int on_kind(void *ctx, enum file_kind kind, struct err *e)
+{
+	struct load *l = ctx;
+	int rc;
+
+	l->kind = kind;
+	l->vctx.decimal_comma = l->io.decimal_comma;
+	if ((rc = db_exec(l->conn, kind == KIND_CASES ? stage_cases_sql : stage_tx_sql, e)) != 0)
+		return rc;
+	if ((rc = db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e)) != 0)
+		return rc;
+	l->copying = true;
+	return 0;
+}
+
+static void stage_case(struct load *l, struct record *r, const struct verdict *v)
+{
+	bool ok = v->n == 0;
+	static const int cols[] = {
+		CF_DEBTOR_TYPE, CF_DEBTOR_NAME, CF_DEBTOR_NATIONAL_ID, CF_DEBTOR_BIRTH_DATE,
+		CF_DEBTOR_STREET, CF_DEBTOR_POSTAL_CODE, CF_DEBTOR_CITY, CF_DEBTOR_COUNTRY,
+		CF_DEBTOR_EMAIL, CF_DEBTOR_PHONE, CF_INVOICE_NUMBER, CF_INVOICE_DATE, CF_DUE_DATE,
+	};
+
+	put_i64(l, (int64_t)r->ordinal);
+	put_sep(l);
+	put_i64(l, (int64_t)r->line);
+	put_sep(l);
+	put_errors(l, v, KIND_CASES);
+	put_sep(l);
+	put(l, v->key_ok ? "t" : "f", 1);
+	put_sep(l);
+	if (ok || v->key_ok || text_ok(r, CF_CREDITOR_ID))
+		put_key(l, r, CF_CREDITOR_ID);
+	else
+		put_null(l);
+	put_sep(l);
+	if (ok || v->key_ok || text_ok(r, CF_CREDITOR_REFERENCE))
+		put_key(l, r, CF_CREDITOR_REFERENCE);
+	else
+		put_null(l);
+	if (!ok) {
+		/* rejected: only what the report needs */
+		for (int i = 0; i < 20; i++) {
+			put_sep(l);
+			put_null(l);
+		}
+		put(l, "\n", 1);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		put_sep(l);
+		put_field(l, r, cols[i]);
+	}
+	put_sep(l);
+	put_i64(l, v->original_amount);
+	put_sep(l);
+	put_field(l, r, CF_CURRENCY);
+	put_sep(l);
+	put_i64(l, v->paid_amount);
+	put_sep(l);
+	put_field(l, r, CF_CLAIM_TYPE);
+	put_sep(l);
+	put(l, v->disputed ? "t" : "f", 1);
+	put_sep(l);
+	put_field(l, r, CF_REMINDER_DATE);
+	put_sep(l);
+	{
+		const struct creditor_info *c = creditor_find(l->vctx.creditors, record_value(r, CF_CREDITOR_ID));
+		const struct country_conf *cc = c != NULL ? config_country(l->conf, c->country) : NULL;
+
+		put_i64(l, cc != NULL ? cc->collection_fee : 0);
+	}
+	put(l, "\n", 1);
+}
+
+static void stage_tx(struct load *l, struct record *r, const struct verdict *v)
+{
+	bool ok = v->n == 0;
+
+	put_i64(l, (int64_t)r->ordinal);
+	put_sep(l);
+	put_i64(l, (int64_t)r->line);
+	put_sep(l);
+	put_errors(l, v, KIND_TRANSACTIONS);
+	put_sep(l);
+	put(l, v->key_ok ? "t" : "f", 1);
+	put_sep(l);
+	put(l, v->txid_ok ? "t" : "f", 1);
+	put_sep(l);
+	if (ok || text_ok(r, TF_CREDITOR_ID))
+		put_key(l, r, TF_CREDITOR_ID);
+	else
+		put_null(l);
+	put_sep(l);
+	if (ok || text_ok(r, TF_CREDITOR_REFERENCE))
+		put_key(l, r, TF_CREDITOR_REFERENCE);
+	else
+		put_null(l);
+	put_sep(l);
+	if (ok || text_ok(r, TF_TRANSACTION_ID))
+		put_key(l, r, TF_TRANSACTION_ID);
+	else
+		put_null(l);
+	if (!ok) {
+		for (int i = 0; i < 5; i++) {
+			put_sep(l);
+			put_null(l);
+		}
+		put(l, "\n", 1);
+		return;
+	}
+	put_sep(l);
+	put_field(l, r, TF_KIND);
+	put_sep(l);
+	put_field(l, r, TF_BOOKING_DATE);
+	put_sep(l);
+	put_i64(l, v->amount);
+	put_sep(l);
+	put_field(l, r, TF_CURRENCY);
+	put_sep(l);
+	put_field(l, r, TF_REASON);
+	put(l, "\n", 1);
+}
+
+#include "rules.h"
+
+static bool text_ok(const struct record *r, int f)
+{
+	const struct field_value *fv = &r->f[f];
+
+	return fv->len > 0 && !(fv->flags & FIELD_TOO_LONG) &&
+	       memchr(record_value(r, f), '\0', fv->len) == NULL &&
+	       rules_utf8_ok(record_value(r, f), fv->len);
+}
+
+static int on_record(void *ctx, struct record *r, struct err *e)
+{
+	struct load *l = ctx;
+	struct verdict v;
+
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	l->row_len = 0;
+	if (l->kind == KIND_CASES) {
+		validate_case(&l->vctx, r, &v);
+		stage_case(l, r, &v);
+	} else {
+		validate_transaction(&l->vctx, r, &v);
+		stage_tx(l, r, &v);
+	}
+	l->copy.rows++;
+	if ((r->ordinal & 0xffff) == 0)
+		log_progress("records read", r->ordinal, 0);
+	return db_copy_write(&l->copy, l->row, l->row_len, e);
+}
+
+/* ---- the set-wise checks ---- */
+
+static const char errors_to_rejects_sql[] =
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference,"
+	"  NULLIF(split_part(x.e, E'\\x1f', 2), ''), split_part(x.e, E'\\x1f', 1),"
+	"  split_part(x.e, E'\\x1f', 3), x.n"
+	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
+	" WHERE s.errors IS NOT NULL";
+
+static const char lock_creditors_sql[] =
+	"SELECT count(pg_advisory_xact_lock(1819, hashtext(creditor_id)))"
+	" FROM (SELECT DISTINCT creditor_id FROM stage WHERE dupkey ORDER BY 1) x";
+
+static const char classify_cases_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT s.record, s.first_record, s.dup_in_file, c.case_id,"
+	"  CASE WHEN s.errors IS NOT NULL OR s.dup_in_file THEN 'rejected'"
+	"   WHEN c.case_id IS NULL THEN 'new'"
+	"   WHEN (c.debtor_type, c.debtor_name, c.debtor_national_id, c.debtor_birth_date,"
+	"     c.debtor_street, c.debtor_postal_code, c.debtor_city, c.debtor_country,"
+	"     c.debtor_email, c.debtor_phone, c.invoice_number, c.invoice_date, c.due_date,"
+	"     c.original_amount, c.currency, c.paid_amount, c.claim_type, c.reminder_date)"
+	"    IS NOT DISTINCT FROM"
+	"    (s.debtor_type, s.debtor_name, s.debtor_national_id, s.debtor_birth_date,"
+	"     s.debtor_street, s.debtor_postal_code, s.debtor_city, s.debtor_country,"
+	"     s.debtor_email, s.debtor_phone, s.invoice_number, s.invoice_date, s.due_date,"
+	"     s.original_amount, s.currency, s.paid_amount, s.claim_type, s.reminder_date)"
+	"    THEN 'skipped'"
+	"   ELSE 'duplicate' END AS outcome"
+	" FROM (SELECT st.*,"
+	"   st.dupkey AND row_number() OVER w > 1 AS dup_in_file,"
+	"   first_value(st.record) OVER w AS first_record"
+	"  FROM stage st"
+	"  WINDOW w AS (PARTITION BY st.dupkey, st.creditor_id, st.creditor_reference ORDER BY st.record)) s"
+	" LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
+	"  AND c.creditor_reference = s.creditor_reference";
+
+static const char db_rejects_cases_sql[] =
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	"  'DUPLICATE_IN_FILE', 'creditor_reference already appears in record ' || o.first_record, 100"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')', 101"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'";
+
+static const char insert_cases_sql[] =
+	"INSERT INTO cases (creditor_id, creditor_reference, debtor_type, debtor_name,"
+	" debtor_national_id, debtor_birth_date, debtor_street, debtor_postal_code, debtor_city,"
+	" debtor_country, debtor_email, debtor_phone, invoice_number, invoice_date, due_date,"
+	" original_amount, currency, paid_amount, claim_type, disputed, reminder_date,"
+	" batch_id, record, registered, principal, fees, interest, accrued_to)"
+	" SELECT s.creditor_id, s.creditor_reference, s.debtor_type, s.debtor_name,"
+	" s.debtor_national_id, s.debtor_birth_date, s.debtor_street, s.debtor_postal_code, s.debtor_city,"
+	" s.debtor_country, s.debtor_email, s.debtor_phone, s.invoice_number, s.invoice_date, s.due_date,"
+	" s.original_amount, s.currency, s.paid_amount, s.claim_type, s.disputed, s.reminder_date,"
+	" $1::bigint, s.record, $2::date, s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
+	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
+
+static const char classify_tx_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT x.*,"
+	"  CASE WHEN x.errors IS NOT NULL OR x.dup_in_file THEN 'rejected'"
+	"   WHEN x.existing_tx IS NOT NULL AND x.identical THEN 'skipped'"
+	"   WHEN x.existing_tx IS NOT NULL THEN 'duplicate'"
+	"   WHEN x.case_id IS NULL THEN 'unknown_case'"
+	"   WHEN x.case_status <> 'open' OR x.withdrawn_before"
+	"     OR (x.currency IS NOT NULL AND x.currency <> x.case_currency) THEN 'case_error'"
+	"   ELSE 'new' END AS outcome"
+	" FROM (SELECT s.record, s.line, s.errors, s.kind, s.currency,"
+	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
+	"   first_value(s.record) OVER w AS first_record,"
+	"   c.case_id, c.status AS case_status, c.currency AS case_currency,"
+	"   t.tx_id AS existing_tx,"
+	"   (t.creditor_reference, t.kind, t.booking_date, t.amount, t.currency, t.reason)"
+	"     IS NOT DISTINCT FROM (s.creditor_reference, s.kind, s.booking_date, s.amount, s.currency, s.reason) AS identical,"
+	"   coalesce(bool_or(s.errors IS NULL AND s.kind = 'withdrawal') OVER ("
+	"     PARTITION BY s.dupkey, s.creditor_id, s.creditor_reference ORDER BY s.record"
+	"     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS withdrawn_before"
+	"  FROM stage s"
+	"  LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
+	"   AND c.creditor_reference = s.creditor_reference"
+	"  LEFT JOIN transactions t ON s.txkey AND t.creditor_id = s.creditor_id"
+	"   AND t.transaction_id = s.transaction_id"
+	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
+
+static const char db_rejects_tx_sql[] =
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
+	"  'DUPLICATE_IN_FILE', 'transaction_id already appears in record ' || o.first_record, 100"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
+	"  'DUPLICATE', 'a transaction with this transaction_id and other content exists', 101"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	"  'UNKNOWN_CASE', 'no case with this creditor_reference exists for the creditor', 102"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'unknown_case'"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	"  'CASE_CLOSED', 'the case is closed or withdrawn', 103"
+	" FROM stage_out o JOIN stage s USING (record)"
+	" WHERE o.outcome = 'case_error' AND (o.case_status <> 'open' OR o.withdrawn_before)"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'currency',"
+	"  'CURRENCY_MISMATCH', 'currency is not the case''s currency', 104"
+	" FROM stage_out o JOIN stage s USING (record)"
+	" WHERE o.outcome = 'case_error' AND s.currency IS NOT NULL AND s.currency <> o.case_currency";
+
+static const char insert_tx_sql[] =
+	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
+	" booking_date, amount, currency, reason, batch_id, record)"
+	" SELECT s.creditor_id, s.creditor_reference, o.case_id, s.transaction_id, s.kind,"
+	" s.booking_date, s.amount, coalesce(s.currency, o.case_currency), s.reason, $1::bigint, s.record"
+	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
+
+static const char withdraw_sql[] =
+	"UPDATE cases c SET status = 'withdrawn', closed_date = w.booking_date"
+	" FROM (SELECT DISTINCT ON (case_id) case_id, booking_date FROM transactions"
+	"  WHERE batch_id = $1::bigint AND kind = 'withdrawal' ORDER BY case_id, record) w"
+	" WHERE c.case_id = w.case_id AND c.status = 'open'";
+
+static const char counts_sql[] =
+	"SELECT count(*),"
+	" count(*) FILTER (WHERE outcome = 'new'),"
+	" count(*) FILTER (WHERE outcome = 'skipped')"
+	" FROM stage_out";
+
+/* ---- report files ---- */
+
+static int write_sink(void *ctx, const char *data, size_t len)
+{
+	struct atomic_file *af = ctx;
+
+	return atomic_file_write(af, data, len, NULL);
+}
+
+static int copy_to_file(PGconn *conn, const char *sql, const char *path, struct err *e)
+{
+	struct atomic_file af;
+	int rc;
+
+	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0)
+		return rc;
+	rc = db_copy_out(conn, sql, write_sink, &af, e);
+	if (rc == ERR_IO || (rc == 0 && af.failed))
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
+	if (rc != 0) {
+		atomic_file_abort(&af);
+		return rc;
+	}
+	return atomic_file_commit(&af, e);
+}
+
+static int write_reports(struct load *l, bool receipt, struct err *e)
+{
+	char path[CONFIG_PATH_MAX + 64];
+	char sql[1024];
+	int rc;
+
+	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
+		return rc;
+	atomic_file_clean_stale(l->conf->report_dir);
+	snprintf(path, sizeof(path), "%s/batch-%lld.rejects.csv", l->conf->report_dir, l->batch_id);
+	snprintf(sql, sizeof(sql),
+		 "COPY (SELECT record, line, creditor_reference, field, code, message FROM rejects"
+		 " WHERE batch_id = %lld ORDER BY record NULLS LAST, seq) TO STDOUT WITH (FORMAT csv, HEADER)",
+		 l->batch_id);
+	if ((rc = copy_to_file(l->conn, sql, path, e)) != 0)
+		return rc;
+	if (!receipt)
+		return 0;
+	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
+	if (l->kind == KIND_CASES)
+		snprintf(sql, sizeof(sql),
+			 "COPY (SELECT o.record, s.creditor_reference, c.case_id,"
+			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
+			 " FROM stage_out o JOIN stage s USING (record)"
+			 " JOIN cases c ON c.creditor_id = s.creditor_id AND c.creditor_reference = s.creditor_reference"
+			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
+	else
+		snprintf(sql, sizeof(sql),
+			 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
+			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
+			 " FROM stage_out o JOIN stage s USING (record)"
+			 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
+			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
+	return copy_to_file(l->conn, sql, path, e);
+}
+
+/* ---- creditors ---- */
+
+static int cmp_info(const void *a, const void *b)
+{
+	return strcmp(((const struct creditor_info *)a)->id, ((const struct creditor_info *)b)->id);
+}
+
+static int load_creditors(struct load *l, struct err *e)
+{
+	PGresult *res = NULL;
+	int rc, n;
+
+	rc = db_query(l->conn, &res, "SELECT creditor_id, country, currency, active FROM creditors", 0, NULL, e);
+	if (rc != 0)
+		return rc;
+	n = PQntuples(res);
+	l->creditors.items = calloc((size_t)n + 1, sizeof(struct creditor_info));
+	if (l->creditors.items == NULL) {
+		PQclear(res);
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	}
+	for (int i = 0; i < n; i++) {
+		struct creditor_info *c = &l->creditors.items[i];
+
+		snprintf(c->id, sizeof(c->id), "%s", PQgetvalue(res, i, 0));
+		snprintf(c->country, sizeof(c->country), "%s", PQgetvalue(res, i, 1));
+		snprintf(c->currency, sizeof(c->currency), "%s", PQgetvalue(res, i, 2));
+		c->active = PQgetvalue(res, i, 3)[0] == 't';
+	}
+	l->creditors.n = (size_t)n;
+	qsort(l->creditors.items, l->creditors.n, sizeof(struct creditor_info), cmp_info);
+	PQclear(res);
+	return 0;
+}
+
+/* ---- batch rows ---- */
+
+static const char *basename_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+static int q1(PGconn *conn, const char *sql, int n, const char *const *params, char *out, size_t outsz,
+	      struct err *e)
+{
+	PGresult *res = NULL;
+	int rc = db_query(conn, &res, sql, n, params, e);
+
+	if (rc != 0)
+		return rc;
+	if (out != NULL) {
+		if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+			snprintf(out, outsz, "%s", PQgetvalue(res, 0, 0));
+		else
+			out[0] = '\0';
+	}
+	PQclear(res);
+	return 0;
+}
+
+static void sha_lock_params(const char *sha, char key[16])
+{
+	/* The first 8 hex digits as a signed 32-bit integer. */
+	unsigned long v = strtoul((char[9]){ sha[0], sha[1], sha[2], sha[3], sha[4], sha[5], sha[6], sha[7], 0 },
+				  NULL, 16);
+
+	snprintf(key, 16, "%ld", (long)(int32_t)(uint32_t)v);
+}
+
+static int mark_failed(const struct config *conf, const char *conninfo, long long batch_id,
+		       const char *message)
+{
+	PGconn *conn = NULL;
+	struct err e2 = ERR_INIT;
+	char id[24];
+	const char *params[2];
+	int rc;
+
+	(void)conf;
+	if (batch_id <= 0)
+		return 0;
+	if (db_connect(&conn, conninfo, "loader", &e2) != 0)
+		return -1;
+	snprintf(id, sizeof(id), "%lld", batch_id);
+	params[0] = id;
+	params[1] = message;
+	rc = db_query(conn, NULL,
+		      "UPDATE batches SET status = 'failed', finished = now(), message = $2"
+		      " WHERE batch_id = $1::bigint AND status = 'loading'", 2, params, &e2);
+	db_close(conn);
+	return rc;
+}
+
+/* After a failure at COMMIT: did the batch commit? */
+static bool committed_after_all(const char *conninfo, long long batch_id)
+{
+	PGconn *conn = NULL;
+	struct err e2 = ERR_INIT;
+	char id[24], status[32] = "";
+	const char *params[1] = { id };
+	bool ok = false;
+
+	for (int attempt = 0; attempt < 10 && !ok; attempt++) {
+		if (db_connect(&conn, conninfo, "loader", &e2) == 0) {
+			snprintf(id, sizeof(id), "%lld", batch_id);
+			if (q1(conn, "SELECT status FROM batches WHERE batch_id = $1::bigint", 1, params,
+			       status, sizeof(status), &e2) == 0) {
+				db_close(conn);
+				return strcmp(status, "loaded") == 0 || strcmp(status, "refused") == 0 ||
+				       strcmp(status, "dry_run") == 0;
+			}
+			db_close(conn);
+		}
+		sleep(1);
+	}
+	return ok;
+}
+
+static int finish_refused(struct load *l, enum reject_code code, uint64_t line, uint64_t record,
+			  const char *message, struct batch_result *res, struct err *e)
+{
+	char id[24], ln[24], rec[24], recs[24];
+	const char *params[6];
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	snprintf(ln, sizeof(ln), "%llu", (unsigned long long)line);
+	snprintf(rec, sizeof(rec), "%llu", (unsigned long long)record);
+	snprintf(recs, sizeof(recs), "%llu", (unsigned long long)l->io.records);
+	params[0] = id;
+	params[1] = line > 0 ? ln : NULL;
+	params[2] = reject_code_name(code);
+	params[3] = message;
+	params[4] = record > 0 ? rec : NULL;
+	params[5] = l->kind != KIND_UNKNOWN ? file_kind_name(l->kind) : NULL;
+	if ((rc = db_exec(l->conn, "BEGIN", e)) != 0)
+		return rc;
+	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
+		return rc;
+	if ((rc = db_query(l->conn, NULL,
+			   "INSERT INTO rejects (batch_id, record, line, field, code, message, seq)"
+			   " VALUES ($1::bigint, $5::bigint, $2::bigint, NULL, $3, $4, 0)", 5, params, e)) != 0)
+		return rc;
+	{
+		const char *up[4] = { id, message, recs, params[5] };
+
+		if ((rc = db_query(l->conn, NULL,
+				   "UPDATE batches SET status = 'refused', finished = now(), records = $3::bigint,"
+				   " accepted = 0, skipped = 0, rejected = 0, message = $2, kind = coalesce($4, kind)"
+				   " WHERE batch_id = $1::bigint", 4, up, e)) != 0)
+			return rc;
+	}
+	if ((rc = write_reports(l, false, e)) != 0)
+		return rc;
+	if ((rc = db_exec(l->conn, "COMMIT", e)) != 0)
+		return rc;
+	snprintf(res->status, sizeof(res->status), "refused");
+	res->records = (long long)l->io.records;
+	res->accepted = res->skipped = res->rejected = 0;
+	return ERR_REFUSED;
+}
+
+static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e)
+{
+	PGresult *q = NULL;
+	char id[24], asof[DATE_FMT_MAX];
+	const char *params[2] = { id, asof };
+	long long records, accepted, skipped, rejected;
+	bool refused, cases = l->kind == KIND_CASES;
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	date_format(asof, sizeof(asof), l->opts->as_of);
+	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0 ||
+	    (rc = db_exec(l->conn, lock_creditors_sql, e)) != 0 ||
+	    (rc = db_exec(l->conn, cases ? classify_cases_sql : classify_tx_sql, e)) != 0 ||
+	    (rc = db_exec(l->conn, cases ? db_rejects_cases_sql : db_rejects_tx_sql, e)) != 0)
+		return rc;
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	if ((rc = db_query(l->conn, &q, counts_sql, 0, NULL, e)) != 0)
+		return rc;
+	records = strtoll(PQgetvalue(q, 0, 0), NULL, 10);
+	accepted = strtoll(PQgetvalue(q, 0, 1), NULL, 10);
+	skipped = strtoll(PQgetvalue(q, 0, 2), NULL, 10);
+	PQclear(q);
+	rejected = records - accepted - skipped;
+	/* REJECT_RATIO: rejected / records > max_reject_ratio */
+	refused = records > 0 &&
+		  rejected * 1000000LL > l->conf->max_reject_ratio_ppm * records;
+	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
+		return rc;
+	if ((rc = db_query(l->conn, NULL,
+			   "INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, seq)"
+			   " SELECT $1::bigint, record, line, creditor_id, creditor_reference, field, code, message, seq"
+			   " FROM stage_rejects", 1, params, e)) != 0)
+		return rc;
+	if (refused) {
+		char msg[160];
+		const char *p2[2] = { id, msg };
+
+		snprintf(msg, sizeof(msg), "%lld of %lld records were rejected, more than max_reject_ratio allows",
+			 rejected, records);
+		if ((rc = db_query(l->conn, NULL,
+				   "INSERT INTO rejects (batch_id, record, line, code, message, seq)"
+				   " VALUES ($1::bigint, NULL, NULL, 'REJECT_RATIO', $2, 0)", 2, p2, e)) != 0)
+			return rc;
+		snprintf(res->status, sizeof(res->status), "refused");
+		accepted = skipped = 0;
+	} else if (l->opts->dry_run) {
+		snprintf(res->status, sizeof(res->status), "dry_run");
+	} else {
+		if ((rc = db_query(l->conn, NULL, cases ? insert_cases_sql : insert_tx_sql, cases ? 2 : 1,
+				   params, e)) != 0)
+			return rc;
+		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
+			return rc;
+		snprintf(res->status, sizeof(res->status), "loaded");
+	}
+	res->records = records;
+	res->accepted = accepted;
+	res->skipped = skipped;
+	res->rejected = rejected;
+	{
+		char r1[24], r2[24], r3[24], r4[24];
+		const char *p6[6] = { id, res->status, r1, r2, r3, r4 };
+
+		snprintf(r1, sizeof(r1), "%lld", records);
+		snprintf(r2, sizeof(r2), "%lld", accepted);
+		snprintf(r3, sizeof(r3), "%lld", skipped);
+		snprintf(r4, sizeof(r4), "%lld", rejected);
+		if ((rc = db_query(l->conn, NULL,
+				   "UPDATE batches SET status = $2, finished = now(), records = $3::bigint,"
+				   " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
+				   " message = NULL, kind = $7 WHERE batch_id = $1::bigint", 7,
+				   (const char *const[]){ p6[0], p6[1], p6[2], p6[3], p6[4], p6[5], file_kind_name(l->kind) }, e)) != 0)
+			return rc;
+	}
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	if ((rc = write_reports(l, strcmp(res->status, "loaded") == 0, e)) != 0)
+		return rc;
+	return refused ? ERR_REFUSED : 0;
+}
+
+/* Claim a batch id for this file: reuse a failed/refused (or dead
+ * 'loading') batch of the same file, else insert one. */
+static int claim_batch(struct load *l, const char *path, const char *sha, struct batch_result *res,
+		       struct err *e)
+{
+	char asof[DATE_FMT_MAX], abs[PATH_MAX], out[64], rerun[24];
+	const char *params[8];
+	int rc;
+
+	date_format(asof, sizeof(asof), l->opts->as_of);
+	if (realpath(path, abs) == NULL)
+		snprintf(abs, sizeof(abs), "%s", path);
+	params[0] = sha;
+	if ((rc = q1(l->conn, "SELECT batch_id FROM batches WHERE sha256 = $1 AND status = 'loaded'", 1,
+		     params, out, sizeof(out), e)) != 0)
+		return rc;
+	if (out[0] != '\0') {
+		res->batch_id = strtoll(out, NULL, 10);
+		res->already_loaded = true;
+		return 0;
+	}
+	snprintf(rerun, sizeof(rerun), "%lld", l->opts->rerun_batch);
+	params[0] = sha;
+	params[1] = basename_of(path);
+	params[2] = abs;
+	params[3] = asof;
+	params[4] = l->opts->creditor;
+	params[5] = l->opts->kind != KIND_UNKNOWN ? file_kind_name(l->opts->kind) : NULL;
+	params[6] = l->opts->dry_run ? "true" : "false";
+	params[7] = rerun;
+	/* We hold the file lock: any 'loading' row of this file is dead. */
+	if ((rc = q1(l->conn,
+		     "UPDATE batches SET status = 'loading', started = now(), finished = NULL,"
+		     " file_name = $2, file_path = $3, as_of = $4::date, creditor_filter = $5,"
+		     " kind_override = $6, records = 0, accepted = 0, skipped = 0, rejected = 0, message = NULL"
+		     " WHERE batch_id = (SELECT batch_id FROM batches WHERE sha256 = $1"
+		     "  AND status IN ('failed', 'refused', 'loading') AND dry_run = $7::boolean"
+		     "  AND ($8::bigint = 0 OR batch_id = $8::bigint)"
+		     "  ORDER BY batch_id DESC LIMIT 1) RETURNING batch_id",
+		     8, params, out, sizeof(out), e)) != 0)
+		return rc;
+	if (out[0] == '\0' &&
+	    (rc = q1(l->conn,
+		     "INSERT INTO batches (sha256, file_name, file_path, as_of, creditor_filter, kind_override,"
+		     " dry_run, status) VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading')"
+		     " RETURNING batch_id", 7, params, out, sizeof(out), e)) != 0)
+		return rc;
+	l->batch_id = res->batch_id = strtoll(out, NULL, 10);
+	return 0;
+}
+
+int batch_load(const struct config *conf, const char *conninfo, const char *path,
+	       const struct load_opts *opts, struct batch_result *res, struct err *e)
+{
+	struct load l;
+	struct source *src = NULL;
+	char sha[65], key[16];
+	const char *lock_params[2] = { "1818", key };
+	bool locked = false, in_tx = false;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	memset(res, 0, sizeof(*res));
+	l.conf = conf;
+	l.opts = opts;
+	l.e = e;
+	l.kind = KIND_UNKNOWN;
+	if ((rc = source_sha256_file(path, sha, e)) != 0)
+		return rc;
+	if ((rc = db_connect(&l.conn, conninfo, "loader", e)) != 0)
+		return rc;
+	sha_lock_params(sha, key);
+	{
+		char got[8];
+
+		if ((rc = q1(l.conn, "SELECT pg_try_advisory_lock($1::int, $2::int)", 2, lock_params, got,
+			     sizeof(got), e)) != 0)
+			goto out;
+		if (got[0] != 't') {
+			log_info("'%s' is being loaded by another loader; waiting for it", basename_of(path));
+			if ((rc = q1(l.conn, "SELECT pg_advisory_lock($1::int, $2::int)", 2, lock_params, NULL, 0,
+				     e)) != 0)
+				goto out;
+		}
+		locked = true;
+	}
+	if ((rc = claim_batch(&l, path, sha, res, e)) != 0)
+		goto out;
+	if (res->already_loaded)
+		goto out;
+	l.row = malloc(ROW_MAX);
+	if (l.row == NULL) {
+		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = db_exec(l.conn, "BEGIN", e)) != 0)
+		goto fail;
+	in_tx = true;
+	if ((rc = load_creditors(&l, e)) != 0)
+		goto fail;
+	l.vctx.conf = conf;
+	l.vctx.creditors = &l.creditors;
+	l.vctx.as_of = opts->as_of;
+	l.vctx.creditor_filter = opts->creditor;
+	if ((rc = source_open(&src, path, conf->max_file_bytes, e)) != 0)
+		goto fail;
+	l.io.src = src;
+	l.io.forced_kind = opts->kind;
+	l.io.on_kind = on_kind;
+	l.io.on_record = on_record;
+	l.io.ctx = &l;
+	{
+		const char *head;
+		size_t n = 0;
+		size_t i = 0;
+
+		source_peek(src, &head, 512, &n, e);
+		while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+			i++;
+		if (n == 0 && source_refusal(src) == RC__COUNT)
+			rc = csv_decode(&l.io, e); /* reports FILE_EMPTY */
+		else if (i < n && head[i] == '<')
+			rc = xml_decode(&l.io, e);
+		else
+			rc = csv_decode(&l.io, e);
+	}
+	log_progress_done();
+	if (rc == 0 && !l.copying) {
+		/* a header but no record: the stage still exists for the steps */
+		rc = on_kind(&l, l.kind != KIND_UNKNOWN ? l.kind : KIND_CASES, e);
+	}
+	if (rc == ERR_REFUSED) {
+		char msg[ERR_MESSAGE_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		if (l.copying)
+			db_copy_abort(&l.copy, "file refused");
+		l.copying = false;
+		if ((rc = db_exec(l.conn, "ROLLBACK", e)) != 0)
+			goto fail;
+		in_tx = false;
+		rc = finish_refused(&l, l.io.refusal, l.io.refusal_line, l.io.refusal_record, msg, res, e);
+		if (rc != ERR_REFUSED)
+			goto fail;
+		goto out;
+	}
+	if (rc != 0)
+		goto fail;
+	rc = db_copy_end(&l.copy, e);
+	l.copying = false;
+	if (rc != 0)
+		goto fail;
+	rc = run_sql_steps(&l, res, e);
+	if (rc != 0 && rc != ERR_REFUSED)
+		goto fail;
+	{
+		int crc = db_exec(l.conn, "COMMIT", e);
+
+		in_tx = false;
+		if (crc != 0) {
+			/* Lost at COMMIT: ask the database what happened. */
+			if (!committed_after_all(conninfo, l.batch_id)) {
+				rc = crc;
+				goto fail;
+			}
+			err_clear(e);
+		}
+	}
+	goto out;
+
+fail:
+	if (l.copying)
+		db_copy_abort(&l.copy, "load failed");
+	if (in_tx && !db_connection_lost(l.conn)) {
+		struct err e2 = ERR_INIT;
+
+		db_exec(l.conn, "ROLLBACK", &e2);
+	}
+	if (l.batch_id > 0) {
+		snprintf(res->status, sizeof(res->status), "failed");
+		mark_failed(conf, conninfo, l.batch_id, e->message);
+	}
+out:
+	if (locked && !db_connection_lost(l.conn)) {
+		struct err e2 = ERR_INIT;
+
+		q1(l.conn, "SELECT pg_advisory_unlock($1::int, $2::int)", 2, lock_params, NULL, 0, &e2);
+	}
+	source_free(src);
+	db_copy_release(&l.copy);
+	free(l.row);
+	free(l.creditors.items);
+	db_close(l.conn);
+	return rc;
+}

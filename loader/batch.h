@@ -1,0 +1,44 @@
+/* batch.h: one file is one batch (SPEC 7). Atomic, idempotent, re-runnable.
+ *
+ * Lifecycle: the file's SHA-256 is taken; a session advisory lock on it
+ * makes two loaders of one file load it once; the batch row is committed as
+ * 'loading' (a crashed loader's row reads 'failed' because its lock is
+ * gone); then one transaction stages every record with COPY, checks
+ * duplicates and cases set-wise, inserts the accepted rows, stores the
+ * rejects, writes the reject report and receipt (temp file, fsync, rename)
+ * and marks the batch loaded or refused, and commits. */
+#ifndef LOADER_BATCH_H
+#define LOADER_BATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "record.h"
+
+struct load_opts {
+	enum file_kind kind;    /* KIND_UNKNOWN: detect */
+	const char *creditor;   /* --creditor, or NULL */
+	int32_t as_of;
+	bool dry_run;
+	long long rerun_batch;  /* rerun: reuse this batch id; 0 otherwise */
+};
+
+struct batch_result {
+	long long batch_id;
+	char status[16];        /* loaded, refused, failed, dry_run */
+	bool already_loaded;
+	long long records, accepted, skipped, rejected;
+};
+
+/* Load one file. Returns 0 (loaded, dry run, or already loaded),
+ * ERR_REFUSED (the batch was refused), or an error (the batch is failed
+ * when it got an id). res is filled as far as known. */
+int batch_load(const struct config *conf, const char *conninfo, const char *path,
+	       const struct load_opts *opts, struct batch_result *res, struct err *e);
+
+/* Set by the signal handler: stop the batch, roll back, exit 3. */
+extern volatile int batch_interrupted;
+
+#endif

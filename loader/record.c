@@ -1,0 +1,216 @@
+#include "record.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const struct field_def case_fields[CF__COUNT] = {
+	[CF_CREDITOR_ID] = { "creditor_id", "creditorId", true, 16 },
+	[CF_CREDITOR_REFERENCE] = { "creditor_reference", "creditorReference", true, 64 },
+	[CF_DEBTOR_TYPE] = { "debtor_type", "debtor/@type", true, 0 },
+	[CF_DEBTOR_NAME] = { "debtor_name", "debtor/name", true, 200 },
+	[CF_DEBTOR_NATIONAL_ID] = { "debtor_national_id", "debtor/nationalId", false, 32 },
+	[CF_DEBTOR_BIRTH_DATE] = { "debtor_birth_date", "debtor/birthDate", false, 0 },
+	[CF_DEBTOR_STREET] = { "debtor_street", "debtor/address/street", true, 200 },
+	[CF_DEBTOR_POSTAL_CODE] = { "debtor_postal_code", "debtor/address/postalCode", true, 16 },
+	[CF_DEBTOR_CITY] = { "debtor_city", "debtor/address/city", true, 100 },
+	[CF_DEBTOR_COUNTRY] = { "debtor_country", "debtor/address/country", true, 0 },
+	[CF_DEBTOR_EMAIL] = { "debtor_email", "debtor/email", false, 254 },
+	[CF_DEBTOR_PHONE] = { "debtor_phone", "debtor/phone", false, 32 },
+	[CF_INVOICE_NUMBER] = { "invoice_number", "invoice/number", true, 64 },
+	[CF_INVOICE_DATE] = { "invoice_date", "invoice/date", true, 0 },
+	[CF_DUE_DATE] = { "due_date", "invoice/dueDate", true, 0 },
+	[CF_ORIGINAL_AMOUNT] = { "original_amount", "invoice/amount", true, 0 },
+	[CF_CURRENCY] = { "currency", "invoice/amount/@currency", true, 0 },
+	[CF_PAID_AMOUNT] = { "paid_amount", "invoice/paidAmount", false, 0 },
+	[CF_FEE_AMOUNT] = { "fee_amount", "invoice/feeAmount", false, 0 },
+	[CF_INTEREST_AMOUNT] = { "interest_amount", "invoice/interestAmount", false, 0 },
+	[CF_CLAIM_TYPE] = { "claim_type", "claimType", true, 0 },
+	[CF_DISPUTED] = { "disputed", "disputed", true, 0 },
+	[CF_REMINDER_DATE] = { "reminder_date", "reminderDate", false, 0 },
+};
+
+static const struct field_def tx_fields[TF__COUNT] = {
+	[TF_CREDITOR_ID] = { "creditor_id", "creditorId", true, 16 },
+	[TF_CREDITOR_REFERENCE] = { "creditor_reference", "creditorReference", true, 64 },
+	[TF_TRANSACTION_ID] = { "transaction_id", "transactionId", true, 64 },
+	[TF_KIND] = { "kind", "kind", true, 0 },
+	[TF_BOOKING_DATE] = { "booking_date", "bookingDate", true, 0 },
+	[TF_AMOUNT] = { "amount", "amount", true, 0 },
+	[TF_CURRENCY] = { "currency", "amount/@currency", true, 0 },
+	[TF_REASON] = { "reason", "reason", false, 0 },
+};
+
+static const struct field_def creditor_fields[KF__COUNT] = {
+	[KF_CREDITOR_ID] = { "creditor_id", "", true, 16 },
+	[KF_NAME] = { "name", "", true, 200 },
+	[KF_COUNTRY] = { "country", "", true, 0 },
+	[KF_CURRENCY] = { "currency", "", true, 0 },
+	[KF_COMMISSION_PCT] = { "commission_pct", "", true, 0 },
+	[KF_INTEREST_TO] = { "interest_to", "", true, 0 },
+	[KF_IBAN] = { "iban", "", true, 42 },
+	[KF_ACTIVE] = { "active", "", true, 0 },
+};
+
+const struct field_def *record_fields(enum file_kind kind, size_t *count)
+{
+	switch (kind) {
+	case KIND_CREDITORS:
+		*count = KF__COUNT;
+		return creditor_fields;
+	case KIND_CASES:
+		*count = CF__COUNT;
+		return case_fields;
+	case KIND_TRANSACTIONS:
+		*count = TF__COUNT;
+		return tx_fields;
+	case KIND_UNKNOWN:
+		break;
+	}
+	*count = 0;
+	return NULL;
+}
+
+int record_field_by_name(enum file_kind kind, const char *name, size_t len)
+{
+	size_t n;
+	const struct field_def *defs = record_fields(kind, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(defs[i].name) == len && strncasecmp(defs[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+int record_field_by_xml_path(enum file_kind kind, const char *path)
+{
+	size_t n;
+	const struct field_def *defs = record_fields(kind, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(defs[i].xml_path, path) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *file_kind_name(enum file_kind kind)
+{
+	switch (kind) {
+	case KIND_CASES: return "cases";
+	case KIND_TRANSACTIONS: return "transactions";
+	case KIND_CREDITORS: return "creditors";
+	case KIND_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+void record_reset(struct record *r, enum file_kind kind)
+{
+	r->kind = kind;
+	r->ordinal = 0;
+	r->line = 0;
+	memset(r->f, 0, sizeof(r->f));
+	r->bad_record = false;
+	r->problem[0] = '\0';
+	r->buf[0] = '\0';
+	r->used = 1; /* offset 0 is the empty string of absent fields */
+}
+
+static void store(struct record *r, int field, const char *s, size_t len)
+{
+	struct field_value *fv = &r->f[field];
+
+	if (len > RECORD_FIELD_MAX_BYTES || r->used + len + 1 > sizeof(r->buf)) {
+		fv->flags |= FIELD_TOO_LONG;
+		fv->off = 0;
+		fv->len = 0;
+		return;
+	}
+	memcpy(r->buf + r->used, s, len);
+	r->buf[r->used + len] = '\0';
+	fv->off = (uint32_t)r->used;
+	fv->len = (uint32_t)len;
+	r->used += len + 1;
+}
+
+void record_set_field(struct record *r, int field, const char *s, size_t len)
+{
+	if (field < 0 || field >= RECORD_MAX_FIELDS)
+		return;
+	r->f[field].flags |= FIELD_PRESENT;
+	store(r, field, s, len);
+}
+
+void record_append_field(struct record *r, int field, const char *s, size_t len)
+{
+	struct field_value *fv;
+
+	if (field < 0 || field >= RECORD_MAX_FIELDS)
+		return;
+	fv = &r->f[field];
+	if (!(fv->flags & FIELD_PRESENT)) {
+		record_set_field(r, field, s, len);
+		return;
+	}
+	if (fv->flags & FIELD_TOO_LONG)
+		return;
+	if (fv->len + len > RECORD_FIELD_MAX_BYTES) {
+		fv->flags |= FIELD_TOO_LONG;
+		return;
+	}
+	if (fv->off != 0 && fv->off + fv->len + 1 == r->used && r->used + len + 1 <= sizeof(r->buf)) {
+		/* the field is the last one stored: extend it in place */
+		memcpy(r->buf + r->used - 1, s, len);
+		fv->len += (uint32_t)len;
+		r->used += len;
+		r->buf[r->used - 1] = '\0';
+		return;
+	}
+	if (r->used + fv->len + len + 1 > sizeof(r->buf)) {
+		fv->flags |= FIELD_TOO_LONG;
+		return;
+	}
+	memmove(r->buf + r->used, r->buf + fv->off, fv->len);
+	memcpy(r->buf + r->used + fv->len, s, len);
+	fv->off = (uint32_t)r->used;
+	fv->len += (uint32_t)len;
+	r->buf[fv->off + fv->len] = '\0';
+	r->used += fv->len + 1;
+}
+
+static const char *const reject_names[RC__COUNT] = {
+	[RC_MISSING_FIELD] = "MISSING_FIELD",
+	[RC_FIELD_TOO_LONG] = "FIELD_TOO_LONG",
+	[RC_BAD_ENCODING] = "BAD_ENCODING",
+	[RC_BAD_FORMAT] = "BAD_FORMAT",
+	[RC_BAD_DATE] = "BAD_DATE",
+	[RC_BAD_AMOUNT] = "BAD_AMOUNT",
+	[RC_BAD_COUNTRY] = "BAD_COUNTRY",
+	[RC_BAD_CURRENCY] = "BAD_CURRENCY",
+	[RC_BAD_ID] = "BAD_ID",
+	[RC_BAD_RECORD] = "BAD_RECORD",
+	[RC_UNKNOWN_CREDITOR] = "UNKNOWN_CREDITOR",
+	[RC_CREDITOR_MISMATCH] = "CREDITOR_MISMATCH",
+	[RC_DUPLICATE_IN_FILE] = "DUPLICATE_IN_FILE",
+	[RC_DUPLICATE] = "DUPLICATE",
+	[RC_NOT_OVERDUE] = "NOT_OVERDUE",
+	[RC_NOTHING_OUTSTANDING] = "NOTHING_OUTSTANDING",
+	[RC_FEES_INCLUDED] = "FEES_INCLUDED",
+	[RC_DISPUTED] = "DISPUTED",
+	[RC_NO_REMINDER] = "NO_REMINDER",
+	[RC_SPECIAL_HANDLING] = "SPECIAL_HANDLING",
+	[RC_UNKNOWN_CASE] = "UNKNOWN_CASE",
+	[RC_CASE_CLOSED] = "CASE_CLOSED",
+	[RC_CURRENCY_MISMATCH] = "CURRENCY_MISMATCH",
+	[RC_FILE_EMPTY] = "FILE_EMPTY",
+	[RC_FILE_HEADER] = "FILE_HEADER",
+	[RC_FILE_MALFORMED] = "FILE_MALFORMED",
+	[RC_FILE_DTD] = "FILE_DTD",
+	[RC_FILE_TRUNCATED] = "FILE_TRUNCATED",
+	[RC_FILE_TOO_LARGE] = "FILE_TOO_LARGE",
+	[RC_REJECT_RATIO] = "REJECT_RATIO",
+};
+
+const char *reject_code_name(enum reject_code code)
+{
+	return (unsigned)code < RC__COUNT ? reject_names[code] : "UNKNOWN";
+}

@@ -1,0 +1,167 @@
+/* record.h: the raw record both decoders emit, the field tables of SPEC
+ * sections 5.1 and 6, and the reject codes.
+ *
+ * A record holds raw, untrimmed field strings exactly as decoded (syntax
+ * only), plus its locus: the 1-based ordinal in the file and the line where
+ * it starts. Decoders set record-level problems (BAD_RECORD) but never apply
+ * business rules.
+ */
+#ifndef LOADER_RECORD_H
+#define LOADER_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS };
+
+enum case_field {
+	CF_CREDITOR_ID,
+	CF_CREDITOR_REFERENCE,
+	CF_DEBTOR_TYPE,
+	CF_DEBTOR_NAME,
+	CF_DEBTOR_NATIONAL_ID,
+	CF_DEBTOR_BIRTH_DATE,
+	CF_DEBTOR_STREET,
+	CF_DEBTOR_POSTAL_CODE,
+	CF_DEBTOR_CITY,
+	CF_DEBTOR_COUNTRY,
+	CF_DEBTOR_EMAIL,
+	CF_DEBTOR_PHONE,
+	CF_INVOICE_NUMBER,
+	CF_INVOICE_DATE,
+	CF_DUE_DATE,
+	CF_ORIGINAL_AMOUNT,
+	CF_CURRENCY,
+	CF_PAID_AMOUNT,
+	CF_FEE_AMOUNT,
+	CF_INTEREST_AMOUNT,
+	CF_CLAIM_TYPE,
+	CF_DISPUTED,
+	CF_REMINDER_DATE,
+	CF__COUNT
+};
+
+enum tx_field {
+	TF_CREDITOR_ID,
+	TF_CREDITOR_REFERENCE,
+	TF_TRANSACTION_ID,
+	TF_KIND,
+	TF_BOOKING_DATE,
+	TF_AMOUNT,
+	TF_CURRENCY,
+	TF_REASON,
+	TF__COUNT
+};
+
+/* Creditor master data (SPEC 4), read with the same CSV decoder. */
+enum creditor_field {
+	KF_CREDITOR_ID,
+	KF_NAME,
+	KF_COUNTRY,
+	KF_CURRENCY,
+	KF_COMMISSION_PCT,
+	KF_INTEREST_TO,
+	KF_IBAN,
+	KF_ACTIVE,
+	KF__COUNT
+};
+
+#define RECORD_MAX_FIELDS 32
+
+struct field_def {
+	const char *name;     /* CSV column name */
+	const char *xml_path; /* path below the record element; "@x" is an attribute */
+	bool required;        /* for CSV: the column must exist in the header */
+	size_t max_chars;     /* 0: no length rule of its own (RECORD_FIELD_MAX_BYTES applies) */
+};
+
+/* The field table of a kind, and its number of fields. */
+const struct field_def *record_fields(enum file_kind kind, size_t *count);
+/* Field index of a CSV column name (case-insensitive), or -1. */
+int record_field_by_name(enum file_kind kind, const char *name, size_t len);
+/* Field index of an XML path below the record element ("debtor/address/city",
+ * "invoice/amount/@currency"), or -1. */
+int record_field_by_xml_path(enum file_kind kind, const char *path);
+const char *file_kind_name(enum file_kind kind);
+
+/* Every raw field is capped; a longer value is kept out of memory and
+ * flagged FIELD_TOO_LONG. Larger than any field's own limit in UTF-8. */
+#define RECORD_FIELD_MAX_BYTES 1024
+
+enum field_flag {
+	FIELD_PRESENT = 1,  /* the column or element exists for this record */
+	FIELD_TOO_LONG = 2, /* raw value exceeded RECORD_FIELD_MAX_BYTES; not stored */
+	FIELD_REPEATED = 4, /* XML: element given twice */
+};
+
+struct field_value {
+	uint32_t off; /* offset into record.buf */
+	uint32_t len;
+	uint8_t flags;
+};
+
+struct record {
+	enum file_kind kind;
+	uint64_t ordinal; /* 1-based record number in the file */
+	uint64_t line;    /* line where the record starts (decompressed file) */
+	struct field_value f[RECORD_MAX_FIELDS];
+	/* Whole-record syntax problem (BAD_RECORD), e.g. field count or unknown
+	 * element; static text or text in problem_buf. */
+	bool bad_record;
+	char problem[128];
+	/* Storage of all field bytes, NUL after each value. */
+	char buf[RECORD_MAX_FIELDS * (RECORD_FIELD_MAX_BYTES + 1)];
+	size_t used;
+};
+
+void record_reset(struct record *r, enum file_kind kind);
+/* Store a field value; flags FIELD_TOO_LONG when over the cap. Appending to
+ * a field that is already present (XML text split in several nodes)
+ * concatenates. */
+void record_set_field(struct record *r, int field, const char *s, size_t len);
+void record_append_field(struct record *r, int field, const char *s, size_t len);
+static inline const char *record_value(const struct record *r, int field)
+{
+	return r->buf + r->f[field].off;
+}
+
+/* Reject codes of SPEC sections 5, 6 and 8. */
+enum reject_code {
+	RC_MISSING_FIELD,
+	RC_FIELD_TOO_LONG,
+	RC_BAD_ENCODING,
+	RC_BAD_FORMAT,
+	RC_BAD_DATE,
+	RC_BAD_AMOUNT,
+	RC_BAD_COUNTRY,
+	RC_BAD_CURRENCY,
+	RC_BAD_ID,
+	RC_BAD_RECORD,
+	RC_UNKNOWN_CREDITOR,
+	RC_CREDITOR_MISMATCH,
+	RC_DUPLICATE_IN_FILE,
+	RC_DUPLICATE,
+	RC_NOT_OVERDUE,
+	RC_NOTHING_OUTSTANDING,
+	RC_FEES_INCLUDED,
+	RC_DISPUTED,
+	RC_NO_REMINDER,
+	RC_SPECIAL_HANDLING,
+	RC_UNKNOWN_CASE,
+	RC_CASE_CLOSED,
+	RC_CURRENCY_MISMATCH,
+	/* file level */
+	RC_FILE_EMPTY,
+	RC_FILE_HEADER,
+	RC_FILE_MALFORMED,
+	RC_FILE_DTD,
+	RC_FILE_TRUNCATED,
+	RC_FILE_TOO_LARGE,
+	RC_REJECT_RATIO,
+	RC__COUNT
+};
+
+const char *reject_code_name(enum reject_code code);
+
+#endif

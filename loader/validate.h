@@ -1,0 +1,61 @@
+/* validate.h: raw record -> verdict. Pure: no file, no database, no
+ * logging. Every rule of SPEC 5.1 / 6 that needs no database; duplicates,
+ * UNKNOWN_CASE, CASE_CLOSED and CURRENCY_MISMATCH are checked set-wise in
+ * the database by the sink. */
+#ifndef LOADER_VALIDATE_H
+#define LOADER_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "record.h"
+
+struct creditor_info {
+	char id[17];
+	char country[3];
+	char currency[4];
+	bool active;
+};
+
+struct creditor_table {
+	struct creditor_info *items; /* sorted by id */
+	size_t n;
+};
+
+const struct creditor_info *creditor_find(const struct creditor_table *t, const char *id);
+
+struct validate_ctx {
+	const struct config *conf;
+	const struct creditor_table *creditors;
+	int32_t as_of;
+	const char *creditor_filter; /* --creditor, or NULL */
+	bool decimal_comma;          /* amounts may use ',' (CSV with ';') */
+};
+
+#define VERDICT_MAX_ERRORS 40
+#define VERDICT_MESSAGE_MAX 120
+
+struct reject_item {
+	enum reject_code code;
+	int field; /* field index, or -1 for the whole record */
+	char message[VERDICT_MESSAGE_MAX];
+};
+
+struct verdict {
+	size_t n;
+	struct reject_item items[VERDICT_MAX_ERRORS];
+	/* Parsed values, valid when the record has no errors. */
+	int64_t original_amount;
+	int64_t paid_amount;
+	int64_t amount;           /* transactions; 0 for a withdrawal */
+	bool disputed;
+	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
+	bool txid_ok;             /* transaction_id usable as a key */
+};
+
+/* Trim fields in place and check them. Returns the number of errors. */
+size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
+size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
+
+#endif

@@ -1,0 +1,897 @@
+/* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) with
+ * libxml2's streaming reader (xmlTextReader) over the byte source.
+ *
+ * Two stages look at the bytes:
+ *
+ * - A small lexer runs in the read callback, on every byte before libxml2
+ *   sees it. It refuses a document type declaration before a single byte of
+ *   it reaches the parser (so no entity is ever declared, let alone
+ *   expanded), refuses any run of more than XML_MAX_TEXT_BYTES (plus a
+ *   little slack for the tag in front) without markup, so libxml2 never
+ *   buffers a huge text, comment or tag, and notes the exact line of every
+ *   start tag. libxml2 keeps element lines in an unsigned short and its
+ *   parser line runs ahead of the reader, so neither gives a record's line
+ *   in a file of millions of lines; the k-th start tag the lexer sees is the
+ *   k-th element node the reader returns, and a ring of lines joins the two.
+ *
+ * - The reader walks the nodes one at a time and frees them behind it (no
+ *   tree is ever built), maps elements below each record to fields by their
+ *   path ("debtor/address/city", "invoice/amount/@currency") and flags
+ *   unknown, repeated and foreign elements as BAD_RECORD.
+ *
+ * Options: XML_PARSE_NONET and XML_PARSE_IGNORE_ENC with the encoding fixed
+ * to UTF-8 (SPEC 2: text is UTF-8; a declared encoding cannot make the
+ * parser see other characters than the lexer). Never NOENT, DTDLOAD,
+ * DTDATTR or HUGE. Any error libxml2 reports refuses the file, even when
+ * xmlTextReaderRead() still returns 1. The external entity loader refuses
+ * everything.
+ */
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlreader.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+#define NS_CASES "urn:inkasso:case-file:1"
+#define NS_TRANSACTIONS "urn:inkasso:transaction-file:1"
+
+#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_IGNORE_ENC)
+/* Bytes of tag allowed in front of a text run before the lexer refuses. */
+#define LEX_SLACK 4096u
+/* Start tags lexed but not yet returned by the reader. The reader runs a
+ * few kilobytes behind the lexer; the read callback never hands out more
+ * bytes than there are free slots, so the ring cannot overflow. */
+#define LINE_RING 8192u
+/* Longest element path below a record that can be a field or container. */
+#define PATH_BYTES 256u
+#define MAX_CONTAINERS 16u
+/* Bytes of an element or attribute name shown in a message. */
+#define NAME_SHOWN 48
+
+enum lex_state {
+	LX_TEXT,      /* character data and tags: only '<' matters */
+	LX_LT,        /* after '<' */
+	LX_BANG,      /* after "<!" */
+	LX_BANG_DASH, /* after "<!-" */
+	LX_COMMENT,   /* inside "<!--", until "-->" */
+	LX_CDATA,     /* inside "<![", until "]]>" */
+	LX_PI,        /* inside "<?", until "?>" */
+};
+
+enum cause {
+	CAUSE_NONE,
+	CAUSE_SOURCE,   /* source_read failed: its code and message stand */
+	CAUSE_LEXER,    /* the lexer refused the bytes */
+	CAUSE_PARSER,   /* libxml2 reported an error */
+	CAUSE_WALK,     /* the node walk refused the file */
+	CAUSE_CALLBACK, /* on_kind or on_record failed: its code and message stand */
+	CAUSE_INTERNAL, /* ring overflow: cannot happen */
+};
+
+enum frame_role { FR_ROOT, FR_RECORD, FR_CONTAINER, FR_LEAF };
+
+struct frame {
+	enum frame_role role;
+	int field;       /* FR_LEAF: the field */
+	size_t path_len; /* path bytes up to the end of this element's name */
+	size_t name_off; /* where this element's name starts in path */
+};
+
+struct container {
+	const char *path; /* into the static field table */
+	size_t len;
+};
+
+struct xml_state {
+	struct decode_io *io;
+	struct err *e;
+	struct record *rec;
+
+	/* The kind, from the root element. */
+	enum file_kind kind;
+	const char *ns;
+	const char *root_name;
+	const char *record_name;
+	struct container containers[MAX_CONTAINERS];
+	size_t ncontainers;
+
+	/* The walk. */
+	bool root_seen;
+	bool root_done;
+	bool in_record;
+	bool draining;
+	uint64_t ordinal;
+	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
+	struct frame frames[XML_MAX_DEPTH + 1];
+	char path[PATH_BYTES];
+	uint64_t seen_fields;
+	uint32_t seen_containers;
+
+	/* The first thing that went wrong decides the outcome. */
+	enum cause cause;
+	int cause_rc;
+	enum reject_code refusal;
+	uint64_t cause_line;
+	bool cause_record_known; /* the walk knows the record; no drain */
+	int xml_code;            /* CAUSE_PARSER: libxml2's error code */
+	char message[ERR_MESSAGE_MAX];
+	bool stop; /* the read callback hands out no more bytes */
+
+	/* The lexer. */
+	enum lex_state lx;
+	unsigned lx_count; /* dashes, brackets or '?' just seen */
+	uint64_t line;     /* 1 + line feeds seen */
+	uint64_t lt_line;  /* line of the last '<' */
+	size_t run;        /* bytes since the last markup '<' */
+	bool lx_start_seen;
+	bool lx_junk; /* non-blank character data before the first start tag */
+	uint64_t ring[LINE_RING];
+	size_t ring_head;
+	size_t ring_count;
+};
+
+/* Test hook: cap the bytes one read callback asks of the source (0: no
+ * cap), to replay documents at every chunk size. Not for production use. */
+void xml_decode_set_read_cap(size_t max_bytes);
+
+static size_t read_cap;
+
+void xml_decode_set_read_cap(size_t max_bytes)
+{
+	read_cap = max_bytes;
+}
+
+/* Copy a name or libxml2 message for a message: ASCII only (anything else
+ * becomes '?'), no control characters, at most max bytes, first line only. */
+static void shown(char *dst, size_t dstsize, const char *s, size_t max)
+{
+	size_t i = 0;
+
+	if (s == NULL)
+		s = "";
+	while (s[i] != '\0' && s[i] != '\n' && i < max && i + 1 < dstsize) {
+		unsigned char c = (unsigned char)s[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		i++;
+	}
+	while (i > 0 && dst[i - 1] == ' ')
+		i--;
+	dst[i] = '\0';
+}
+
+static void set_cause(struct xml_state *st, enum cause cause, int rc, enum reject_code refusal,
+		      uint64_t line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void set_cause(struct xml_state *st, enum cause cause, int rc, enum reject_code refusal,
+		      uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->cause != CAUSE_NONE)
+		return;
+	st->cause = cause;
+	st->cause_rc = rc;
+	st->refusal = refusal;
+	st->cause_line = line;
+	st->stop = true;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(st->message, sizeof(st->message), fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* A file-level refusal decided by the walk, which knows the record. */
+static int walk_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+static int walk_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->cause != CAUSE_NONE)
+		return ERR_REFUSED;
+	set_cause(st, CAUSE_WALK, ERR_REFUSED, code, line, NULL);
+	st->cause_record_known = true;
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+	return ERR_REFUSED;
+}
+
+/* A record-level problem (BAD_RECORD); the first one is kept. */
+static void bad_record(struct xml_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad_record(struct xml_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->rec->bad_record)
+		return;
+	st->rec->bad_record = true;
+	va_start(ap, fmt);
+	vsnprintf(st->rec->problem, sizeof(st->rec->problem), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- The lexer ---------------------------------------------------------- */
+
+static void ring_push(struct xml_state *st, uint64_t line)
+{
+	if (st->ring_count == LINE_RING) {
+		set_cause(st, CAUSE_INTERNAL, ERR_LIMIT, RC__COUNT, st->line,
+			  "the xml reader fell more than %u start tags behind", LINE_RING);
+		return;
+	}
+	st->ring[(st->ring_head + st->ring_count) % LINE_RING] = line;
+	st->ring_count++;
+}
+
+static bool ring_pop(struct xml_state *st, uint64_t *line)
+{
+	if (st->ring_count == 0)
+		return false;
+	*line = st->ring[st->ring_head];
+	st->ring_head = (st->ring_head + 1) % LINE_RING;
+	st->ring_count--;
+	return true;
+}
+
+static void lex_refuse(struct xml_state *st, enum reject_code code, const char *msg)
+{
+	set_cause(st, CAUSE_LEXER, ERR_REFUSED, code, st->line, "%s", msg);
+}
+
+static void lex(struct xml_state *st, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
+		char c = buf[i];
+
+		if (c == '\n')
+			st->line++;
+		st->run++;
+		switch (st->lx) {
+		case LX_TEXT:
+			if (c == '<') {
+				st->lx = LX_LT;
+				st->lt_line = st->line;
+				st->run = 1;
+			} else if (!st->lx_start_seen && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+				st->lx_junk = true;
+			}
+			break;
+		case LX_LT:
+			if (c == '!') {
+				st->lx = LX_BANG;
+			} else if (c == '?') {
+				st->lx = LX_PI;
+				st->lx_count = 0;
+			} else {
+				if (c != '/') {
+					st->lx_start_seen = true;
+					ring_push(st, st->lt_line);
+				} else if (!st->lx_start_seen) {
+					st->lx_junk = true;
+				}
+				st->lx = LX_TEXT;
+			}
+			break;
+		case LX_BANG:
+			if (c == '-') {
+				st->lx = LX_BANG_DASH;
+			} else if (c == '[') {
+				st->lx = LX_CDATA;
+				st->lx_count = 0;
+			} else if (c == 'D') {
+				lex_refuse(st, RC_FILE_DTD,
+					   "the xml file has a document type declaration (DOCTYPE), which is not allowed");
+			} else {
+				lex_refuse(st, RC_FILE_MALFORMED,
+					   "the xml file has a markup declaration outside a document type declaration");
+			}
+			break;
+		case LX_BANG_DASH:
+			/* "<!-x" is not well formed; libxml2 reports it. */
+			st->lx = c == '-' ? LX_COMMENT : LX_TEXT;
+			st->lx_count = 0;
+			break;
+		case LX_COMMENT:
+			if (c == '>' && st->lx_count >= 2)
+				st->lx = LX_TEXT;
+			else
+				st->lx_count = c == '-' ? st->lx_count + 1 : 0;
+			break;
+		case LX_CDATA:
+			if (c == '>' && st->lx_count >= 2)
+				st->lx = LX_TEXT;
+			else
+				st->lx_count = c == ']' ? st->lx_count + 1 : 0;
+			break;
+		case LX_PI:
+			if (c == '>' && st->lx_count >= 1)
+				st->lx = LX_TEXT;
+			else
+				st->lx_count = c == '?' ? 1 : 0;
+			break;
+		}
+		if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK && st->cause == CAUSE_NONE) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
+				 st->lx == LX_COMMENT ? "comment"
+				 : st->lx == LX_CDATA ? "CDATA section"
+				 : st->lx == LX_PI    ? "processing instruction"
+						      : "text or tag",
+				 XML_MAX_TEXT_BYTES);
+			lex_refuse(st, RC_FILE_MALFORMED, msg);
+		}
+	}
+}
+
+/* libxml2's read callback: bytes from the source, through the lexer. */
+static int read_source(void *ctx, char *buf, int len)
+{
+	struct xml_state *st = ctx;
+	size_t want, got = 0, room;
+	int rc;
+
+	if (st->stop)
+		return -1;
+	if (len <= 0)
+		return 0;
+	want = (size_t)len;
+	if (read_cap > 0 && want > read_cap)
+		want = read_cap;
+	/* Every byte can complete at most one start tag. */
+	room = LINE_RING - st->ring_count;
+	if (want > room)
+		want = room;
+	if (want == 0) {
+		set_cause(st, CAUSE_INTERNAL, ERR_LIMIT, RC__COUNT, st->line,
+			  "the xml reader fell more than %u start tags behind", LINE_RING);
+		return -1;
+	}
+	rc = source_read(st->io->src, buf, want, &got, st->e);
+	if (rc != 0) {
+		set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->line, NULL);
+		return -1;
+	}
+	if (got == 0)
+		return 0;
+	lex(st, buf, got);
+	if (st->stop)
+		return -1;
+	return (int)got;
+}
+
+/* ---- libxml2 hooks ---------------------------------------------------- */
+
+static void on_xml_error(void *ctx, xmlErrorPtr err)
+{
+	struct xml_state *st = ctx;
+	char text[200];
+	char *cut;
+
+	if (err == NULL || err->level < XML_ERR_ERROR || st->cause != CAUSE_NONE)
+		return;
+	shown(text, sizeof(text), err->message, sizeof(text) - 1);
+	/* Some messages quote the document from a '<' on ("double hyphen
+	 * within comment: <!--..."); never show document text. */
+	cut = strchr(text, '<');
+	if (cut != NULL) {
+		while (cut > text && (cut[-1] == ' ' || cut[-1] == ':'))
+			cut--;
+		*cut = '\0';
+	}
+	if (text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z')
+		text[0] = (char)(text[0] - 'A' + 'a');
+	set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, err->line > 0 ? (uint64_t)err->line : 0,
+		  "the xml file is not well formed: %s", text[0] != '\0' ? text : "parser error");
+	st->xml_code = err->code;
+}
+
+static void on_xml_generic_error(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
+
+/* Errors without a parser context go here; they are counted as errors. */
+static void on_xml_generic_error(void *ctx, const char *msg, ...)
+{
+	struct xml_state *st = ctx;
+
+	(void)msg;
+	set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, 0,
+		  "the xml file is not well formed: parser error");
+}
+
+static xmlParserInputPtr refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+/* ---- The walk --------------------------------------------------------- */
+
+static bool is_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
+/* Containers are the element paths that have element paths below them. */
+static void find_containers(struct xml_state *st)
+{
+	size_t n;
+	const struct field_def *defs = record_fields(st->kind, &n);
+
+	st->ncontainers = 0;
+	for (size_t f = 0; f < n; f++) {
+		const char *p = defs[f].xml_path;
+
+		if (p == NULL)
+			continue;
+		for (size_t i = 0; p[i] != '\0'; i++) {
+			bool known = false;
+
+			if (p[i] != '/' || p[i + 1] == '@')
+				continue;
+			for (size_t c = 0; c < st->ncontainers; c++)
+				if (st->containers[c].len == i && memcmp(st->containers[c].path, p, i) == 0)
+					known = true;
+			if (known)
+				continue;
+			if (st->ncontainers == MAX_CONTAINERS)
+				return;
+			st->containers[st->ncontainers].path = p;
+			st->containers[st->ncontainers].len = i;
+			st->ncontainers++;
+		}
+	}
+}
+
+static int container_index(const struct xml_state *st, const char *path, size_t len)
+{
+	for (size_t c = 0; c < st->ncontainers; c++)
+		if (st->containers[c].len == len && memcmp(st->containers[c].path, path, len) == 0)
+			return (int)c;
+	return -1;
+}
+
+static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	enum file_kind kind;
+	char nm[NAME_SHOWN + 1];
+	int rc;
+
+	shown(nm, sizeof(nm), name, NAME_SHOWN);
+	if (name != NULL && strcmp(name, "caseFile") == 0) {
+		kind = KIND_CASES;
+		st->ns = NS_CASES;
+		st->root_name = "caseFile";
+		st->record_name = "case";
+	} else if (name != NULL && strcmp(name, "transactionFile") == 0) {
+		kind = KIND_TRANSACTIONS;
+		st->ns = NS_TRANSACTIONS;
+		st->root_name = "transactionFile";
+		st->record_name = "transaction";
+	} else {
+		return walk_refuse(st, RC_FILE_MALFORMED, line,
+				   "unknown xml root element '%s': expected 'caseFile' or 'transactionFile'", nm);
+	}
+	if (ns == NULL || strcmp(ns, st->ns) != 0)
+		return walk_refuse(st, RC_FILE_MALFORMED, line,
+				   "the xml root element '%s' is not in the namespace '%s'", nm, st->ns);
+	if (st->io->forced_kind != KIND_UNKNOWN && st->io->forced_kind != kind)
+		return walk_refuse(st, RC_FILE_MALFORMED, line,
+				   "the xml root element '%s' holds %s, not %s", nm, file_kind_name(kind),
+				   file_kind_name(st->io->forced_kind));
+	st->kind = kind;
+	st->root_seen = true;
+	st->frames[0].role = FR_ROOT;
+	find_containers(st);
+	if (st->io->on_kind != NULL && (rc = st->io->on_kind(st->io->ctx, kind, st->e)) != 0) {
+		set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, line, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+/* The attributes of an element at path[0..path_len) ("" for the record). */
+static void on_attributes(struct xml_state *st, xmlTextReaderPtr rd, size_t path_len, const char *elem)
+{
+	if (xmlTextReaderHasAttributes(rd) != 1)
+		return;
+	while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
+		const char *name, *value;
+		size_t nlen, at = path_len;
+		int f = -1;
+
+		if (xmlTextReaderIsNamespaceDecl(rd) == 1)
+			continue;
+		/* xml:lang, xsi:schemaLocation and other qualified attributes
+		 * are not data: ignore them. */
+		if (xmlTextReaderConstNamespaceUri(rd) != NULL)
+			continue;
+		name = (const char *)xmlTextReaderConstLocalName(rd);
+		value = (const char *)xmlTextReaderConstValue(rd);
+		if (name == NULL)
+			continue;
+		nlen = strlen(name);
+		if (at + 2 + nlen < PATH_BYTES) {
+			if (at > 0)
+				st->path[at++] = '/';
+			st->path[at++] = '@';
+			memcpy(st->path + at, name, nlen + 1);
+			f = record_field_by_xml_path(st->kind, st->path);
+		}
+		if (f < 0 || f >= RECORD_MAX_FIELDS) {
+			char nm[NAME_SHOWN + 1];
+
+			shown(nm, sizeof(nm), name, NAME_SHOWN);
+			bad_record(st, "unknown attribute '%s' on '%s' in %s", nm, elem, st->record_name);
+			continue;
+		}
+		st->seen_fields |= (uint64_t)1 << f;
+		record_set_field(st->rec, f, value != NULL ? value : "", value != NULL ? strlen(value) : 0);
+	}
+	xmlTextReaderMoveToElement(rd);
+}
+
+static int deliver(struct xml_state *st)
+{
+	int rc;
+
+	st->in_record = false;
+	st->io->records++;
+	if (st->io->on_record != NULL && (rc = st->io->on_record(st->io->ctx, st->rec, st->e)) != 0) {
+		set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, st->rec->line, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+static int on_record_start(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line, bool empty)
+{
+	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	char nm[NAME_SHOWN + 1];
+
+	shown(nm, sizeof(nm), name, NAME_SHOWN);
+	if (name == NULL || strcmp(name, st->record_name) != 0)
+		return walk_refuse(st, RC_FILE_MALFORMED, line, "unexpected element '%s' in '%s': expected '%s'", nm,
+				   st->root_name, st->record_name);
+	if (ns == NULL || strcmp(ns, st->ns) != 0)
+		return walk_refuse(st, RC_FILE_MALFORMED, line, "the element '%s' in '%s' is not in the namespace '%s'",
+				   nm, st->root_name, st->ns);
+	st->ordinal++;
+	record_reset(st->rec, st->kind);
+	st->rec->ordinal = st->ordinal;
+	st->rec->line = line;
+	st->in_record = true;
+	st->seen_fields = 0;
+	st->seen_containers = 0;
+	st->skip_depth = -1;
+	st->frames[1] = (struct frame){ FR_RECORD, -1, 0, 0 };
+	on_attributes(st, rd, 0, st->record_name);
+	return empty ? deliver(st) : 0;
+}
+
+/* An element below a record, at depth >= 2. */
+static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth, bool empty)
+{
+	const struct frame *parent = &st->frames[depth - 1];
+	struct frame *fr = &st->frames[depth];
+	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	char nm[NAME_SHOWN + 1];
+	size_t at = parent->path_len, nlen;
+	int f = -1, c = -1;
+
+	shown(nm, sizeof(nm), name, NAME_SHOWN);
+	if (name == NULL)
+		name = "";
+	nlen = strlen(name);
+	if (ns == NULL || strcmp(ns, st->ns) != 0) {
+		bad_record(st, "element '%s' in %s is in a foreign namespace", nm, st->record_name);
+		goto skip;
+	}
+	if (parent->role == FR_LEAF || at + 1 + nlen >= PATH_BYTES) {
+		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
+		goto skip;
+	}
+	if (at > 0)
+		st->path[at++] = '/';
+	fr->name_off = at;
+	memcpy(st->path + at, name, nlen + 1);
+	fr->path_len = at + nlen;
+	f = record_field_by_xml_path(st->kind, st->path);
+	if (f >= RECORD_MAX_FIELDS)
+		f = -1;
+	if (f < 0)
+		c = container_index(st, st->path, fr->path_len);
+	if (f < 0 && c < 0) {
+		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
+		goto skip;
+	}
+	if (f >= 0 ? (st->seen_fields & ((uint64_t)1 << f)) != 0 : (st->seen_containers & (1u << c)) != 0) {
+		if (f >= 0)
+			st->rec->f[f].flags |= FIELD_REPEATED;
+		bad_record(st, "repeated element '%s' in %s", nm, st->record_name);
+		goto skip;
+	}
+	if (f >= 0) {
+		st->seen_fields |= (uint64_t)1 << f;
+		fr->role = FR_LEAF;
+		fr->field = f;
+		/* Present, and empty until text arrives. */
+		record_set_field(st->rec, f, "", 0);
+	} else {
+		st->seen_containers |= 1u << c;
+		fr->role = FR_CONTAINER;
+		fr->field = -1;
+	}
+	on_attributes(st, rd, fr->path_len, nm);
+	return;
+skip:
+	if (!empty)
+		st->skip_depth = depth;
+}
+
+/* Text, CDATA or white space whose parent is at depth - 1. */
+static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int type)
+{
+	const char *value = (const char *)xmlTextReaderConstValue(rd);
+	size_t len = value != NULL ? strlen(value) : 0;
+	const struct frame *owner;
+	bool blank;
+
+	if (len > XML_MAX_TEXT_BYTES)
+		return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+				   "the xml file has a text longer than %u bytes", XML_MAX_TEXT_BYTES);
+	if (value == NULL || depth < 1 || (st->skip_depth >= 0 && depth > st->skip_depth))
+		return 0;
+	blank = type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
+		is_blank(value);
+	owner = &st->frames[depth - 1];
+	switch (owner->role) {
+	case FR_ROOT:
+		if (!blank)
+			return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+					   "the xml file has text directly inside '%s'", st->root_name);
+		break;
+	case FR_RECORD:
+		if (!blank)
+			bad_record(st, "text directly inside %s", st->record_name);
+		break;
+	case FR_CONTAINER:
+		if (!blank) {
+			char nm[NAME_SHOWN + 1];
+
+			shown(nm, sizeof(nm), st->path + owner->name_off, owner->path_len - owner->name_off);
+			bad_record(st, "text directly inside element '%s' in %s", nm, st->record_name);
+		}
+		break;
+	case FR_LEAF:
+		record_append_field(st->rec, owner->field, value, len);
+		break;
+	}
+	return 0;
+}
+
+static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth)
+{
+	uint64_t line;
+	bool empty = xmlTextReaderIsEmptyElement(rd) == 1;
+
+	if (!ring_pop(st, &line))
+		line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
+	if (depth > XML_MAX_DEPTH)
+		return walk_refuse(st, RC_FILE_MALFORMED, line,
+				   "the xml elements are nested more than %d levels below the root", XML_MAX_DEPTH);
+	if (st->skip_depth >= 0 && depth > st->skip_depth)
+		return 0;
+	if (depth == 0)
+		return on_root(st, rd, line);
+	if (!st->root_seen)
+		return walk_refuse(st, RC_FILE_MALFORMED, line, "the xml file has no root element");
+	if (depth == 1)
+		return on_record_start(st, rd, line, empty);
+	on_field_start(st, rd, depth, empty);
+	return 0;
+}
+
+static int on_end(struct xml_state *st, int depth)
+{
+	if (st->skip_depth >= 0 && depth >= st->skip_depth) {
+		if (depth == st->skip_depth)
+			st->skip_depth = -1;
+		return 0;
+	}
+	if (depth == 0)
+		st->root_done = true;
+	else if (depth == 1 && st->in_record)
+		return deliver(st);
+	return 0;
+}
+
+static int visit(struct xml_state *st, xmlTextReaderPtr rd)
+{
+	int type = xmlTextReaderNodeType(rd);
+	int depth = xmlTextReaderDepth(rd);
+
+	switch (type) {
+	case XML_READER_TYPE_ELEMENT:
+		return on_element(st, rd, depth);
+	case XML_READER_TYPE_END_ELEMENT:
+		return on_end(st, depth);
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		return on_text(st, rd, depth, type);
+	case XML_READER_TYPE_DOCUMENT_TYPE:
+	case XML_READER_TYPE_ENTITY:
+	case XML_READER_TYPE_NOTATION:
+	case XML_READER_TYPE_DOCUMENT_FRAGMENT:
+		return walk_refuse(st, RC_FILE_DTD, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+				   "the xml file has a document type declaration (DOCTYPE), which is not allowed");
+	case XML_READER_TYPE_ENTITY_REFERENCE:
+		return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+				   "the xml file refers to an entity that is not predefined");
+	default:
+		/* comments, processing instructions, the XML declaration */
+		return 0;
+	}
+}
+
+/* After the parser, the lexer or the source failed, the reader still
+ * returns the nodes it built before the failure: follow them, delivering
+ * nothing, to learn which record was being read there. Returns true to
+ * stop. */
+static bool drain(struct xml_state *st, xmlTextReaderPtr rd)
+{
+	int type = xmlTextReaderNodeType(rd);
+	int depth = xmlTextReaderDepth(rd);
+	uint64_t line;
+
+	if (type == XML_READER_TYPE_ELEMENT) {
+		if (ring_pop(st, &line) && st->cause_line > 0 && line > st->cause_line)
+			return true;
+		if (depth == 1) {
+			st->ordinal++;
+			st->in_record = xmlTextReaderIsEmptyElement(rd) != 1;
+		}
+	} else if (type == XML_READER_TYPE_END_ELEMENT && depth == 1) {
+		st->in_record = false;
+	}
+	return false;
+}
+
+int xml_decode(struct decode_io *io, struct err *e)
+{
+	struct xml_state *st = NULL;
+	xmlTextReaderPtr rd = NULL;
+	xmlStructuredErrorFunc old_serror;
+	xmlGenericErrorFunc old_gerror;
+	void *old_sctx, *old_gctx;
+	bool empty;
+	int rc = 0, ret = 0;
+
+	io->records = 0;
+	io->lines = 0;
+	io->refusal = RC__COUNT;
+	io->refusal_line = 0;
+	io->refusal_record = 0;
+	io->decimal_comma = false;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	st->rec = malloc(sizeof(*st->rec));
+	if (st->rec == NULL) {
+		free(st);
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	}
+	st->io = io;
+	st->e = e;
+	st->line = 1;
+	st->skip_depth = -1;
+
+	xmlInitParser();
+	/* Process-wide and left installed: nothing here may load an entity. */
+	xmlSetExternalEntityLoader(refuse_entity);
+	old_serror = xmlStructuredError;
+	old_sctx = xmlStructuredErrorContext;
+	old_gerror = xmlGenericError;
+	old_gctx = xmlGenericErrorContext;
+	xmlSetStructuredErrorFunc(st, on_xml_error);
+	xmlSetGenericErrorFunc(st, on_xml_generic_error);
+
+	rd = xmlReaderForIO(read_source, NULL, st, NULL, "UTF-8", XML_OPTIONS);
+	if (rd == NULL) {
+		if (st->cause == CAUSE_NONE)
+			set_cause(st, CAUSE_INTERNAL, ERR_NOMEM, RC__COUNT, 0, "cannot start the xml reader");
+		goto outcome;
+	}
+	xmlTextReaderSetStructuredErrorHandler(rd, on_xml_error, st);
+	for (;;) {
+		ret = xmlTextReaderRead(rd);
+		if (ret != 1)
+			break;
+		if (st->cause != CAUSE_NONE && !st->draining) {
+			if (st->cause_record_known || st->cause == CAUSE_CALLBACK || st->cause == CAUSE_INTERNAL)
+				break;
+			st->draining = true;
+		}
+		if (st->draining) {
+			if (drain(st, rd))
+				break;
+			continue;
+		}
+		if (visit(st, rd) != 0)
+			break;
+	}
+	if (ret == -1 && st->cause == CAUSE_NONE)
+		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED,
+			  (uint64_t)xmlTextReaderGetParserLineNumber(rd), "the xml file is not well formed");
+
+outcome:
+	empty = !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
+	if (st->cause == CAUSE_NONE && !st->root_seen)
+		set_cause(st, CAUSE_PARSER, ERR_REFUSED, empty ? RC_FILE_EMPTY : RC_FILE_MALFORMED, st->line,
+			  "the xml file has no root element");
+	else if (st->cause == CAUSE_NONE && !st->root_done)
+		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, st->line,
+			  "the xml file ends before its root element is closed");
+	switch (st->cause) {
+	case CAUSE_NONE:
+		rc = 0;
+		break;
+	case CAUSE_CALLBACK:
+		rc = st->cause_rc; /* the callback set e */
+		break;
+	case CAUSE_SOURCE:
+		rc = st->cause_rc; /* the source set e */
+		if (rc == ERR_REFUSED) {
+			io->refusal = source_refusal(io->src);
+			io->refusal_line = st->line;
+			io->refusal_record = st->in_record ? st->ordinal : 0;
+		}
+		break;
+	case CAUSE_INTERNAL:
+		rc = ERR_SET(e, st->cause_rc, "%s", st->message);
+		break;
+	case CAUSE_PARSER:
+		if (st->xml_code == XML_ERR_NO_MEMORY) {
+			rc = ERR_SET(e, ERR_NOMEM, "out of memory while parsing xml");
+			break;
+		}
+		if (!st->root_seen && empty) {
+			st->refusal = RC_FILE_EMPTY;
+			snprintf(st->message, sizeof(st->message), "the xml file has no root element");
+		}
+		/* fall through */
+	case CAUSE_LEXER:
+	case CAUSE_WALK:
+		io->refusal = st->refusal;
+		io->refusal_line = st->cause_line;
+		io->refusal_record = st->in_record ? st->ordinal : 0;
+		rc = ERR_SET(e, ERR_REFUSED, "%s", st->message);
+		break;
+	}
+	io->lines = st->line;
+	xmlFreeTextReader(rd);
+	xmlSetStructuredErrorFunc(old_sctx, old_serror);
+	xmlSetGenericErrorFunc(old_gctx, old_gerror);
+	free(st->rec);
+	free(st);
+	return rc;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# make check: the unit suites, then every integration test against a
+# private PostgreSQL started here and stopped at the end, all built with
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export ROOT
+export LOADER="$ROOT/build/san/bin/loader"
+export SETTLEMENT="$ROOT/build/san/bin/settlement"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+echo "== unit tests"
+unit_rc=0
+"$ROOT/build/san/tests/unit" || unit_rc=1
+
+work=$(mktemp -d /tmp/engine-check.XXXXXX)
+chmod 755 "$work"
+port=$((20000 + RANDOM % 20000))
+cleanup() {
+	"$ROOT/scripts/pg.sh" stop "$work/pg" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== starting a private PostgreSQL in $work/pg"
+eval "$("$ROOT/scripts/pg.sh" start "$work/pg" "$port")" || { echo "cannot start PostgreSQL"; exit 1; }
+export PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
+export PGDIR="$work/pg"
+
+echo "== integration tests"
+passed=0
+failed=0
+failed_names=()
+for t in "$ROOT"/tests/integration/[0-9]*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	tmp="$work/t/$name"
+	mkdir -p "$tmp"
+	chmod 777 "$tmp"
+	start=$(date +%s)
+	if TMP="$tmp" bash "$t" >"$tmp/log" 2>&1; then
+		passed=$((passed + 1))
+		printf 'PASS %-40s %3ss\n' "$name" "$(($(date +%s) - start))"
+	else
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		printf 'FAIL %-40s %3ss\n' "$name" "$(($(date +%s) - start))"
+		sed 's/^/    | /' "$tmp/log" | tail -n 40
+	fi
+done
+
+[ $unit_rc -eq 0 ] || echo "unit tests failed"
+[ $failed -eq 0 ] || echo "failed integration tests: ${failed_names[*]}"
+echo "integration: $passed passed, $failed failed"
+[ $unit_rc -eq 0 ] && [ $failed -eq 0 ]

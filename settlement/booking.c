@@ -1,0 +1,306 @@
+/* booking.c: SPEC 9.1 in integer minor units. Pure functions. */
+#include "booking.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "money.h"
+
+__extension__ typedef __int128 i128;
+
+static const char *const kind_names[BOOKING__KIND_COUNT] = {
+	[BOOKING_PAYMENT] = "payment",
+	[BOOKING_DIRECT_PAYMENT] = "direct_payment",
+	[BOOKING_CREDIT_NOTE] = "credit_note",
+	[BOOKING_WITHDRAWAL] = "withdrawal",
+};
+
+static const char *const status_names[] = {
+	[BOOKING_OPEN] = "open",
+	[BOOKING_CLOSED] = "closed",
+	[BOOKING_WITHDRAWN] = "withdrawn",
+};
+
+int booking_kind_parse(const char *s)
+{
+	for (int k = 0; k < BOOKING__KIND_COUNT; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *booking_kind_name(enum booking_kind kind)
+{
+	assert(kind >= 0 && kind < BOOKING__KIND_COUNT);
+	return kind_names[kind];
+}
+
+int booking_status_parse(const char *s)
+{
+	for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *booking_status_name(enum booking_status status)
+{
+	assert(status >= BOOKING_OPEN && status <= BOOKING_WITHDRAWN);
+	return status_names[status];
+}
+
+static bool amount_ok(int64_t v)
+{
+	return v >= 0 && v <= MONEY_MAX;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+int booking_case_register(struct booking_case *c, int64_t original_amount,
+			  int64_t paid_amount, int64_t collection_fee,
+			  int32_t due_date, struct err *e)
+{
+	if (!amount_ok(original_amount) || !amount_ok(paid_amount) ||
+	    !amount_ok(collection_fee) || paid_amount >= original_amount)
+		return ERR_SET(e, ERR_LIMIT, "case amounts out of range");
+	memset(c, 0, sizeof(*c));
+	c->principal = original_amount - paid_amount;
+	c->fees = collection_fee;
+	c->interest = 0;
+	c->accrued_to = due_date;
+	c->status = BOOKING_OPEN;
+	c->closed_date = BOOKING_NO_DATE;
+	c->last_transaction_date = BOOKING_NO_DATE;
+	c->withdrawal_booked = false;
+	return 0;
+}
+
+int booking_interest(int64_t *out, int64_t principal, int64_t rate_bp,
+		     int days_per_year, int32_t from, int32_t to, struct err *e)
+{
+	i128 num, den, q, r;
+	int64_t days;
+
+	assert(days_per_year > 0);
+	*out = 0;
+	if (to <= from || principal == 0 || rate_bp == 0)
+		return 0;
+	if (!amount_ok(principal) || rate_bp < 0 || rate_bp > 10000)
+		return ERR_SET(e, ERR_LIMIT, "interest inputs out of range");
+	days = (int64_t)to - (int64_t)from;
+	/* principal x rate_bp / 10000 x days / days_per_year in one step:
+	 * at most 1e15 x 1e4 x 4e6, far inside 128 bits. */
+	num = (i128)principal * rate_bp * days;
+	den = (i128)10000 * days_per_year;
+	q = num / den;
+	r = num % den;
+	if (r * 2 >= den)
+		q++; /* an exact half rounds away from zero */
+	if (q > MONEY_MAX)
+		return ERR_SET(e, ERR_LIMIT, "interest exceeds the largest amount");
+	*out = (int64_t)q;
+	return 0;
+}
+
+static int add_checked(int64_t *acc, int64_t v, struct err *e)
+{
+	int64_t sum;
+
+	if (__builtin_add_overflow(*acc, v, &sum))
+		return ERR_SET(e, ERR_LIMIT, "amount overflow");
+	*acc = sum;
+	return 0;
+}
+
+/* Step 2 of 9.1: fees, then interest, then principal, the rest overpaid. */
+static void allocate_payment(struct booking_line *l, struct booking_case *c)
+{
+	int64_t rest = l->amount;
+
+	l->to_fees = min64(rest, c->fees);
+	rest -= l->to_fees;
+	c->fees -= l->to_fees;
+	l->to_interest = min64(rest, c->interest);
+	rest -= l->to_interest;
+	c->interest -= l->to_interest;
+	l->to_principal = min64(rest, c->principal);
+	rest -= l->to_principal;
+	c->principal -= l->to_principal;
+	l->overpaid = rest;
+}
+
+/* Step 3: principal only, down to zero. */
+static void allocate_credit_note(struct booking_line *l, struct booking_case *c)
+{
+	l->to_principal = min64(l->amount, c->principal);
+	c->principal -= l->to_principal;
+	l->overpaid = l->amount - l->to_principal;
+}
+
+/* Step 4: write everything off, charge the fee once per case. */
+static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
+			    const struct booking_params *p, int32_t date, struct err *e)
+{
+	int64_t off = c->principal;
+	int rc;
+
+	rc = add_checked(&off, c->fees, e);
+	if (rc == 0)
+		rc = add_checked(&off, c->interest, e);
+	if (rc != 0)
+		return rc;
+	l->written_off = off;
+	c->principal = 0;
+	c->fees = 0;
+	c->interest = 0;
+	l->withdrawal_fee = c->withdrawal_booked ? 0 : p->withdrawal_fee;
+	if (!c->withdrawal_booked)
+		c->closed_date = date;
+	c->withdrawal_booked = true;
+	c->status = BOOKING_WITHDRAWN;
+	return 0;
+}
+
+int booking_apply(struct booking_line *out, struct booking_case *c,
+		  const struct booking_params *p, const struct booking_tx *tx,
+		  struct err *e)
+{
+	struct booking_case nc = *c; /* work on a copy: c unchanged on failure */
+	struct booking_line l;
+	int64_t agency_interest;
+	int rc;
+
+	assert(tx->kind >= 0 && tx->kind < BOOKING__KIND_COUNT);
+	if (!amount_ok(tx->amount))
+		return ERR_SET(e, ERR_LIMIT, "transaction amount out of range");
+	if (!amount_ok(nc.principal) || !amount_ok(nc.fees) || nc.interest < 0)
+		return ERR_SET(e, ERR_LIMIT, "case balances out of range");
+	if (!amount_ok(p->withdrawal_fee) || p->commission_bp < 0 ||
+	    p->commission_bp > 10000 || p->interest_days_per_year <= 0)
+		return ERR_SET(e, ERR_LIMIT, "booking parameters out of range");
+
+	memset(&l, 0, sizeof(l));
+	l.kind = tx->kind;
+	l.booking_date = tx->booking_date;
+	l.amount = tx->kind == BOOKING_WITHDRAWAL ? 0 : tx->amount;
+
+	/* 1. interest accrues up to the booking date; a transaction booked
+	 * before the accrued-to date accrues nothing and moves nothing back */
+	rc = booking_interest(&l.interest_accrued, nc.principal, p->interest_rate_bp,
+			      p->interest_days_per_year, nc.accrued_to,
+			      tx->booking_date, e);
+	if (rc != 0)
+		return rc;
+	rc = add_checked(&nc.interest, l.interest_accrued, e);
+	if (rc != 0)
+		return rc;
+	if (tx->booking_date > nc.accrued_to)
+		nc.accrued_to = tx->booking_date;
+
+	switch (tx->kind) {
+	case BOOKING_PAYMENT:
+	case BOOKING_DIRECT_PAYMENT:
+		allocate_payment(&l, &nc);
+		l.commission = money_pct(l.to_principal, p->commission_bp);
+		break;
+	case BOOKING_CREDIT_NOTE:
+		allocate_credit_note(&l, &nc);
+		break;
+	case BOOKING_WITHDRAWAL:
+		rc = apply_withdrawal(&l, &nc, p, tx->booking_date, e);
+		if (rc != 0)
+			return rc;
+		break;
+	case BOOKING__KIND_COUNT:
+		break;
+	}
+
+	/* 5. closed as paid */
+	if (tx->kind != BOOKING_WITHDRAWAL && nc.status == BOOKING_OPEN &&
+	    nc.principal == 0 && nc.fees == 0 && nc.interest == 0) {
+		nc.status = BOOKING_CLOSED;
+		nc.closed_date = tx->booking_date;
+	}
+	if (nc.last_transaction_date == BOOKING_NO_DATE ||
+	    tx->booking_date > nc.last_transaction_date)
+		nc.last_transaction_date = tx->booking_date;
+
+	/* the line's shares */
+	agency_interest = p->interest_to_creditor ? 0 : l.to_interest;
+	l.creditor_share = l.to_principal + (p->interest_to_creditor ? l.to_interest : 0);
+	switch (tx->kind) {
+	case BOOKING_PAYMENT:
+		l.payout_effect = l.creditor_share - l.commission;
+		break;
+	case BOOKING_DIRECT_PAYMENT:
+		l.payout_effect = -(l.to_fees + agency_interest + l.commission);
+		break;
+	case BOOKING_CREDIT_NOTE:
+		l.payout_effect = 0;
+		break;
+	case BOOKING_WITHDRAWAL:
+		l.payout_effect = -l.withdrawal_fee;
+		break;
+	case BOOKING__KIND_COUNT:
+		break;
+	}
+
+	*c = nc;
+	*out = l;
+	return 0;
+}
+
+void booking_totals_init(struct booking_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+int booking_totals_add(struct booking_totals *t, const struct booking_line *l,
+		       struct err *e)
+{
+	struct booking_totals n = *t;
+	int64_t *by_kind = NULL;
+	int rc;
+
+	switch (l->kind) {
+	case BOOKING_PAYMENT: by_kind = &n.payments; break;
+	case BOOKING_DIRECT_PAYMENT: by_kind = &n.direct_payments; break;
+	case BOOKING_CREDIT_NOTE: by_kind = &n.credit_notes; break;
+	case BOOKING_WITHDRAWAL: by_kind = &n.withdrawal_fees; break;
+	case BOOKING__KIND_COUNT: break;
+	}
+	if (by_kind == NULL)
+		return ERR_SET(e, ERR_LIMIT, "unknown transaction kind");
+	n.lines++;
+	rc = add_checked(by_kind, l->kind == BOOKING_WITHDRAWAL ? l->withdrawal_fee
+									: l->amount, e);
+	if (rc == 0)
+		rc = add_checked(&n.creditor_share, l->creditor_share, e);
+	if (rc == 0)
+		rc = add_checked(&n.commission, l->commission, e);
+	if (rc == 0)
+		rc = add_checked(&n.payout_effect, l->payout_effect, e);
+	if (rc != 0)
+		return rc;
+	*t = n;
+	return 0;
+}
+
+int booking_totals_finish(struct booking_totals *t, int64_t vat_bp, struct err *e)
+{
+	int64_t base = t->commission;
+	int rc;
+
+	rc = add_checked(&base, t->withdrawal_fees, e);
+	if (rc != 0)
+		return rc;
+	if (base < 0 || vat_bp < 0 || vat_bp > 10000)
+		return ERR_SET(e, ERR_LIMIT, "VAT base out of range");
+	t->vat = money_pct(base, vat_bp);
+	if (__builtin_sub_overflow(t->payout_effect, t->vat, &t->net_payout))
+		return ERR_SET(e, ERR_LIMIT, "amount overflow");
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* settle.h: the database side of the monthly settlement (SPEC 9) and the
+ * case list (SPEC 9.3).
+ *
+ * settle_run():
+ *   1. picks the creditors (the one asked for, or every creditor with an
+ *      unsettled transaction booked up to the period end or a statement of
+ *      the period) and checks that each one's country is configured;
+ *   2. takes a session advisory lock per creditor, in creditor_id order, so
+ *      that two runs never settle the same creditor at once;
+ *   3. in one REPEATABLE READ transaction: for every creditor and currency
+ *      without a statement of the period, applies the booking logic to the
+ *      unsettled transactions, updates the case balances, inserts the
+ *      statement and its lines, and marks the transactions settled (guarded
+ *      by "statement_number IS NULL" and the UNIQUE constraints); commits
+ *      once, so a failure issues nothing. A serialization failure or a
+ *      deadlock is retried a few times;
+ *   4. writes the files of every statement of the period for those
+ *      creditors from the stored rows only (temporary file, fsync, rename),
+ *      so a re-run rewrites byte-identical files, and prints one line per
+ *      statement.
+ */
+#ifndef SETTLEMENT_SETTLE_H
+#define SETTLEMENT_SETTLE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "err.h"
+
+#define SETTLE_DEFAULT_OUT "var/statements"
+/* Most lines one creditor's statements may have in one run. */
+#define SETTLE_MAX_LINES 20000000
+/* Most currencies one creditor may have. */
+#define SETTLE_MAX_CURRENCIES 16
+/* Rows per INSERT/UPDATE round trip and per cursor FETCH. */
+#define SETTLE_CHUNK 5000
+/* Attempts of the settling transaction on serialization failure/deadlock. */
+#define SETTLE_MAX_ATTEMPTS 5
+/* Statement files are created with this mode (they hold debtor names). */
+#define SETTLE_FILE_MODE 0600
+
+struct settle_opts {
+	const struct config *conf;
+	int year;                /* the period */
+	int month;
+	const char *creditor_id; /* NULL: every creditor */
+	int32_t as_of;
+	const char *out_dir;
+	FILE *out;               /* one line per statement (stdout) */
+};
+
+/* First and last day of a period, and whether it has ended by as_of
+ * (ERR_USAGE naming the dates when not). */
+int settle_check_period(int32_t *first, int32_t *last, int year, int month,
+			int32_t as_of, struct err *e);
+
+int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e);
+
+enum settle_case_filter {
+	SETTLE_CASES_ALL,
+	SETTLE_CASES_OPEN,
+	SETTLE_CASES_CLOSED,
+	SETTLE_CASES_WITHDRAWN
+};
+
+/* "open" -> SETTLE_CASES_OPEN ... "all"; -1 when unknown. */
+int settle_case_filter_parse(const char *s);
+
+struct settle_cases_opts {
+	const char *creditor_id;
+	int32_t as_of;                 /* cases registered up to as_of */
+	enum settle_case_filter filter;
+	FILE *out;
+};
+
+/* The case list of SPEC 9.3 as CSV on o->out. */
+int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e);
+
+#endif

@@ -1,0 +1,415 @@
+/* statement.c: CSV and XML rendering of statements and of the case list. */
+#include "statement.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "money.h"
+
+#define CSV_EOL "\n"
+
+/* One rendered row, written with a single call to out->write. */
+struct rowbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed; /* sticky: out of memory or over STATEMENT_ROW_MAX */
+};
+
+static void rowbuf_release(struct rowbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static void rowbuf_put(struct rowbuf *b, const char *s, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (n > STATEMENT_ROW_MAX - b->len) {
+		b->failed = true;
+		return;
+	}
+	if (b->len + n > b->cap) {
+		cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n)
+			cap *= 2;
+		if (cap > STATEMENT_ROW_MAX)
+			cap = STATEMENT_ROW_MAX;
+		p = realloc(b->data, cap);
+		if (p == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
+static void rowbuf_puts(struct rowbuf *b, const char *s)
+{
+	rowbuf_put(b, s, strlen(s));
+}
+
+static void rowbuf_printf(struct rowbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void rowbuf_printf(struct rowbuf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		b->failed = true; /* only used for short numbers */
+		return;
+	}
+	rowbuf_put(b, tmp, (size_t)n);
+}
+
+/* Hand the row to the output and release it. */
+static int rowbuf_flush(struct rowbuf *b, const struct statement_out *out, struct err *e)
+{
+	int rc = 0;
+
+	if (b->failed)
+		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %u bytes or out of memory",
+			     STATEMENT_ROW_MAX);
+	else if (b->len > 0)
+		rc = out->write(out->ctx, b->data, b->len, e);
+	rowbuf_release(b);
+	return rc;
+}
+
+/* ---- CSV ---- */
+
+static bool csv_needs_formula_escape(const char *s)
+{
+	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+	       s[0] == '\r';
+}
+
+/* A text field: formula escape, then RFC 4180 quoting when needed. */
+static void csv_text(struct rowbuf *b, const char *s)
+{
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quote)
+		rowbuf_put(b, "\"", 1);
+	if (csv_needs_formula_escape(s))
+		rowbuf_put(b, "'", 1);
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			rowbuf_put(b, "\"\"", 2);
+		else
+			rowbuf_put(b, p, 1);
+	}
+	if (quote)
+		rowbuf_put(b, "\"", 1);
+}
+
+static void csv_sep(struct rowbuf *b)
+{
+	rowbuf_put(b, ",", 1);
+}
+
+static void put_money(struct rowbuf *b, int64_t v)
+{
+	char buf[MONEY_FMT_MAX];
+
+	rowbuf_puts(b, money_format(buf, sizeof(buf), v));
+}
+
+static void put_date(struct rowbuf *b, int32_t days)
+{
+	char buf[DATE_FMT_MAX];
+
+	if (days != BOOKING_NO_DATE)
+		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
+}
+
+int statement_number(char *buf, size_t size, const char *period,
+		     const char *creditor_id, const char *currency, struct err *e)
+{
+	int n = snprintf(buf, size, "%s-%s-%s", period, creditor_id, currency);
+
+	if (n < 0 || (size_t)n >= size)
+		return ERR_SET(e, ERR_LIMIT, "statement number too long");
+	return 0;
+}
+
+int statement_csv_header(const struct statement_out *out, struct err *e)
+{
+	static const char header[] =
+		"statement_number,case_id,creditor_reference,debtor_name,transaction_id,"
+		"kind,booking_date,amount,to_fees,to_interest,to_principal,overpaid,"
+		"creditor_share,commission,payout_effect" CSV_EOL;
+
+	return out->write(out->ctx, header, sizeof(header) - 1, e);
+}
+
+int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
+		      const struct statement_row *row, struct err *e)
+{
+	struct rowbuf b = { NULL, 0, 0, false };
+	const struct booking_line *l = &row->line;
+	const int64_t amounts[] = { l->amount, l->to_fees, l->to_interest, l->to_principal,
+				    l->overpaid, l->creditor_share, l->commission,
+				    l->payout_effect };
+
+	csv_text(&b, info->number);
+	csv_sep(&b);
+	rowbuf_printf(&b, "%" PRId64, row->case_id);
+	csv_sep(&b);
+	csv_text(&b, row->creditor_reference);
+	csv_sep(&b);
+	csv_text(&b, row->debtor_name);
+	csv_sep(&b);
+	csv_text(&b, row->transaction_id);
+	csv_sep(&b);
+	csv_text(&b, booking_kind_name(l->kind));
+	csv_sep(&b);
+	put_date(&b, l->booking_date);
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
+		csv_sep(&b);
+		put_money(&b, amounts[i]);
+	}
+	rowbuf_puts(&b, CSV_EOL);
+	return rowbuf_flush(&b, out, e);
+}
+
+int statement_cases_header(const struct statement_out *out, struct err *e)
+{
+	static const char header[] =
+		"case_id,creditor_reference,debtor_name,status,original_amount,principal,"
+		"fees,interest,last_transaction_date" CSV_EOL;
+
+	return out->write(out->ctx, header, sizeof(header) - 1, e);
+}
+
+int statement_cases_row(const struct statement_out *out,
+			const struct statement_case_row *row, struct err *e)
+{
+	struct rowbuf b = { NULL, 0, 0, false };
+
+	rowbuf_printf(&b, "%" PRId64, row->case_id);
+	csv_sep(&b);
+	csv_text(&b, row->creditor_reference);
+	csv_sep(&b);
+	csv_text(&b, row->debtor_name);
+	csv_sep(&b);
+	csv_text(&b, row->status);
+	csv_sep(&b);
+	put_money(&b, row->original_amount);
+	csv_sep(&b);
+	put_money(&b, row->principal);
+	csv_sep(&b);
+	put_money(&b, row->fees);
+	csv_sep(&b);
+	put_money(&b, row->interest);
+	csv_sep(&b);
+	put_date(&b, row->last_transaction_date);
+	rowbuf_puts(&b, CSV_EOL);
+	return rowbuf_flush(&b, out, e);
+}
+
+/* ---- XML ---- */
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the NUL */
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0; /* overlong or out of range */
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0; /* surrogate */
+	if (cp == 0xfffe || cp == 0xffff)
+		return 0; /* not an XML character */
+	return n;
+}
+
+/* Escaped character data, usable in text and in double-quoted attributes. */
+static void xml_text(struct rowbuf *b, const char *str)
+{
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s != '\0') {
+		size_t n;
+
+		switch (*s) {
+		case '&': rowbuf_puts(b, "&amp;"); s++; continue;
+		case '<': rowbuf_puts(b, "&lt;"); s++; continue;
+		case '>': rowbuf_puts(b, "&gt;"); s++; continue;
+		case '"': rowbuf_puts(b, "&quot;"); s++; continue;
+		case '\t': rowbuf_puts(b, "&#9;"); s++; continue;
+		case '\n': rowbuf_puts(b, "&#10;"); s++; continue;
+		case '\r': rowbuf_puts(b, "&#13;"); s++; continue;
+		default: break;
+		}
+		if (*s < 0x20) {
+			rowbuf_puts(b, replacement);
+			s++;
+			continue;
+		}
+		n = utf8_seq(s);
+		if (n == 0) {
+			rowbuf_puts(b, replacement);
+			s++;
+			continue;
+		}
+		rowbuf_put(b, (const char *)s, n);
+		s += n;
+	}
+}
+
+static void xml_elem_text(struct rowbuf *b, const char *indent, const char *name,
+			  const char *value)
+{
+	rowbuf_printf(b, "%s<%s>", indent, name);
+	xml_text(b, value);
+	rowbuf_printf(b, "</%s>\n", name);
+}
+
+static void xml_elem_money(struct rowbuf *b, const char *indent, const char *name,
+			   int64_t v)
+{
+	char buf[MONEY_FMT_MAX];
+
+	xml_elem_text(b, indent, name, money_format(buf, sizeof(buf), v));
+}
+
+static void xml_elem_int(struct rowbuf *b, const char *indent, const char *name, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	xml_elem_text(b, indent, name, buf);
+}
+
+static void xml_attr(struct rowbuf *b, const char *name, const char *value)
+{
+	rowbuf_printf(b, " %s=\"", name);
+	xml_text(b, value);
+	rowbuf_puts(b, "\"");
+}
+
+int statement_xml_begin(const struct statement_out *out,
+			const struct statement_info *info, struct err *e)
+{
+	struct rowbuf b = { NULL, 0, 0, false };
+	const struct statement_portfolio *pf = &info->portfolio;
+	char issued[DATE_FMT_MAX];
+
+	rowbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	rowbuf_puts(&b, "<statement xmlns=\"" STATEMENT_XML_NS "\"");
+	xml_attr(&b, "number", info->number);
+	xml_attr(&b, "creditorId", info->creditor_id);
+	xml_attr(&b, "period", info->period);
+	xml_attr(&b, "currency", info->currency);
+	xml_attr(&b, "issued", date_format(issued, sizeof(issued), info->issued));
+	rowbuf_puts(&b, ">\n  <portfolio>\n");
+	xml_elem_int(&b, "    ", "registeredCases", pf->registered_cases);
+	xml_elem_money(&b, "    ", "registeredPrincipal", pf->registered_principal);
+	xml_elem_int(&b, "    ", "openCases", pf->open_cases);
+	xml_elem_money(&b, "    ", "openPrincipal", pf->open_principal);
+	xml_elem_int(&b, "    ", "withdrawnCases", pf->withdrawn_cases);
+	xml_elem_int(&b, "    ", "paidCases", pf->paid_cases);
+	rowbuf_puts(&b, "  </portfolio>\n  <lines>\n");
+	return rowbuf_flush(&b, out, e);
+}
+
+int statement_xml_line(const struct statement_out *out, const struct statement_info *info,
+		       const struct statement_row *row, struct err *e)
+{
+	static const char in[] = "      ";
+	struct rowbuf b = { NULL, 0, 0, false };
+	const struct booking_line *l = &row->line;
+	char date[DATE_FMT_MAX];
+
+	rowbuf_puts(&b, "    <line>\n");
+	xml_elem_text(&b, in, "statementNumber", info->number);
+	xml_elem_int(&b, in, "caseId", row->case_id);
+	xml_elem_text(&b, in, "creditorReference", row->creditor_reference);
+	xml_elem_text(&b, in, "debtorName", row->debtor_name);
+	xml_elem_text(&b, in, "transactionId", row->transaction_id);
+	xml_elem_text(&b, in, "kind", booking_kind_name(l->kind));
+	xml_elem_text(&b, in, "bookingDate", date_format(date, sizeof(date), l->booking_date));
+	xml_elem_money(&b, in, "amount", l->amount);
+	xml_elem_money(&b, in, "toFees", l->to_fees);
+	xml_elem_money(&b, in, "toInterest", l->to_interest);
+	xml_elem_money(&b, in, "toPrincipal", l->to_principal);
+	xml_elem_money(&b, in, "overpaid", l->overpaid);
+	xml_elem_money(&b, in, "creditorShare", l->creditor_share);
+	xml_elem_money(&b, in, "commission", l->commission);
+	xml_elem_money(&b, in, "payoutEffect", l->payout_effect);
+	rowbuf_puts(&b, "    </line>\n");
+	return rowbuf_flush(&b, out, e);
+}
+
+int statement_xml_end(const struct statement_out *out,
+		      const struct statement_info *info, struct err *e)
+{
+	static const char in[] = "    ";
+	struct rowbuf b = { NULL, 0, 0, false };
+	const struct booking_totals *t = &info->totals;
+
+	rowbuf_puts(&b, "  </lines>\n  <totals>\n");
+	xml_elem_money(&b, in, "payments", t->payments);
+	xml_elem_money(&b, in, "directPayments", t->direct_payments);
+	xml_elem_money(&b, in, "creditNotes", t->credit_notes);
+	xml_elem_money(&b, in, "withdrawalFees", t->withdrawal_fees);
+	xml_elem_money(&b, in, "creditorShare", t->creditor_share);
+	xml_elem_money(&b, in, "commission", t->commission);
+	xml_elem_money(&b, in, "vat", t->vat);
+	xml_elem_money(&b, in, "netPayout", t->net_payout);
+	rowbuf_puts(&b, "  </totals>\n</statement>\n");
+	return rowbuf_flush(&b, out, e);
+}
+
+char *statement_summary(char *buf, size_t size, const struct statement_info *info)
+{
+	char amount[MONEY_FMT_MAX];
+
+	snprintf(buf, size, "statement %s: %" PRId64 " lines, net payout %s %s", info->number,
+		 info->totals.lines, money_format(amount, sizeof(amount), info->totals.net_payout),
+		 info->currency);
+	return buf;
+}

@@ -1,0 +1,106 @@
+/* statement.h: rendering of statement files (SPEC 9.2) and of the case list
+ * (SPEC 9.3) from computed data. Nothing here computes an amount, reads the
+ * database or opens a file: the caller passes rows and an output callback.
+ *
+ * CSV: RFC 4180 (a field holding ',', '"', CR or LF is quoted, quotes
+ * doubled; records end with LF like every CSV the engine writes). A text field that starts with '=', '+',
+ * '-', '@', tab or CR gets a leading "'" so that spreadsheets never run it
+ * as a formula. Numbers, amounts and dates are never prefixed.
+ *
+ * XML: namespace urn:inkasso:statement:1, schemas/statement.xsd, UTF-8,
+ * two-space indentation, LF line ends. Characters XML 1.0 cannot carry
+ * (C0 controls other than tab, LF and CR, U+FFFE, U+FFFF, invalid UTF-8)
+ * are written as U+FFFD.
+ *
+ * The output is a function of the input only, so rendering the same rows
+ * again gives the same bytes.
+ */
+#ifndef SETTLEMENT_STATEMENT_H
+#define SETTLEMENT_STATEMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "booking.h"
+#include "err.h"
+
+#define STATEMENT_XML_NS "urn:inkasso:statement:1"
+/* "<period>-<creditor_id>-<currency>": 7 + 1 + 16 + 1 + 3 and NUL */
+#define STATEMENT_NUMBER_MAX 32
+/* Largest rendered row; a longer one is ERR_LIMIT, never truncated. */
+#define STATEMENT_ROW_MAX (256u * 1024u)
+
+/* Where rendered bytes go (an atomic file, stdout, a memory buffer). */
+struct statement_out {
+	int (*write)(void *ctx, const void *data, size_t len, struct err *e);
+	void *ctx;
+};
+
+/* The portfolio of SPEC 9.2, for one creditor and currency. */
+struct statement_portfolio {
+	int64_t registered_cases;     /* cases registered in the period */
+	int64_t registered_principal; /* their principal at registration */
+	int64_t open_cases;           /* cases open at the period end */
+	int64_t open_principal;       /* their outstanding principal */
+	int64_t withdrawn_cases;      /* cases withdrawn in the period */
+	int64_t paid_cases;           /* cases closed as paid in the period */
+};
+
+struct statement_info {
+	char number[STATEMENT_NUMBER_MAX];
+	char creditor_id[24];
+	char period[8];   /* "YYYY-MM" */
+	char currency[4];
+	int32_t issued;   /* as-of date of the run that issued it */
+	struct statement_portfolio portfolio;
+	struct booking_totals totals; /* vat and net_payout included */
+};
+
+/* One line: a settled transaction. */
+struct statement_row {
+	int64_t case_id;
+	const char *creditor_reference;
+	const char *debtor_name;
+	const char *transaction_id;
+	struct booking_line line;
+};
+
+/* One row of the case list of SPEC 9.3. */
+struct statement_case_row {
+	int64_t case_id;
+	const char *creditor_reference;
+	const char *debtor_name;
+	const char *status;
+	int64_t original_amount;
+	int64_t principal;
+	int64_t fees;
+	int64_t interest;
+	int32_t last_transaction_date; /* BOOKING_NO_DATE: empty */
+};
+
+/* "2024-03", "ACME", "CHF" -> "2024-03-ACME-CHF". */
+int statement_number(char *buf, size_t size, const char *period,
+		     const char *creditor_id, const char *currency, struct err *e);
+
+int statement_csv_header(const struct statement_out *out, struct err *e);
+int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
+		      const struct statement_row *row, struct err *e);
+
+/* The XML declaration, the root start tag, the portfolio and "<lines>". */
+int statement_xml_begin(const struct statement_out *out,
+			const struct statement_info *info, struct err *e);
+int statement_xml_line(const struct statement_out *out, const struct statement_info *info,
+		       const struct statement_row *row, struct err *e);
+/* "</lines>", the totals and the end of the root. */
+int statement_xml_end(const struct statement_out *out,
+		      const struct statement_info *info, struct err *e);
+
+int statement_cases_header(const struct statement_out *out, struct err *e);
+int statement_cases_row(const struct statement_out *out,
+			const struct statement_case_row *row, struct err *e);
+
+/* The stdout line of SPEC 9: "statement <number>: <lines> lines, net
+ * payout <amount> <currency>" without the newline. */
+char *statement_summary(char *buf, size_t size, const struct statement_info *info);
+
+#endif
