@@ -46,6 +46,10 @@
  * few kilobytes behind the lexer; the read callback never hands out more
  * bytes than there are free slots, so the ring cannot overflow. */
 #define LINE_RING 8192u
+/* Record starts and ends the lexer saw, to tell which record a parser
+ * error's line is in; older ones are folded into a base state. Each takes
+ * at least two bytes, so this covers more than the reader's lag. */
+#define EVENT_RING 8192u
 /* Longest element path below a record that can be a field or container. */
 #define PATH_BYTES 256u
 #define MAX_CONTAINERS 16u
@@ -53,8 +57,10 @@
 #define NAME_SHOWN 48
 
 enum lex_state {
-	LX_TEXT,      /* character data and tags: only '<' matters */
+	LX_TEXT,      /* character data */
 	LX_LT,        /* after '<' */
+	LX_STAG,      /* inside a start tag, after "<x" */
+	LX_ETAG,      /* inside an end tag, after "</" */
 	LX_BANG,      /* after "<!" */
 	LX_BANG_DASH, /* after "<!-" */
 	LX_COMMENT,   /* inside "<!--", until "-->" */
@@ -81,6 +87,12 @@ struct frame {
 	size_t name_off; /* where this element's name starts in path */
 };
 
+struct rec_event {
+	uint64_t line;
+	uint64_t ordinal;
+	bool open; /* the record starts (true) or ends (false) here */
+};
+
 struct container {
 	const char *path; /* into the static field table */
 	size_t len;
@@ -103,7 +115,6 @@ struct xml_state {
 	bool root_seen;
 	bool root_done;
 	bool in_record;
-	bool draining;
 	uint64_t ordinal;
 	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
 	struct frame frames[XML_MAX_DEPTH + 1];
@@ -116,22 +127,34 @@ struct xml_state {
 	int cause_rc;
 	enum reject_code refusal;
 	uint64_t cause_line;
-	bool cause_record_known; /* the walk knows the record; no drain */
-	int xml_code;            /* CAUSE_PARSER: libxml2's error code */
+	uint64_t cause_record;
+	int xml_code; /* CAUSE_PARSER: libxml2's error code */
 	char message[ERR_MESSAGE_MAX];
 	bool stop; /* the read callback hands out no more bytes */
 
 	/* The lexer. */
 	enum lex_state lx;
 	unsigned lx_count; /* dashes, brackets or '?' just seen */
+	char lx_quote;     /* LX_STAG: the quote of an attribute value, or 0 */
+	bool lx_slash;     /* LX_STAG: the last byte was '/' */
 	uint64_t line;     /* 1 + line feeds seen */
 	uint64_t lt_line;  /* line of the last '<' */
 	size_t run;        /* bytes since the last markup '<' */
+	uint64_t lx_depth; /* open elements */
+	uint64_t lx_records;
+	bool lx_open; /* inside a record */
 	bool lx_start_seen;
 	bool lx_junk; /* non-blank character data before the first start tag */
+	bool eof;     /* the source said end of input */
+	uint64_t lx_bytes;
 	uint64_t ring[LINE_RING];
 	size_t ring_head;
 	size_t ring_count;
+	struct rec_event events[EVENT_RING];
+	size_t ev_head;
+	size_t ev_count;
+	uint64_t ev_base_ordinal; /* the state before the oldest event */
+	bool ev_base_open;
 };
 
 /* Test hook: cap the bytes one read callback asks of the source (0: no
@@ -197,7 +220,7 @@ static int walk_refuse(struct xml_state *st, enum reject_code code, uint64_t lin
 	if (st->cause != CAUSE_NONE)
 		return ERR_REFUSED;
 	set_cause(st, CAUSE_WALK, ERR_REFUSED, code, line, NULL);
-	st->cause_record_known = true;
+	st->cause_record = st->in_record ? st->ordinal : 0;
 	va_start(ap, fmt);
 	vsnprintf(st->message, sizeof(st->message), fmt, ap);
 	va_end(ap);
@@ -242,9 +265,43 @@ static bool ring_pop(struct xml_state *st, uint64_t *line)
 	return true;
 }
 
+static void event_push(struct xml_state *st, uint64_t line, bool open)
+{
+	struct rec_event *ev;
+
+	if (open)
+		st->lx_records++;
+	st->lx_open = open;
+	if (st->ev_count == EVENT_RING) {
+		ev = &st->events[st->ev_head];
+		st->ev_base_ordinal = ev->ordinal;
+		st->ev_base_open = ev->open;
+		st->ev_head = (st->ev_head + 1) % EVENT_RING;
+		st->ev_count--;
+	}
+	ev = &st->events[(st->ev_head + st->ev_count) % EVENT_RING];
+	ev->line = line;
+	ev->ordinal = st->lx_records;
+	ev->open = open;
+	st->ev_count++;
+}
+
+/* The record open at a line the lexer has passed, or 0. */
+static uint64_t record_at_line(const struct xml_state *st, uint64_t line)
+{
+	for (size_t i = st->ev_count; i > 0; i--) {
+		const struct rec_event *ev = &st->events[(st->ev_head + i - 1) % EVENT_RING];
+
+		if (ev->line <= line)
+			return ev->open ? ev->ordinal : 0;
+	}
+	return st->ev_base_open ? st->ev_base_ordinal : 0;
+}
+
 static void lex_refuse(struct xml_state *st, enum reject_code code, const char *msg)
 {
 	set_cause(st, CAUSE_LEXER, ERR_REFUSED, code, st->line, "%s", msg);
+	st->cause_record = st->lx_open ? st->lx_records : 0;
 }
 
 static void lex(struct xml_state *st, const char *buf, size_t n)
@@ -252,6 +309,12 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
 		char c = buf[i];
 
+		/* UTF-16 and UTF-32 start with a NUL or a byte order mark; the
+		 * source has skipped a UTF-8 one. */
+		if (st->lx_bytes++ == 0 && (c == '\0' || c == '\xFE' || c == '\xFF')) {
+			lex_refuse(st, RC_FILE_MALFORMED, "the xml file is not UTF-8 (it looks like UTF-16 or UTF-32)");
+			break;
+		}
 		if (c == '\n')
 			st->line++;
 		st->run++;
@@ -271,14 +334,54 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 			} else if (c == '?') {
 				st->lx = LX_PI;
 				st->lx_count = 0;
-			} else {
-				if (c != '/') {
-					st->lx_start_seen = true;
-					ring_push(st, st->lt_line);
-				} else if (!st->lx_start_seen) {
+			} else if (c == '/') {
+				if (!st->lx_start_seen)
 					st->lx_junk = true;
+				if (st->lx_depth == 2)
+					event_push(st, st->lt_line, false);
+				if (st->lx_depth > 0)
+					st->lx_depth--;
+				st->lx = LX_ETAG;
+			} else {
+				st->lx_start_seen = true;
+				ring_push(st, st->lt_line);
+				if (st->lx_depth == 1)
+					event_push(st, st->lt_line, true);
+				st->lx_depth++;
+				st->lx = LX_STAG;
+				st->lx_quote = 0;
+				st->lx_slash = false;
+			}
+			break;
+		case LX_STAG:
+			/* Attribute values may hold '>' and "/>"; '<' is an error
+			 * libxml2 reports, so it is taken as markup here. */
+			if (st->lx_quote != 0) {
+				if (c == st->lx_quote)
+					st->lx_quote = 0;
+			} else if (c == '"' || c == '\'') {
+				st->lx_quote = c;
+			} else if (c == '>') {
+				if (st->lx_slash) {
+					if (st->lx_depth == 2)
+						event_push(st, st->line, false);
+					st->lx_depth--;
 				}
 				st->lx = LX_TEXT;
+			} else if (c == '<') {
+				st->lx = LX_LT;
+				st->lt_line = st->line;
+				st->run = 1;
+			}
+			st->lx_slash = c == '/';
+			break;
+		case LX_ETAG:
+			if (c == '>') {
+				st->lx = LX_TEXT;
+			} else if (c == '<') {
+				st->lx = LX_LT;
+				st->lt_line = st->line;
+				st->run = 1;
 			}
 			break;
 		case LX_BANG:
@@ -326,7 +429,8 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 				 st->lx == LX_COMMENT ? "comment"
 				 : st->lx == LX_CDATA ? "CDATA section"
 				 : st->lx == LX_PI    ? "processing instruction"
-						      : "text or tag",
+				 : st->lx == LX_TEXT  ? "text"
+						      : "tag",
 				 XML_MAX_TEXT_BYTES);
 			lex_refuse(st, RC_FILE_MALFORMED, msg);
 		}
@@ -361,8 +465,10 @@ static int read_source(void *ctx, char *buf, int len)
 		set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->line, NULL);
 		return -1;
 	}
-	if (got == 0)
+	if (got == 0) {
+		st->eof = true;
 		return 0;
+	}
 	lex(st, buf, got);
 	if (st->stop)
 		return -1;
@@ -393,6 +499,7 @@ static void on_xml_error(void *ctx, xmlErrorPtr err)
 	set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, err->line > 0 ? (uint64_t)err->line : 0,
 		  "the xml file is not well formed: %s", text[0] != '\0' ? text : "parser error");
 	st->xml_code = err->code;
+	st->cause_record = record_at_line(st, st->cause_line > 0 ? st->cause_line : st->line);
 }
 
 static void on_xml_generic_error(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
@@ -753,29 +860,6 @@ static int visit(struct xml_state *st, xmlTextReaderPtr rd)
 	}
 }
 
-/* After the parser, the lexer or the source failed, the reader still
- * returns the nodes it built before the failure: follow them, delivering
- * nothing, to learn which record was being read there. Returns true to
- * stop. */
-static bool drain(struct xml_state *st, xmlTextReaderPtr rd)
-{
-	int type = xmlTextReaderNodeType(rd);
-	int depth = xmlTextReaderDepth(rd);
-	uint64_t line;
-
-	if (type == XML_READER_TYPE_ELEMENT) {
-		if (ring_pop(st, &line) && st->cause_line > 0 && line > st->cause_line)
-			return true;
-		if (depth == 1) {
-			st->ordinal++;
-			st->in_record = xmlTextReaderIsEmptyElement(rd) != 1;
-		}
-	} else if (type == XML_READER_TYPE_END_ELEMENT && depth == 1) {
-		st->in_record = false;
-	}
-	return false;
-}
-
 int xml_decode(struct decode_io *io, struct err *e)
 {
 	struct xml_state *st = NULL;
@@ -826,22 +910,16 @@ int xml_decode(struct decode_io *io, struct err *e)
 		ret = xmlTextReaderRead(rd);
 		if (ret != 1)
 			break;
-		if (st->cause != CAUSE_NONE && !st->draining) {
-			if (st->cause_record_known || st->cause == CAUSE_CALLBACK || st->cause == CAUSE_INTERNAL)
-				break;
-			st->draining = true;
-		}
-		if (st->draining) {
-			if (drain(st, rd))
-				break;
-			continue;
-		}
-		if (visit(st, rd) != 0)
+		/* An error reported while xmlTextReaderRead() still returns 1
+		 * refuses the file all the same. */
+		if (st->cause != CAUSE_NONE || visit(st, rd) != 0)
 			break;
 	}
-	if (ret == -1 && st->cause == CAUSE_NONE)
+	if (ret == -1 && st->cause == CAUSE_NONE) {
 		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED,
 			  (uint64_t)xmlTextReaderGetParserLineNumber(rd), "the xml file is not well formed");
+		st->cause_record = record_at_line(st, st->cause_line);
+	}
 
 outcome:
 	empty = !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
@@ -851,6 +929,20 @@ outcome:
 	else if (st->cause == CAUSE_NONE && !st->root_done)
 		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, st->line,
 			  "the xml file ends before its root element is closed");
+	if (st->cause == CAUSE_PARSER && st->xml_code != XML_ERR_NO_MEMORY) {
+		/* libxml2's words for these are misleading ("document is
+		 * empty", "extra content at the end of the document"). */
+		if (!st->lx_start_seen && st->lx_junk)
+			snprintf(st->message, sizeof(st->message),
+				 "the file is not xml: it has text before its first element");
+		else if (st->lx_junk)
+			snprintf(st->message, sizeof(st->message), "the xml file has text before its root element");
+		else if (st->eof && st->lx_depth > 0 && st->cause_line + 1 >= st->line)
+			snprintf(st->message, sizeof(st->message),
+				 "the xml file ends before its root element is closed (cut short?)");
+		else if (st->xml_code == XML_ERR_INVALID_CHAR && strstr(st->message, "proper UTF-8") != NULL)
+			snprintf(st->message, sizeof(st->message), "the xml file is not valid UTF-8");
+	}
 	switch (st->cause) {
 	case CAUSE_NONE:
 		rc = 0;
@@ -863,7 +955,7 @@ outcome:
 		if (rc == ERR_REFUSED) {
 			io->refusal = source_refusal(io->src);
 			io->refusal_line = st->line;
-			io->refusal_record = st->in_record ? st->ordinal : 0;
+			io->refusal_record = st->lx_open ? st->lx_records : 0;
 		}
 		break;
 	case CAUSE_INTERNAL:
@@ -883,7 +975,7 @@ outcome:
 	case CAUSE_WALK:
 		io->refusal = st->refusal;
 		io->refusal_line = st->cause_line;
-		io->refusal_record = st->in_record ? st->ordinal : 0;
+		io->refusal_record = st->cause_record;
 		rc = ERR_SET(e, ERR_REFUSED, "%s", st->message);
 		break;
 	}
