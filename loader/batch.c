@@ -826,6 +826,10 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		return rc;
 	if ((rc = db_connect(&l.conn, conninfo, "loader", e)) != 0)
 		return rc;
+	/* A backend whose loader died notices within a second, even inside a
+	 * long statement, and rolls back and releases the file lock. */
+	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0)
+		goto out;
 	sha_lock_params(sha, key);
 	{
 		char got[8];
