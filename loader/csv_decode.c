@@ -13,6 +13,12 @@
 #include "decode.h"
 
 #define READ_CHUNK (64u * 1024u)
+/* libcsv grows its field buffer by a fixed block (128 bytes by default):
+ * a long field then costs one realloc and one copy per block, quadratic
+ * time wherever realloc copies (AddressSanitizer, most allocators other
+ * than glibc's mremap). The block is raised to the current buffer size
+ * after every chunk, so the buffer doubles. */
+#define CSV_MIN_BLK (64u * 1024u)
 
 struct csv_ctx {
 	struct decode_io *io;
@@ -207,7 +213,11 @@ static void on_row(int term, void *ctx)
 
 static int parse_error(struct csv_ctx *c, struct csv_parser *p, bool at_end)
 {
-	uint64_t line = c->row_started ? c->row_line : c->line;
+	/* The line where the field libcsv choked on starts: the breaks of
+	 * every finished field and row are counted, those of the open field
+	 * are not. (The record's first line would point at an innocent
+	 * earlier line when a quoted break precedes the bad field.) */
+	uint64_t line = c->line;
 	char msg[200];
 
 	if (c->rc != 0)
@@ -222,7 +232,7 @@ static int parse_error(struct csv_ctx *c, struct csv_parser *p, bool at_end)
 		snprintf(msg, sizeof(msg), "a quoted field starting on line %llu is not closed before the end of the file",
 			 (unsigned long long)line);
 	} else {
-		snprintf(msg, sizeof(msg), "broken quoting in the record starting on line %llu",
+		snprintf(msg, sizeof(msg), "broken quoting in the field starting on line %llu",
 			 (unsigned long long)line);
 	}
 	refuse(c, RC_FILE_MALFORMED, line, msg);
@@ -247,6 +257,7 @@ int csv_decode(struct decode_io *io, struct err *e)
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
 		return ERR_SET(e, ERR_NOMEM, "cannot start the CSV parser");
 	csv_set_realloc_func(&p, capped_realloc);
+	csv_set_blk_size(&p, CSV_MIN_BLK);
 	field_cap_now = 0;
 	buf = malloc(READ_CHUNK);
 	c.rec = malloc(sizeof(*c.rec));
@@ -280,6 +291,11 @@ int csv_decode(struct decode_io *io, struct err *e)
 		if (csv_parse(&p, buf, got, on_field, on_row, &c) != got) {
 			rc = parse_error(&c, &p, false);
 			goto out;
+		}
+		{
+			size_t bs = csv_get_buffer_size(&p);
+
+			csv_set_blk_size(&p, bs > CSV_MIN_BLK ? bs : CSV_MIN_BLK);
 		}
 		if (c.rc != 0) {
 			rc = c.rc;

@@ -3,10 +3,12 @@
 #include "settle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "booking.h"
@@ -871,30 +873,109 @@ static int settle_creditor(struct run *r, const struct creditor *c, struct work 
 	return rc;
 }
 
-/* One attempt: everything in one transaction, committed once. */
-static int settle_all(struct run *r, const struct creditor_list *cl, struct work *w,
-		      struct err *e)
-{
-	int rc;
+/* ---- files ----
+ *
+ * Files are rendered from the stored rows inside the settling transaction,
+ * into staged files "<final>.tmp.<pid>.staged" beside their final names
+ * (written whole and fsync'd by atomic_file). Only after COMMIT are they
+ * renamed into place; any failure before that rolls back and removes them,
+ * so an I/O failure issues nothing. Staged files of a run that died are
+ * removed by atomic_file_clean_stale(). */
 
-	r->issued = 0;
-	r->settled = 0;
-	rc = db_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
-	if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < cl->n && rc == 0; i++) {
-		log_progress("creditors settled", i, cl->n);
-		rc = settle_creditor(r, &cl->v[i], w, e);
+struct staged {
+	char *staged_path;
+	char *final_path;
+};
+
+struct stage {
+	struct staged *files;
+	size_t nfiles;
+	size_t cap;
+	struct statement_info *infos; /* for the stdout lines, in order */
+	size_t ninfos;
+	size_t infos_cap;
+	char dir[4096];
+	bool dir_made;
+};
+
+static void stage_discard(struct stage *st)
+{
+	for (size_t i = 0; i < st->nfiles; i++) {
+		if (st->files[i].staged_path != NULL)
+			unlink(st->files[i].staged_path);
+		free(st->files[i].staged_path);
+		free(st->files[i].final_path);
 	}
-	log_progress_done();
-	if (rc == 0)
-		rc = db_exec(r->conn, "COMMIT", e);
-	if (rc != 0)
-		rollback(r->conn);
-	return rc;
+	st->nfiles = 0;
+	st->ninfos = 0;
 }
 
-/* ---- files ---- */
+static void stage_release(struct stage *st)
+{
+	stage_discard(st);
+	free(st->files);
+	free(st->infos);
+	st->files = NULL;
+	st->infos = NULL;
+	st->cap = 0;
+	st->infos_cap = 0;
+}
+
+static int stage_add_info(struct stage *st, const struct statement_info *info, struct err *e)
+{
+	if (st->ninfos == st->infos_cap) {
+		size_t cap = st->infos_cap ? st->infos_cap * 2 : 16;
+		struct statement_info *p = realloc(st->infos, cap * sizeof(*p));
+
+		if (p == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
+		st->infos = p;
+		st->infos_cap = cap;
+	}
+	st->infos[st->ninfos++] = *info;
+	return 0;
+}
+
+/* Reserve a staged file for "<dir>/<creditor_id>-<currency>.<ext>". */
+static struct staged *stage_add_file(struct stage *st, const struct statement_info *info,
+				     const char *ext, struct err *e)
+{
+	struct staged *f;
+	int n;
+
+	if (st->nfiles == st->cap) {
+		size_t cap = st->cap ? st->cap * 2 : 16;
+		struct staged *p = realloc(st->files, cap * sizeof(*p));
+
+		if (p == NULL) {
+			ERR_SET(e, ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		st->files = p;
+		st->cap = cap;
+	}
+	f = &st->files[st->nfiles];
+	f->staged_path = NULL;
+	n = snprintf(NULL, 0, "%s/%s-%s.%s", st->dir, info->creditor_id, info->currency, ext);
+	f->final_path = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (f->final_path == NULL) {
+		ERR_SET(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(f->final_path, (size_t)n + 1, "%s/%s-%s.%s", st->dir, info->creditor_id,
+		 info->currency, ext);
+	n = snprintf(NULL, 0, "%s.tmp.%ld.staged", f->final_path, (long)getpid());
+	f->staged_path = n > 0 ? malloc((size_t)n + 1) : NULL;
+	if (f->staged_path == NULL) {
+		free(f->final_path);
+		ERR_SET(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	snprintf(f->staged_path, (size_t)n + 1, "%s.tmp.%ld.staged", f->final_path,
+		 (long)getpid());
+	st->nfiles++;
+	return f;
+}
 
 static int af_write(void *ctx, const void *data, size_t len, struct err *e)
 {
@@ -968,9 +1049,10 @@ static int row_from_line(struct statement_row *row, const PGresult *res, int i,
 	return 0;
 }
 
-/* Render one stored statement into its two files. */
-static int write_statement(struct run *r, const struct statement_info *info,
-			   const char *dir, struct err *e)
+/* Render one stored statement into its two staged files. Runs inside the
+ * caller's transaction. */
+static int stage_statement(struct run *r, struct stage *st, const struct statement_info *info,
+			   struct err *e)
 {
 	static const char declare_sql[] =
 		"DECLARE settle_lines NO SCROLL CURSOR FOR"
@@ -979,39 +1061,38 @@ static int write_statement(struct run *r, const struct statement_info *info,
 		"  overpaid, creditor_share, commission, payout_effect, withdrawal_fee"
 		" FROM statement_lines WHERE creditor_id = $1 AND statement_number = $2"
 		" ORDER BY line_no";
-	static const char fetch_sql[] = "FETCH 5000 FROM settle_lines";
+	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_lines";
 	struct atomic_file csv;
 	struct atomic_file xml;
 	struct statement_out csv_out = { af_write, &csv };
 	struct statement_out xml_out = { af_write, &xml };
 	const char *params[2] = { info->creditor_id, info->number };
-	char path[4096];
+	struct staged *fcsv, *fxml;
+	bool cursor_open = false;
 	int64_t rows = 0;
-	bool in_tx = false;
 	int rc;
-	int n;
 
 	memset(&csv, 0, sizeof(csv));
 	memset(&xml, 0, sizeof(xml));
-	n = snprintf(path, sizeof(path), "%s/%s-%s.csv", dir, info->creditor_id, info->currency);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return ERR_SET(e, ERR_LIMIT, "output path too long");
-	rc = atomic_file_open(&csv, path, SETTLE_FILE_MODE, e);
+	fcsv = stage_add_file(st, info, "csv", e);
+	if (fcsv == NULL)
+		return e->code;
+	rc = atomic_file_open(&csv, fcsv->staged_path, SETTLE_FILE_MODE, e);
 	if (rc != 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/%s-%s.xml", dir, info->creditor_id, info->currency);
-	rc = atomic_file_open(&xml, path, SETTLE_FILE_MODE, e);
-	if (rc != 0)
+	fxml = stage_add_file(st, info, "xml", e);
+	if (fxml == NULL) {
+		rc = e->code;
 		goto out;
-	rc = statement_csv_header(&csv_out, e);
+	}
+	rc = atomic_file_open(&xml, fxml->staged_path, SETTLE_FILE_MODE, e);
+	if (rc == 0)
+		rc = statement_csv_header(&csv_out, e);
 	if (rc == 0)
 		rc = statement_xml_begin(&xml_out, info, e);
 	if (rc == 0)
-		rc = db_exec(r->conn, "BEGIN READ ONLY", e);
-	if (rc != 0)
-		goto out;
-	in_tx = true;
-	rc = db_query(r->conn, NULL, declare_sql, 2, params, e);
+		rc = db_query(r->conn, NULL, declare_sql, 2, params, e);
+	cursor_open = rc == 0;
 	while (rc == 0) {
 		PGresult *res = NULL;
 		int nrows;
@@ -1034,14 +1115,13 @@ static int write_statement(struct run *r, const struct statement_info *info,
 		if (nrows == 0)
 			break;
 	}
-	if (rc == 0)
-		rc = db_exec(r->conn, "COMMIT", e);
+	if (rc == 0 && cursor_open)
+		rc = db_exec(r->conn, "CLOSE settle_lines", e);
 	if (rc != 0)
 		goto out;
-	in_tx = false;
 	if (rows != info->totals.lines) {
-		rc = ERR_SET(e, ERR_DB, "statement '%s' has %" PRId64 " lines stored, %" PRId64
-			     " expected", info->number, rows, info->totals.lines);
+		rc = ERR_SET(e, ERR_DB, "%" PRId64 " lines stored, %" PRId64 " expected", rows,
+			     info->totals.lines);
 		goto out;
 	}
 	rc = statement_xml_end(&xml_out, info, e);
@@ -1050,8 +1130,6 @@ static int write_statement(struct run *r, const struct statement_info *info,
 	if (rc == 0)
 		rc = atomic_file_commit(&xml, e);
 out:
-	if (in_tx)
-		rollback(r->conn);
 	atomic_file_abort(&csv);
 	atomic_file_abort(&xml);
 	if (rc != 0)
@@ -1059,7 +1137,10 @@ out:
 	return rc;
 }
 
-static int write_files(struct run *r, const struct creditor_list *cl, struct err *e)
+/* Stage the files of every statement of the period of these creditors:
+ * the ones issued now and the ones issued before (rewritten the same). */
+static int stage_files(struct run *r, const struct creditor_list *cl, struct stage *st,
+		       struct err *e)
 {
 	static const char sql[] =
 		"SELECT statement_number, creditor_id, period, currency, " EPOCH_DAYS("issued") ","
@@ -1067,15 +1148,8 @@ static int write_files(struct run *r, const struct creditor_list *cl, struct err
 		"  withdrawn_cases, paid_cases, lines, payments, direct_payments, credit_notes,"
 		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout"
 		" FROM statements WHERE creditor_id = $1 AND period = $2 ORDER BY currency";
-	const struct settle_opts *o = r->o;
-	char dir[4096];
-	bool dir_made = false;
 	int rc = 0;
-	int n;
 
-	n = snprintf(dir, sizeof(dir), "%s/%s", o->out_dir, r->period);
-	if (n < 0 || (size_t)n >= sizeof(dir))
-		return ERR_SET(e, ERR_LIMIT, "output directory name too long");
 	for (size_t c = 0; c < cl->n && rc == 0; c++) {
 		const char *params[2] = { cl->v[c].id, r->period };
 		PGresult *res = NULL;
@@ -1083,29 +1157,76 @@ static int write_files(struct run *r, const struct creditor_list *cl, struct err
 		rc = db_query(r->conn, &res, sql, 2, params, e);
 		for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
 			struct statement_info info;
-			char line[256];
 
-			if (!dir_made) {
-				rc = make_dirs(dir, e);
+			if (!st->dir_made) {
+				rc = make_dirs(st->dir, e);
 				if (rc != 0)
 					break;
-				atomic_file_clean_stale(dir);
-				dir_made = true;
+				atomic_file_clean_stale(st->dir);
+				st->dir_made = true;
 			}
 			rc = info_from_row(&info, res, i, e);
 			if (rc == 0)
-				rc = write_statement(r, &info, dir, e);
-			if (rc != 0)
-				break;
-			if (o->out != NULL) {
-				fprintf(o->out, "%s\n", statement_summary(line, sizeof(line), &info));
-				if (fflush(o->out) != 0 || ferror(o->out)) {
-					rc = ERR_SET(e, ERR_IO, "cannot write to standard output");
-					break;
-				}
-			}
+				rc = stage_statement(r, st, &info, e);
+			if (rc == 0)
+				rc = stage_add_info(st, &info, e);
 		}
 		PQclear(res);
+	}
+	return rc;
+}
+
+/* After COMMIT: move the staged files into place. */
+static int stage_publish(struct stage *st, struct err *e)
+{
+	int rc = 0;
+	int fd;
+
+	for (size_t i = 0; i < st->nfiles && rc == 0; i++) {
+		struct staged *f = &st->files[i];
+
+		if (rename(f->staged_path, f->final_path) != 0) {
+			rc = ERR_SET(e, ERR_IO, "cannot rename into '%s': %s", f->final_path,
+				     strerror(errno));
+			break;
+		}
+		free(f->staged_path);
+		f->staged_path = NULL;
+	}
+	if (rc == 0 && st->nfiles > 0) {
+		fd = open(st->dir, O_RDONLY | O_DIRECTORY);
+		if (fd < 0 || fsync(fd) != 0)
+			rc = ERR_SET(e, ERR_IO, "cannot sync the directory '%s': %s", st->dir,
+				     strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return rc;
+}
+
+/* One attempt: settle, stage the files, commit once. */
+static int settle_attempt(struct run *r, const struct creditor_list *cl, struct work *w,
+			  struct stage *st, struct err *e)
+{
+	int rc;
+
+	r->issued = 0;
+	r->settled = 0;
+	rc = db_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < cl->n && rc == 0; i++) {
+		log_progress("creditors settled", i, cl->n);
+		rc = settle_creditor(r, &cl->v[i], w, e);
+	}
+	log_progress_done();
+	if (rc == 0)
+		rc = stage_files(r, cl, st, e);
+	if (rc == 0)
+		rc = db_exec(r->conn, "COMMIT", e);
+	if (rc != 0) {
+		rollback(r->conn);
+		stage_discard(st);
 	}
 	return rc;
 }
@@ -1113,14 +1234,17 @@ static int write_files(struct run *r, const struct creditor_list *cl, struct err
 int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 {
 	struct creditor_list cl = { NULL, 0 };
+	struct stage st;
 	struct work w;
 	struct run r;
 	int32_t first, last;
 	bool locked = false;
 	int rc;
+	int n;
 
 	memset(&w, 0, sizeof(w));
 	memset(&r, 0, sizeof(r));
+	memset(&st, 0, sizeof(st));
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);
@@ -1130,6 +1254,9 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	date_format(r.first, sizeof(r.first), first);
 	date_format(r.last, sizeof(r.last), last);
 	date_format(r.as_of, sizeof(r.as_of), o->as_of);
+	n = snprintf(st.dir, sizeof(st.dir), "%s/%s", o->out_dir, r.period);
+	if (n < 0 || (size_t)n >= sizeof(st.dir))
+		return ERR_SET(e, ERR_USAGE, "output directory name too long");
 
 	rc = load_creditors(&r, &cl, e);
 	if (rc != 0)
@@ -1144,22 +1271,27 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 		goto out;
 	for (int attempt = 1;; attempt++) {
 		err_clear(e);
-		rc = settle_all(&r, &cl, &w, e);
+		rc = settle_attempt(&r, &cl, &w, &st, e);
 		if (rc == 0 || !retryable(e) || attempt >= SETTLE_MAX_ATTEMPTS)
 			break;
 		log_info("period %s: concurrent update, retrying (%s)", r.period, e->message);
 	}
 	if (rc != 0)
 		goto out;
-	unlock_creditors(conn);
-	locked = false;
-	log_info("period %s: %" PRId64 " statements issued, %" PRId64
-		" transactions settled", r.period, r.issued, r.settled);
-	rc = write_files(&r, &cl, e);
+	log_info("period %s: %" PRId64 " statements issued, %" PRId64 " transactions settled",
+		 r.period, r.issued, r.settled);
+	rc = stage_publish(&st, e);
+	for (size_t i = 0; i < st.ninfos && rc == 0; i++) {
+		char line[256];
+
+		fprintf(o->out, "%s\n", statement_summary(line, sizeof(line), &st.infos[i]));
+		if (fflush(o->out) != 0 || ferror(o->out))
+			rc = ERR_SET(e, ERR_IO, "cannot write to standard output");
+	}
 out:
 	if (locked)
 		unlock_creditors(conn);
-	log_progress_done();
+	stage_release(&st);
 	work_release(&w);
 	creditor_list_release(&cl);
 	return rc;
@@ -1199,7 +1331,7 @@ int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 		" WHERE $3 = 'all' OR status_as_of = $3"
 		" ORDER BY creditor_reference COLLATE \"C\", case_id";
 	static const char *const filters[] = { "all", "open", "closed", "withdrawn" };
-	static const char fetch_sql[] = "FETCH 5000 FROM settle_cases";
+	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_cases";
 	struct statement_out out = { file_write, o->out };
 	char as_of[DATE_FMT_MAX];
 	const char *params[3];

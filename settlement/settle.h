@@ -11,13 +11,15 @@
  *      without a statement of the period, applies the booking logic to the
  *      unsettled transactions, updates the case balances, inserts the
  *      statement and its lines, and marks the transactions settled (guarded
- *      by "statement_number IS NULL" and the UNIQUE constraints); commits
- *      once, so a failure issues nothing. A serialization failure or a
- *      deadlock is retried a few times;
- *   4. writes the files of every statement of the period for those
- *      creditors from the stored rows only (temporary file, fsync, rename),
- *      so a re-run rewrites byte-identical files, and prints one line per
- *      statement.
+ *      by "statement_number IS NULL" and the UNIQUE constraints);
+ *   4. in the same transaction, renders the files of every statement of the
+ *      period for those creditors from the stored rows only, so a re-run
+ *      rewrites byte-identical files, into staged files beside the final
+ *      ones (written whole and fsync'd); commits once, so a database or I/O
+ *      failure issues nothing (a serialization failure or a deadlock is
+ *      retried a few times); then renames the staged files into place and
+ *      prints one line per statement. A failure while renaming leaves the
+ *      statements issued: a re-run writes their files.
  */
 #ifndef SETTLEMENT_SETTLE_H
 #define SETTLEMENT_SETTLE_H
@@ -37,6 +39,7 @@
 #define SETTLE_MAX_CURRENCIES 16
 /* Rows per INSERT/UPDATE round trip and per cursor FETCH. */
 #define SETTLE_CHUNK 5000
+#define SETTLE_CHUNK_TEXT "5000"
 /* Attempts of the settling transaction on serialization failure/deadlock. */
 #define SETTLE_MAX_ATTEMPTS 5
 /* Statement files are created with this mode (they hold debtor names). */

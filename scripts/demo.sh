@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make demo: the main job end to end on a private PostgreSQL under var/:
+# schema, creditors, a night's case file (CSV), transactions (CSV and its
+# XML twin), the monthly settlement, and where the statements are.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+mkdir -p var
+chmod 755 var
+port=${DEMO_PORT:-54329}
+eval "$(scripts/pg.sh start var/pg "$port")"
+trap 'scripts/pg.sh stop var/pg' EXIT
+createdb engine 2>/dev/null || true
+export PGDATABASE=engine
+L=bin/loader
+S=bin/settlement
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "schema"
+$L init-db
+step "creditors (fixtures/creditors.csv)"
+$L creditors fixtures/creditors.csv
+step "nightly case file: fixtures/cases/cases-mixed.csv (as of 2026-11-01)"
+$L load --as-of 2026-11-01 fixtures/cases/cases-mixed.csv || true
+id=$($L status --json | python3 -c 'import json,sys; print(max(b["batch_id"] for b in json.load(sys.stdin) if b["kind"] == "cases"))' 2>/dev/null || echo 1)
+echo "-- reject report var/reports/batch-$id.rejects.csv (first lines):"
+head -n 8 "var/reports/batch-$id.rejects.csv"
+step "transactions: fixtures/transactions/transactions-mixed.csv, then its XML twin"
+$L load --as-of 2026-11-20 fixtures/transactions/transactions-mixed.csv fixtures/xml/transactions-mixed.xml || true
+step "batches"
+$L status
+if [ -x "$S" ]; then
+	step "monthly settlement of 2026-11 (as of 2026-12-01)"
+	$S run --period 2026-11 --as-of 2026-12-01
+	step "statements in var/statements/2026-11/"
+	ls -l var/statements/2026-11/
+	f=$(ls var/statements/2026-11/*.csv | head -n 1)
+	echo "-- $f:"
+	cat "$f"
+fi
+printf '\nThe database stays in var/pg (scripts/pg.sh start var/pg %s to look at it again).\n' "$port"

@@ -1,0 +1,274 @@
+/* main.c: bin/settlement. Arguments, configuration, wiring; the only place
+ * that exits. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "date.h"
+#include "db.h"
+#include "log.h"
+#include "settle.h"
+
+static const char usage_main[] =
+	"usage: settlement COMMAND [OPTIONS]\n"
+	"\n"
+	"Settles collected money with creditors: monthly statements and case lists.\n"
+	"\n"
+	"commands:\n"
+	"  run --period YYYY-MM    settle an ended month and write its statements\n"
+	"  cases --creditor ID     write a creditor's case list as CSV on stdout\n"
+	"\n"
+	"options every command takes (after the command word):\n"
+	"  --conf FILE             configuration (default conf/engine.conf)\n"
+	"  --db CONNINFO           database connection (default: configuration, then PG* environment)\n"
+	"  --help                  what the command does\n"
+	"\n"
+	"'settlement COMMAND --help' tells more.\n";
+
+static const char usage_run[] =
+	"usage: settlement run --period YYYY-MM [--creditor ID] [--as-of YYYY-MM-DD]\n"
+	"                      [--out DIR] [--conf FILE] [--db CONNINFO]\n"
+	"\n"
+	"Settles every transaction booked on or before the last day of the period that\n"
+	"no earlier statement settled (late-loaded ones included) and issues one\n"
+	"statement per creditor and currency, numbered <period>-<creditor_id>-<currency>.\n"
+	"An issued statement never changes: running the period again settles nothing\n"
+	"new for it and rewrites byte-identical files. Files:\n"
+	"<out>/<period>/<creditor_id>-<currency>.csv and .xml.\n"
+	"\n"
+	"  --period YYYY-MM  the month to settle; its last day must be before the as-of date\n"
+	"  --creditor ID     settle only this creditor (default: all)\n"
+	"  --as-of DATE      business date of the run, stored as the issue date (default today)\n"
+	"  --out DIR         statement directory (default var/statements)\n"
+	"\n"
+	"Prints one line per statement: statement <number>: <n> lines, net payout <amount> <currency>\n"
+	"Exit status: 0 done (also when there was nothing to settle), 2 usage or\n"
+	"configuration error or period not ended, 3 database or I/O failure (nothing issued).\n";
+
+static const char usage_cases[] =
+	"usage: settlement cases --creditor ID [--as-of YYYY-MM-DD]\n"
+	"                        [--status open|closed|withdrawn|all] [--conf FILE] [--db CONNINFO]\n"
+	"\n"
+	"Writes the creditor's cases registered up to the as-of date as CSV on stdout:\n"
+	"case_id,creditor_reference,debtor_name,status,original_amount,principal,fees,\n"
+	"interest,last_transaction_date, ordered by creditor_reference. Balances are\n"
+	"those of the last settlement; the status is the one on the as-of date.\n"
+	"\n"
+	"  --creditor ID   the creditor (required)\n"
+	"  --as-of DATE    business date (default today)\n"
+	"  --status S      only cases with this status (default all)\n"
+	"\n"
+	"Exit status: 0 done, 2 usage or configuration error or unknown creditor,\n"
+	"3 database or I/O failure.\n";
+
+struct cli {
+	const char *conf_path;
+	bool conf_given;
+	const char *db;
+	const char *creditor;
+	const char *out_dir;
+	int year;
+	int month;
+	bool period_set;
+	int32_t as_of;
+	bool as_of_set;
+	int filter;
+	bool help;
+};
+
+static int fail_usage(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail_usage(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "settlement: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return 2;
+}
+
+static bool valid_creditor_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 16)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* Options of a command. Returns 0, or an exit status. */
+static int parse_options(int argc, char **argv, struct cli *cli, const char *usage,
+			 bool is_run)
+{
+	static const struct option longopts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "creditor", required_argument, NULL, 'r' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "status", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			cli->conf_path = optarg;
+			cli->conf_given = true;
+			break;
+		case 'd': cli->db = optarg; break;
+		case 'h': cli->help = true; break;
+		case 'r':
+			if (!valid_creditor_id(optarg))
+				return fail_usage(usage, "--creditor '%s' is not a creditor id", optarg);
+			cli->creditor = optarg;
+			break;
+		case 'a':
+			if (date_parse(&cli->as_of, optarg, strlen(optarg)) != 0)
+				return fail_usage(usage, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
+			cli->as_of_set = true;
+			break;
+		case 'p':
+			if (!is_run)
+				return fail_usage(usage, "%s", "--period is an option of 'run'");
+			if (date_parse_period(&cli->year, &cli->month, optarg) != 0)
+				return fail_usage(usage, "--period '%s' is not a month YYYY-MM", optarg);
+			cli->period_set = true;
+			break;
+		case 'o':
+			if (!is_run)
+				return fail_usage(usage, "%s", "--out is an option of 'run'");
+			if (*optarg == '\0')
+				return fail_usage(usage, "%s", "--out needs a directory");
+			cli->out_dir = optarg;
+			break;
+		case 's':
+			if (is_run)
+				return fail_usage(usage, "%s", "--status is an option of 'cases'");
+			cli->filter = settle_case_filter_parse(optarg);
+			if (cli->filter < 0)
+				return fail_usage(usage, "--status must be open, closed, withdrawn "
+						  "or all, not '%s'", optarg);
+			break;
+		default:
+			return fail_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return fail_usage(usage, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int report(struct err *e)
+{
+	log_error("%s", e->message);
+	return err_exit_status(e->code);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .conf_path = CONFIG_DEFAULT_PATH, .out_dir = SETTLE_DEFAULT_OUT };
+	struct config conf;
+	struct err e = ERR_INIT;
+	PGconn *conn = NULL;
+	const char *cmd, *usage, *conninfo;
+	bool is_run;
+	int status = 0;
+	int rc;
+
+	log_set_program("settlement");
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "run") == 0)
+		usage = usage_run;
+	else if (strcmp(cmd, "cases") == 0)
+		usage = usage_cases;
+	else
+		return fail_usage(usage_main, "unknown command '%s'", cmd);
+	is_run = usage == usage_run;
+
+	rc = parse_options(argc - 1, argv + 1, &cli, usage, is_run);
+	if (rc != 0)
+		return rc;
+	if (cli.help) {
+		fputs(usage, stdout);
+		return fflush(stdout) == 0 ? 0 : 3;
+	}
+	if (!cli.as_of_set)
+		cli.as_of = date_today();
+	if (is_run) {
+		int32_t first, last;
+
+		if (!cli.period_set)
+			return fail_usage(usage, "%s", "--period YYYY-MM is required");
+		/* before anything else: an unended period is a usage error */
+		if (settle_check_period(&first, &last, cli.year, cli.month, cli.as_of, &e) != 0)
+			return report(&e);
+	} else if (cli.creditor == NULL) {
+		return fail_usage(usage, "%s", "--creditor ID is required");
+	}
+
+	config_init(&conf);
+	if (config_load(&conf, cli.conf_path, !cli.conf_given, &e) != 0) {
+		status = report(&e);
+		goto out;
+	}
+	conninfo = cli.db != NULL ? cli.db : conf.conninfo;
+	if (db_connect(&conn, conninfo, is_run ? "settlement run" : "settlement cases", &e) != 0) {
+		status = report(&e);
+		goto out;
+	}
+	if (is_run) {
+		struct settle_opts o = {
+			.conf = &conf,
+			.year = cli.year,
+			.month = cli.month,
+			.creditor_id = cli.creditor,
+			.as_of = cli.as_of,
+			.out_dir = cli.out_dir,
+			.out = stdout,
+		};
+
+		if (settle_run(conn, &o, &e) != 0)
+			status = report(&e);
+	} else {
+		struct settle_cases_opts o = {
+			.creditor_id = cli.creditor,
+			.as_of = cli.as_of,
+			.filter = (enum settle_case_filter)cli.filter,
+			.out = stdout,
+		};
+
+		if (settle_cases(conn, &o, &e) != 0)
+			status = report(&e);
+	}
+out:
+	db_close(conn);
+	config_release(&conf);
+	if (fflush(stdout) != 0 && status == 0)
+		status = 3;
+	return status;
+}
