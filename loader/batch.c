@@ -18,7 +18,18 @@
 #include "source.h"
 #include "validate.h"
 
-volatile int batch_interrupted;
+volatile sig_atomic_t batch_interrupted;
+static PGcancel *volatile cancel_handle;
+
+void batch_interrupt(void)
+{
+	char buf[256];
+	PGcancel *c = cancel_handle;
+
+	batch_interrupted = 1;
+	if (c != NULL)
+		PQcancel(c, buf, sizeof(buf));
+}
 
 /* Advisory lock class of "a loader holds this file". */
 #define LOCK_CLASS_FILE 1818
@@ -830,6 +841,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	 * long statement, and rolls back and releases the file lock. */
 	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0)
 		goto out;
+	cancel_handle = PQgetCancel(l.conn);
 	sha_lock_params(sha, key);
 	{
 		char got[8];
@@ -942,6 +954,14 @@ fail:
 		mark_failed(conf, conninfo, l.batch_id, e->message);
 	}
 out:
+	{
+		PGcancel *c = cancel_handle;
+
+		cancel_handle = NULL;
+		PQfreeCancel(c);
+	}
+	if (rc != 0 && batch_interrupted)
+		ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal; the batch was rolled back and can be re-run");
 	if (locked && !db_connection_lost(l.conn)) {
 		struct err e2 = ERR_INIT;
 

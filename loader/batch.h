@@ -11,6 +11,7 @@
 #define LOADER_BATCH_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -39,6 +40,10 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	       const struct load_opts *opts, struct batch_result *res, struct err *e);
 
 /* Set by the signal handler: stop the batch, roll back, exit 3. */
-extern volatile int batch_interrupted;
+extern volatile sig_atomic_t batch_interrupted;
+
+/* For a SIGINT/SIGTERM handler: flag the batch and cancel the statement
+ * the database is running for it. Async-signal-safe. */
+void batch_interrupt(void);
 
 #endif

@@ -96,7 +96,7 @@ struct cli {
 static void on_signal(int sig)
 {
 	(void)sig;
-	batch_interrupted = 1;
+	batch_interrupt();
 }
 
 static int fail_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
