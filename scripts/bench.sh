@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# make bench [N=1000000]: the loader against psql \copy of the same data, in
+# one run, alternating the commands and repeating each; medians.
+# Output: a table on the terminal and var/bench/results.json.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+N=${1:-1000000}
+REPS=${REPS:-3}
+out=var/bench
+mkdir -p "$out"
+chmod 755 var "$out"
+data="$out/data-$N"
+mkdir -p "$data"
+py=python3
+
+echo "bench: generating data for N=$N in $data" >&2
+[ -f "$data/creditors.csv" ] || $py tests/tools/gen.py creditors 40 "$data/creditors.csv"
+[ -f "$data/cases.csv" ] || $py tests/tools/gen.py cases "$N" "$data/cases.csv"
+[ -f "$data/cases.csv.gz" ] || gzip -1 -c "$data/cases.csv" >"$data/cases.csv.gz"
+[ -f "$data/cases.xml" ] || $py tests/tools/csv2xml.py "$data/cases.csv" "$data/cases.xml"
+[ -f "$data/tx.csv" ] || $py tests/tools/gen.py transactions "$N" "$data/tx.csv" $((N / 5))
+N4=$((4 * N))
+if [ "${BIG:-1}" = 1 ] && [ ! -f "$data/cases4.csv" ]; then
+	$py tests/tools/gen.py cases "$N4" "$data/cases4.csv"
+fi
+
+port=$((30000 + RANDOM % 20000))
+eval "$(scripts/pg.sh start "$out/pg" "$port")"
+trap 'scripts/pg.sh stop "$out/pg"' EXIT
+sed "s|@REPORT_DIR@|$ROOT/$out/reports|" tests/conf/test.conf >"$out/bench.conf"
+CONF="$out/bench.conf"
+
+fresh_db() {
+	dropdb --if-exists bench >/dev/null 2>&1
+	createdb bench
+	PGDATABASE=bench bin/loader init-db --conf "$CONF" >/dev/null
+	PGDATABASE=bench bin/loader creditors --conf "$CONF" "$data/creditors.csv" >/dev/null
+	rm -rf "$out/reports"
+}
+
+# timed NAME CMD...: elapsed seconds and peak RSS (KiB) appended to $out/raw
+timed() {
+	local name=$1
+	shift
+	/usr/bin/time -f "%e %M" -o "$out/time.tmp" "$@" >/dev/null 2>"$out/last.err" || {
+		cat "$out/last.err" >&2
+		return 1
+	}
+	echo "$name $(cat "$out/time.tmp")" >>"$out/raw"
+}
+
+header=$(head -n 1 "$data/cases.csv")
+ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+ creditor_id text NOT NULL, creditor_reference text NOT NULL, debtor_type text NOT NULL,
+ debtor_name text NOT NULL, debtor_national_id text, debtor_birth_date date, debtor_street text NOT NULL,
+ debtor_postal_code text NOT NULL, debtor_city text NOT NULL, debtor_country text NOT NULL,
+ debtor_email text, debtor_phone text, invoice_number text NOT NULL, invoice_date date NOT NULL,
+ due_date date NOT NULL, original_amount numeric(14,2) NOT NULL, currency text NOT NULL,
+ paid_amount numeric(14,2), fee_amount numeric(14,2), interest_amount numeric(14,2),
+ claim_type text NOT NULL, disputed boolean NOT NULL, reminder_date date,
+ UNIQUE (creditor_id, creditor_reference))"
+
+: >"$out/raw"
+for rep in $(seq 1 "$REPS"); do
+	echo "bench: round $rep of $REPS" >&2
+	fresh_db
+	PGDATABASE=bench psql -X -q -c "$ref_sql"
+	timed copy env PGDATABASE=bench psql -X -q -c "\\copy ref ($header) FROM '$data/cases.csv' WITH (FORMAT csv, HEADER)"
+	fresh_db
+	timed csv env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.csv"
+	fresh_db
+	timed gzip env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.csv.gz"
+	fresh_db
+	timed xml env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.xml"
+	# transactions on the cases just loaded, then the settlement
+	timed tx env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
+	if [ -x bin/settlement ]; then
+		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
+	fi
+done
+if [ "${BIG:-1}" = 1 ]; then
+	fresh_db
+	timed csv4 env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases4.csv"
+fi
+
+$py - "$out/raw" "$N" "$data" "$out/results.json" <<'PY'
+import json, os, statistics, sys, platform, subprocess
+raw, n, data, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+runs = {}
+for line in open(raw):
+    name, sec, kb = line.split()
+    runs.setdefault(name, []).append((float(sec), int(kb)))
+med = {k: (statistics.median(s for s, _ in v), max(m for _, m in v)) for k, v in runs.items()}
+size = {"copy": "cases.csv", "csv": "cases.csv", "gzip": "cases.csv.gz", "xml": "cases.xml", "tx": "tx.csv", "csv4": "cases4.csv"}
+copy_t = med["copy"][0]
+rows = []
+print(f"\nN = {n} records; median of {len(runs['copy'])} runs each; figures vary 10-30% between runs, compare ratios of one run")
+print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak RSS MiB':>14}")
+labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "gzip": "loader gzip CSV", "xml": "loader XML",
+          "tx": "loader transactions", "settle": "settlement run", "csv4": f"loader CSV, 4N"}
+for k in ["copy", "csv", "gzip", "xml", "tx", "settle", "csv4"]:
+    if k not in med:
+        continue
+    t, kb = med[k]
+    recs = 4 * n if k == "csv4" else n
+    mb = os.path.getsize(os.path.join(data, size[k])) / 1e6 if k in size else 0
+    ratio = t / copy_t if k in ("csv", "gzip", "xml") else None
+    print(f"{labels[k]:<28}{t:>9.2f}{recs / t:>11.0f}{(mb / t if mb else 0):>8.1f}{(f'{ratio:.2f}x' if ratio else ''):>9}{kb / 1024:>14.1f}")
+    rows.append({"what": k, "records": recs, "seconds": t, "rows_per_s": recs / t, "mb_per_s": mb / t if mb else None,
+                 "ratio_to_copy": ratio, "peak_rss_kib": kb})
+if "xml" in med:
+    print(f"XML / CSV time: {med['xml'][0] / med['csv'][0]:.2f}x")
+cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+json.dump({"n": n, "machine": {"cpu": cpu, "cores": os.cpu_count()}, "results": rows}, open(dst, "w"), indent=2)
+print(f"(machine: {cpu}, {os.cpu_count()} cores; written to {dst})")
+PY
