@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -454,7 +455,8 @@ static const char withdraw_sql[] =
 static const char counts_sql[] =
 	"SELECT count(*),"
 	" count(*) FILTER (WHERE outcome = 'new'),"
-	" count(*) FILTER (WHERE outcome = 'skipped')"
+	" count(*) FILTER (WHERE outcome = 'skipped'),"
+	" count(*) FILTER (WHERE dup_in_file OR outcome NOT IN ('new', 'skipped', 'rejected'))"
 	" FROM stage_out";
 
 /* ---- report files ---- */
@@ -683,30 +685,56 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 	return ERR_REFUSED;
 }
 
+/* LOADER_TIMING=1 logs the duration of each phase on stderr. */
+static void phase(const char *name)
+{
+	static struct timespec last;
+	static int enabled = -1;
+	struct timespec now;
+
+	if (enabled < 0)
+		enabled = getenv("LOADER_TIMING") != NULL;
+	if (!enabled)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (name != NULL)
+		log_info("phase %s: %.3f s", name,
+			 (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
+}
+
 static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e)
 {
 	PGresult *q = NULL;
 	char id[24], asof[DATE_FMT_MAX];
 	const char *params[2] = { id, asof };
-	long long records, accepted, skipped, rejected;
+	long long records, accepted, skipped, rejected, db_rejects;
 	bool refused, cases = l->kind == KIND_CASES;
 	int rc;
 
 	snprintf(id, sizeof(id), "%lld", l->batch_id);
 	date_format(asof, sizeof(asof), l->opts->as_of);
 	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0 ||
-	    (rc = db_exec(l->conn, lock_creditors_sql, e)) != 0 ||
-	    (rc = db_exec(l->conn, cases ? classify_cases_sql : classify_tx_sql, e)) != 0 ||
-	    (rc = db_exec(l->conn, cases ? db_rejects_cases_sql : db_rejects_tx_sql, e)) != 0)
+	    (rc = db_exec(l->conn, lock_creditors_sql, e)) != 0)
 		return rc;
-	if (batch_interrupted)
-		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	phase("errors and locks");
+	if ((rc = db_exec(l->conn, cases ? classify_cases_sql : classify_tx_sql, e)) != 0)
+		return rc;
+	phase("classify");
 	if ((rc = db_query(l->conn, &q, counts_sql, 0, NULL, e)) != 0)
 		return rc;
 	records = strtoll(PQgetvalue(q, 0, 0), NULL, 10);
 	accepted = strtoll(PQgetvalue(q, 0, 1), NULL, 10);
 	skipped = strtoll(PQgetvalue(q, 0, 2), NULL, 10);
+	db_rejects = strtoll(PQgetvalue(q, 0, 3), NULL, 10);
 	PQclear(q);
+	/* Duplicates and case errors found by the database, when there are. */
+	if (db_rejects > 0 &&
+	    (rc = db_exec(l->conn, cases ? db_rejects_cases_sql : db_rejects_tx_sql, e)) != 0)
+		return rc;
+	phase("database rejects");
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	rejected = records - accepted - skipped;
 	/* REJECT_RATIO: rejected / records > max_reject_ratio */
 	refused = records > 0 &&
@@ -736,6 +764,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 		if ((rc = db_query(l->conn, NULL, cases ? insert_cases_sql : insert_tx_sql, cases ? 2 : 1,
 				   params, e)) != 0)
 			return rc;
+		phase("insert");
 		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "loaded");
@@ -763,6 +792,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	if ((rc = write_reports(l, strcmp(res->status, "loaded") == 0, e)) != 0)
 		return rc;
+	phase("reports");
 	return refused ? ERR_REFUSED : 0;
 }
 
@@ -869,6 +899,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	if ((rc = db_exec(l.conn, "BEGIN", e)) != 0)
 		goto fail;
 	in_tx = true;
+	phase(NULL);
 	if ((rc = load_creditors(&l, e)) != 0)
 		goto fail;
 	l.vctx.conf = conf;
@@ -923,6 +954,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	l.copying = false;
 	if (rc != 0)
 		goto fail;
+	phase("parse, validate and COPY");
 	rc = run_sql_steps(&l, res, e);
 	if (rc != 0 && rc != ERR_REFUSED)
 		goto fail;
@@ -930,6 +962,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		int crc = db_exec(l.conn, "COMMIT", e);
 
 		in_tx = false;
+		phase("commit");
 		if (crc != 0) {
 			/* Lost at COMMIT: ask the database what happened. */
 			if (!committed_after_all(conninfo, l.batch_id)) {
