@@ -94,7 +94,7 @@ bench: deps all
 	@scripts/bench.sh $(N)
 
 fuzz: deps
-	@scripts/fuzz.sh $(FUZZ_SECONDS)
+	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

@@ -52,7 +52,14 @@ for t in "$ROOT"/tests/integration/[0-9]*.sh; do
 	fi
 done
 
+fuzz_rc=0
+if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
+	echo "== fuzzing (${FUZZ_SECONDS:-30} s per harness)"
+	"$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}" || fuzz_rc=1
+fi
+
+[ $fuzz_rc -eq 0 ] || echo "fuzzing found a failure (build/fuzz/*.log)"
 [ $unit_rc -eq 0 ] || echo "unit tests failed"
 [ $failed -eq 0 ] || echo "failed integration tests: ${failed_names[*]}"
 echo "integration: $passed passed, $failed failed"
-[ $unit_rc -eq 0 ] && [ $failed -eq 0 ]
+[ $unit_rc -eq 0 ] && [ $failed -eq 0 ] && [ $fuzz_rc -eq 0 ]

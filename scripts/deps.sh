@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(gcc make pkg-config libcsv-dev libxml2-dev libxml2-utils libpq-dev
 	postgresql-15 postgresql-client-15 zlib1g-dev libinih-dev libssl-dev libjansson-dev
-	check libsubunit-dev time procps)
+	check libsubunit-dev time procps python3 clang-14 libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do
