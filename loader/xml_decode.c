@@ -46,9 +46,9 @@
  * few kilobytes behind the lexer; the read callback never hands out more
  * bytes than there are free slots, so the ring cannot overflow. */
 #define LINE_RING 8192u
-/* Record starts and ends the lexer saw, to tell which record a parser
- * error's line is in; older ones are folded into a base state. Each takes
- * at least two bytes, so this covers more than the reader's lag. */
+/* Record starts and ends the lexer saw, to tell which record the parser
+ * was in when it failed; older ones are folded into a base state. Each
+ * takes at least two bytes, so this covers more than the parser's lag. */
 #define EVENT_RING 8192u
 /* Longest element path below a record that can be a field or container. */
 #define PATH_BYTES 256u
@@ -88,7 +88,7 @@ struct frame {
 };
 
 struct rec_event {
-	uint64_t line;
+	uint64_t off; /* byte offset of the '<' of a start, after the '>' of an end */
 	uint64_t ordinal;
 	bool open; /* the record starts (true) or ends (false) here */
 };
@@ -102,59 +102,62 @@ struct xml_state {
 	struct decode_io *io;
 	struct err *e;
 	struct record *rec;
+	xmlTextReaderPtr reader;
 
 	/* The kind, from the root element. */
-	enum file_kind kind;
 	const char *ns;
 	const char *root_name;
 	const char *record_name;
 	struct container containers[MAX_CONTAINERS];
 	size_t ncontainers;
+	enum file_kind kind;
 
 	/* The walk. */
+	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
+	uint64_t ordinal;
+	uint64_t seen_fields;
+	struct frame frames[XML_MAX_DEPTH + 1];
+	char path[PATH_BYTES];
+	uint32_t seen_containers;
 	bool root_seen;
 	bool root_done;
 	bool in_record;
-	uint64_t ordinal;
-	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
-	struct frame frames[XML_MAX_DEPTH + 1];
-	char path[PATH_BYTES];
-	uint64_t seen_fields;
-	uint32_t seen_containers;
 
 	/* The first thing that went wrong decides the outcome. */
+	bool stop; /* the read callback hands out no more bytes */
+	uint64_t cause_line;
+	uint64_t cause_record;
 	enum cause cause;
 	int cause_rc;
 	enum reject_code refusal;
-	uint64_t cause_line;
-	uint64_t cause_record;
 	int xml_code; /* CAUSE_PARSER: libxml2's error code */
 	char message[ERR_MESSAGE_MAX];
-	bool stop; /* the read callback hands out no more bytes */
 
 	/* The lexer. */
+	uint64_t line;     /* 1 + line feeds seen */
+	uint64_t lt_line;  /* line of the last '<' */
+	uint64_t lt_off;   /* its byte offset */
+	uint64_t lx_bytes; /* bytes lexed */
+	uint64_t lx_depth; /* open elements */
+	uint64_t lx_records;
+	size_t run; /* bytes since the last markup '<' */
 	enum lex_state lx;
 	unsigned lx_count; /* dashes, brackets or '?' just seen */
 	char lx_quote;     /* LX_STAG: the quote of an attribute value, or 0 */
 	bool lx_slash;     /* LX_STAG: the last byte was '/' */
-	uint64_t line;     /* 1 + line feeds seen */
-	uint64_t lt_line;  /* line of the last '<' */
-	size_t run;        /* bytes since the last markup '<' */
-	uint64_t lx_depth; /* open elements */
-	uint64_t lx_records;
-	bool lx_open; /* inside a record */
+	bool lx_closing;   /* LX_ETAG: the end tag closes a record */
+	bool lx_open;      /* inside a record */
 	bool lx_start_seen;
 	bool lx_junk; /* non-blank character data before the first start tag */
 	bool eof;     /* the source said end of input */
-	uint64_t lx_bytes;
-	uint64_t ring[LINE_RING];
-	size_t ring_head;
-	size_t ring_count;
-	struct rec_event events[EVENT_RING];
+	bool ev_base_open;
+	uint64_t ev_base_ordinal; /* the state before the oldest event */
 	size_t ev_head;
 	size_t ev_count;
-	uint64_t ev_base_ordinal; /* the state before the oldest event */
-	bool ev_base_open;
+	size_t ring_head;
+	size_t ring_count;
+	uint64_t ring[LINE_RING];
+	struct rec_event events[EVENT_RING];
 };
 
 /* Test hook: cap the bytes one read callback asks of the source (0: no
@@ -265,7 +268,7 @@ static bool ring_pop(struct xml_state *st, uint64_t *line)
 	return true;
 }
 
-static void event_push(struct xml_state *st, uint64_t line, bool open)
+static void event_push(struct xml_state *st, uint64_t off, bool open)
 {
 	struct rec_event *ev;
 
@@ -280,22 +283,32 @@ static void event_push(struct xml_state *st, uint64_t line, bool open)
 		st->ev_count--;
 	}
 	ev = &st->events[(st->ev_head + st->ev_count) % EVENT_RING];
-	ev->line = line;
+	ev->off = off;
 	ev->ordinal = st->lx_records;
 	ev->open = open;
 	st->ev_count++;
 }
 
-/* The record open at a line the lexer has passed, or 0. */
-static uint64_t record_at_line(const struct xml_state *st, uint64_t line)
+/* The record open at a byte offset the lexer has passed, or 0. */
+static uint64_t record_at(const struct xml_state *st, uint64_t off)
 {
 	for (size_t i = st->ev_count; i > 0; i--) {
 		const struct rec_event *ev = &st->events[(st->ev_head + i - 1) % EVENT_RING];
 
-		if (ev->line <= line)
+		if (ev->off <= off)
 			return ev->open ? ev->ordinal : 0;
 	}
 	return st->ev_base_open ? st->ev_base_ordinal : 0;
+}
+
+/* The record the parser is in now (it runs behind the lexer). */
+static uint64_t parser_record(const struct xml_state *st)
+{
+	long off = st->reader != NULL ? xmlTextReaderByteConsumed(st->reader) : -1;
+
+	if (off < 0)
+		return st->lx_open ? st->lx_records : 0;
+	return record_at(st, (uint64_t)off);
 }
 
 static void lex_refuse(struct xml_state *st, enum reject_code code, const char *msg)
@@ -308,10 +321,11 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 {
 	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
 		char c = buf[i];
+		uint64_t off = st->lx_bytes++;
 
 		/* UTF-16 and UTF-32 start with a NUL or a byte order mark; the
 		 * source has skipped a UTF-8 one. */
-		if (st->lx_bytes++ == 0 && (c == '\0' || c == '\xFE' || c == '\xFF')) {
+		if (off == 0 && (c == '\0' || c == '\xFE' || c == '\xFF')) {
 			lex_refuse(st, RC_FILE_MALFORMED, "the xml file is not UTF-8 (it looks like UTF-16 or UTF-32)");
 			break;
 		}
@@ -323,6 +337,7 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 			if (c == '<') {
 				st->lx = LX_LT;
 				st->lt_line = st->line;
+				st->lt_off = off;
 				st->run = 1;
 			} else if (!st->lx_start_seen && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
 				st->lx_junk = true;
@@ -337,8 +352,7 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 			} else if (c == '/') {
 				if (!st->lx_start_seen)
 					st->lx_junk = true;
-				if (st->lx_depth == 2)
-					event_push(st, st->lt_line, false);
+				st->lx_closing = st->lx_depth == 2;
 				if (st->lx_depth > 0)
 					st->lx_depth--;
 				st->lx = LX_ETAG;
@@ -346,7 +360,7 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 				st->lx_start_seen = true;
 				ring_push(st, st->lt_line);
 				if (st->lx_depth == 1)
-					event_push(st, st->lt_line, true);
+					event_push(st, st->lt_off, true);
 				st->lx_depth++;
 				st->lx = LX_STAG;
 				st->lx_quote = 0;
@@ -364,23 +378,27 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 			} else if (c == '>') {
 				if (st->lx_slash) {
 					if (st->lx_depth == 2)
-						event_push(st, st->line, false);
+						event_push(st, off + 1, false);
 					st->lx_depth--;
 				}
 				st->lx = LX_TEXT;
 			} else if (c == '<') {
 				st->lx = LX_LT;
 				st->lt_line = st->line;
+				st->lt_off = off;
 				st->run = 1;
 			}
 			st->lx_slash = c == '/';
 			break;
 		case LX_ETAG:
 			if (c == '>') {
+				if (st->lx_closing)
+					event_push(st, off + 1, false);
 				st->lx = LX_TEXT;
 			} else if (c == '<') {
 				st->lx = LX_LT;
 				st->lt_line = st->line;
+				st->lt_off = off;
 				st->run = 1;
 			}
 			break;
@@ -499,7 +517,7 @@ static void on_xml_error(void *ctx, xmlErrorPtr err)
 	set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, err->line > 0 ? (uint64_t)err->line : 0,
 		  "the xml file is not well formed: %s", text[0] != '\0' ? text : "parser error");
 	st->xml_code = err->code;
-	st->cause_record = record_at_line(st, st->cause_line > 0 ? st->cause_line : st->line);
+	st->cause_record = parser_record(st);
 }
 
 static void on_xml_generic_error(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
@@ -806,8 +824,12 @@ static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth)
 				   "the xml elements are nested more than %d levels below the root", XML_MAX_DEPTH);
 	if (st->skip_depth >= 0 && depth > st->skip_depth)
 		return 0;
-	if (depth == 0)
-		return on_root(st, rd, line);
+	if (depth == 0) {
+		int rc = on_root(st, rd, line);
+
+		st->root_done = rc == 0 && empty;
+		return rc;
+	}
 	if (!st->root_seen)
 		return walk_refuse(st, RC_FILE_MALFORMED, line, "the xml file has no root element");
 	if (depth == 1)
@@ -848,7 +870,6 @@ static int visit(struct xml_state *st, xmlTextReaderPtr rd)
 	case XML_READER_TYPE_DOCUMENT_TYPE:
 	case XML_READER_TYPE_ENTITY:
 	case XML_READER_TYPE_NOTATION:
-	case XML_READER_TYPE_DOCUMENT_FRAGMENT:
 		return walk_refuse(st, RC_FILE_DTD, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
 				   "the xml file has a document type declaration (DOCTYPE), which is not allowed");
 	case XML_READER_TYPE_ENTITY_REFERENCE:
@@ -901,10 +922,14 @@ int xml_decode(struct decode_io *io, struct err *e)
 
 	rd = xmlReaderForIO(read_source, NULL, st, NULL, "UTF-8", XML_OPTIONS);
 	if (rd == NULL) {
-		if (st->cause == CAUSE_NONE)
+		/* Only allocations fail here (the source's own failure stands). */
+		if (st->cause != CAUSE_SOURCE) {
+			st->cause = CAUSE_NONE;
 			set_cause(st, CAUSE_INTERNAL, ERR_NOMEM, RC__COUNT, 0, "cannot start the xml reader");
+		}
 		goto outcome;
 	}
+	st->reader = rd;
 	xmlTextReaderSetStructuredErrorHandler(rd, on_xml_error, st);
 	for (;;) {
 		ret = xmlTextReaderRead(rd);
@@ -918,11 +943,13 @@ int xml_decode(struct decode_io *io, struct err *e)
 	if (ret == -1 && st->cause == CAUSE_NONE) {
 		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED,
 			  (uint64_t)xmlTextReaderGetParserLineNumber(rd), "the xml file is not well formed");
-		st->cause_record = record_at_line(st, st->cause_line);
+		st->cause_record = parser_record(st);
 	}
 
 outcome:
-	empty = !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
+	/* Empty: the whole input was read and held no markup but comments,
+	 * processing instructions and white space. */
+	empty = st->eof && !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
 	if (st->cause == CAUSE_NONE && !st->root_seen)
 		set_cause(st, CAUSE_PARSER, ERR_REFUSED, empty ? RC_FILE_EMPTY : RC_FILE_MALFORMED, st->line,
 			  "the xml file has no root element");
