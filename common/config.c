@@ -200,6 +200,11 @@ struct load_ctx {
 	struct config *c;
 	struct err *e;
 	int line; /* line of the failure, for the message */
+	/* The previous key: inih hands an indented line to the handler again
+	 * under the key above it (a continuation line), which would silently
+	 * replace that key's value. */
+	char prev_section[64];
+	char prev_name[64];
 };
 
 static struct country_conf *country_section(struct config *c, const char *section, struct err *e)
@@ -234,6 +239,14 @@ static int on_value(void *user, const char *section, const char *name, const cha
 
 	if (ctx->e != NULL && ctx->e->code != ERR_OK)
 		return 0; /* inih goes on after an error; keep the first one */
+	if (strcmp(section, ctx->prev_section) == 0 && strcmp(name, ctx->prev_name) == 0) {
+		ERR_SET(ctx->e, ERR_CONFIG,
+			"key '%s' in [%s] is given again: a line that starts with a space continues the key above it",
+			name, section);
+		return 0;
+	}
+	snprintf(ctx->prev_section, sizeof(ctx->prev_section), "%s", section);
+	snprintf(ctx->prev_name, sizeof(ctx->prev_name), "%s", name);
 
 	if (strcmp(section, "database") == 0) {
 		if (strcmp(name, "conninfo") != 0)
@@ -280,12 +293,54 @@ unknown_key:
 	return 0;
 }
 
+/* inih reads lines into a fixed buffer (INI_MAX_LINE) and parses the rest
+ * of a longer line as a line of its own: a long conninfo would be cut and
+ * its tail reported as a bogus key on the wrong line. This reader hands
+ * inih whole lines and stops at the first line that does not fit. */
+struct line_reader {
+	FILE *fp;
+	int line;     /* lines read */
+	int too_long; /* the line that did not fit, or 0 */
+	int max;      /* characters that fit */
+};
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct line_reader *r = stream;
+	size_t n;
+	int ch;
+
+	if (r->too_long != 0 || fgets(str, num, r->fp) == NULL)
+		return NULL;
+	r->line++;
+	n = strlen(str);
+	if (n > 0 && str[n - 1] != '\n') {
+		/* The buffer is full or the file ends without a line end. */
+		ch = getc(r->fp);
+		if (ch != '\n' && ch != EOF) {
+			r->too_long = r->line;
+			r->max = num - 1;
+			return NULL;
+		}
+	}
+	return str;
+}
+
 int config_load(struct config *c, const char *path, bool missing_ok, struct err *e)
 {
-	struct load_ctx ctx = { c, e, 0 };
+	struct err local = ERR_INIT;
+	struct load_ctx ctx;
+	struct line_reader reader;
 	FILE *fp;
 	int rc;
 
+	/* The handler keeps the first error in e, and its code is what we
+	 * return: without a caller's struct err, use our own. */
+	if (e == NULL)
+		e = &local;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.c = c;
+	ctx.e = e;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	fp = fopen(path, "r");
 	if (fp == NULL) {
@@ -294,10 +349,18 @@ int config_load(struct config *c, const char *path, bool missing_ok, struct err 
 		return ERR_SET(e, ERR_CONFIG, "cannot open configuration '%s': %s", path, strerror(errno));
 	}
 	err_clear(e);
-	rc = ini_parse_file(fp, on_value, &ctx);
+	memset(&reader, 0, sizeof(reader));
+	reader.fp = fp;
+	rc = ini_parse_stream(read_line, &reader, on_value, &ctx);
+	if (ferror(fp) && rc == 0)
+		rc = -1;
 	fclose(fp);
 	if (rc == -2)
 		return ERR_SET(e, ERR_NOMEM, "out of memory reading '%s'", path);
+	if (reader.too_long != 0 && (rc == 0 || rc > reader.too_long)) {
+		ERR_SET(e, ERR_CONFIG, "the line is longer than %d characters", reader.max);
+		return err_prefix(e, "configuration '%s' line %d", path, reader.too_long);
+	}
 	if (rc > 0) {
 		if (e != NULL && e->code == ERR_OK)
 			ERR_SET(e, ERR_CONFIG, "line does not parse as 'key = value' or '[section]'");

@@ -17,7 +17,9 @@ const char *db_last_sqlstate(void)
 static void result_error(struct err *e, PGconn *conn, const PGresult *res, const char *what)
 {
 	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *msg = res != NULL ? PQresultErrorMessage(res) : NULL;
+	/* The primary message only: DETAIL may quote row values ("Failing row
+	 * contains ..."), which would put debtor data in the logs. */
+	const char *msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char clean[ERR_MESSAGE_MAX];
 	size_t n;
 

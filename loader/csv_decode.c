@@ -70,6 +70,25 @@ static void refuse(struct csv_ctx *c, enum reject_code code, uint64_t line, cons
 	c->rc = ERR_SET(c->e, ERR_REFUSED, "%s", msg);
 }
 
+/* ASCII letters, digits and '_', starting with a letter, with at least one
+ * '_' (like every multi-word column name), at most 40 bytes. */
+static bool looks_like_column_name(const char *s, size_t len)
+{
+	bool underscore = false;
+
+	if (len == 0 || len > 40 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (ch == '_')
+			underscore = true;
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+			return false;
+	}
+	return underscore;
+}
+
 static void header_field(struct csv_ctx *c, const char *s, size_t len)
 {
 	size_t a = 0, b = len;
@@ -89,8 +108,15 @@ static void header_field(struct csv_ctx *c, const char *s, size_t len)
 	/* Kind is decided after the whole header; map names for both now. */
 	f = record_field_by_name(c->kind, s + a, b - a);
 	if (f < 0) {
-		snprintf(c->header_bad, sizeof(c->header_bad), "unknown column '%.*s' in the header",
-			 (int)((b - a) > 40 ? 40 : (b - a)), s + a);
+		/* A file without a header has a data row here: quote the cell
+		 * only when it is shaped like a column name, never a debtor's
+		 * name, id or address (SPEC 2: no personal data in logs). */
+		if (looks_like_column_name(s + a, b - a))
+			snprintf(c->header_bad, sizeof(c->header_bad), "unknown column '%.*s' in the header",
+				 (int)(b - a), s + a);
+		else
+			snprintf(c->header_bad, sizeof(c->header_bad),
+				 "column %zu of the header is not a known column name", c->ncols + 1);
 		return;
 	}
 	for (size_t i = 0; i < c->ncols; i++) {
@@ -131,13 +157,29 @@ static void on_field(void *data, size_t len, void *ctx)
 	c->line += count_breaks(s, len);
 }
 
+/* The header line in the first bytes of the file: the first line that is
+ * not blank, as the parser skips blank lines before the header too. */
+static void header_line(const char *head, size_t n, const char **line, size_t *len)
+{
+	size_t i = 0, start = 0, end;
+
+	while (i < n) {
+		if (head[i] == '\n' || head[i] == '\r')
+			start = i + 1;
+		else if (head[i] != ' ' && head[i] != '\t')
+			break;
+		i++;
+	}
+	for (end = start; end < n && head[end] != '\n' && head[end] != '\r'; end++)
+		;
+	*line = head + start;
+	*len = end - start;
+}
+
 /* Which kind does the header describe? A transaction_id column means
  * transactions (SPEC 5). */
-static enum file_kind header_kind(struct csv_ctx *c, const char *head, size_t n)
+static enum file_kind header_kind(struct csv_ctx *c, const char *head, size_t len)
 {
-	const char *nl = memchr(head, '\n', n);
-	size_t len = nl != NULL ? (size_t)(nl - head) : n;
-
 	if (c->io->forced_kind != KIND_UNKNOWN)
 		return c->io->forced_kind;
 	for (size_t i = 0; i + 14 <= len; i++)
@@ -268,15 +310,16 @@ int csv_decode(struct decode_io *io, struct err *e)
 	if ((rc = source_peek(io->src, &head, 4096, &head_len, e)) != 0)
 		goto out;
 	{
-		const char *nl = memchr(head, '\n', head_len);
-		size_t hl = nl != NULL ? (size_t)(nl - head) : head_len;
+		const char *hdr;
+		size_t hl;
 
-		if (memchr(head, ';', hl) != NULL && memchr(head, ',', hl) == NULL) {
+		header_line(head, head_len, &hdr, &hl);
+		if (memchr(hdr, ';', hl) != NULL && memchr(hdr, ',', hl) == NULL) {
 			csv_set_delim(&p, ';');
 			io->decimal_comma = true;
 		}
+		c.kind = header_kind(&c, hdr, hl);
 	}
-	c.kind = header_kind(&c, head, head_len);
 	for (;;) {
 		if ((rc = source_read(io->src, buf, READ_CHUNK, &got, e)) != 0) {
 			if (rc == ERR_REFUSED) {

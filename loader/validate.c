@@ -159,6 +159,24 @@ static bool check_key_text(struct record *r, struct verdict *v, const struct fie
 	return true;
 }
 
+/* Errors in the order of the fields (whole-record codes first); stable,
+ * so a field's own errors keep the order they were found in. Rules that
+ * need the debtor's country and type run after the fields they depend on,
+ * so the order of discovery is not the order of the file. */
+static void sort_by_field(struct verdict *v)
+{
+	for (size_t i = 1; i < v->n; i++) {
+		struct reject_item it = v->items[i];
+		size_t j = i;
+
+		while (j > 0 && v->items[j - 1].field > it.field) {
+			v->items[j] = v->items[j - 1];
+			j--;
+		}
+		v->items[j] = it;
+	}
+}
+
 size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
 	size_t nd;
@@ -321,6 +339,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 			add(v, RC_NO_REMINDER, CF_REMINDER_DATE, "a reminder before handover is required in the creditor's country");
 		}
 	}
+	sort_by_field(v);
 	return v->n;
 }
 

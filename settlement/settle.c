@@ -103,7 +103,7 @@ static int col_i64(const PGresult *res, int row, int col, int64_t *out, struct e
 /* Days since the epoch, BOOKING_NO_DATE for NULL. */
 static int col_date(const PGresult *res, int row, int col, int32_t *out, struct err *e)
 {
-	int64_t v;
+	int64_t v = 0;
 	int rc;
 
 	if (PQgetisnull(res, row, col)) {
@@ -533,10 +533,12 @@ static int compute(struct run *r, const struct creditor *c, const char *existing
 	for (int i = 0; i < n; i++) {
 		struct booking_tx tx;
 		struct pline *pl;
-		int64_t case_id;
+		int64_t case_id = 0;
 		int kind;
 		int cur;
 
+		if (i % 1024 == 0)
+			log_progress("transactions booked", (uint64_t)i, (uint64_t)n);
 		rc = col_i64(res, i, TX_CASE, &case_id, e);
 		if (rc != 0)
 			goto out;
@@ -726,6 +728,8 @@ static int insert_statement(struct run *r, const struct creditor *c, const char 
 
 #define LINE_ARRAYS 16
 
+/* Insert the lines of one statement and mark their transactions settled,
+ * in chunks. */
 static int insert_lines(struct run *r, const struct creditor *c, const char *number,
 			const struct work *w, int cur, size_t nlines, struct err *e)
 {
@@ -750,6 +754,10 @@ static int insert_lines(struct run *r, const struct creditor *c, const char *num
 		" JOIN transactions t ON t.tx_id = v.tx_id AND t.creditor_id = $1"
 		"   AND t.statement_number IS NULL"
 		" JOIN cases c ON c.case_id = t.case_id";
+	static const char mark_sql[] =
+		"UPDATE transactions SET statement_number = $2"
+		" WHERE tx_id = ANY ($3::bigint[]) AND creditor_id = $1"
+		"   AND statement_number IS NULL";
 	struct arr a[LINE_ARRAYS];
 	int64_t line_no = 0;
 	size_t i = 0;
@@ -802,31 +810,20 @@ static int insert_lines(struct run *r, const struct creditor *c, const char *num
 		if (rc == 0)
 			rc = check_count(res, chunk, "inserting statement lines", e);
 		PQclear(res);
+		res = NULL;
+		/* the same transactions are settled now, once */
+		params[2] = a[1].data;
+		if (rc == 0)
+			rc = db_query(r->conn, &res, mark_sql, 3, params, e);
+		if (rc == 0)
+			rc = check_count(res, chunk, "marking transactions settled", e);
+		PQclear(res);
 	}
 	if (rc == 0 && line_no != (int64_t)nlines)
 		rc = ERR_SET(e, ERR_DB, "statement '%s': %" PRId64 " lines stored, %zu computed",
 			     number, line_no, nlines);
 	for (int k = 0; k < LINE_ARRAYS; k++)
 		arr_release(&a[k]);
-	return rc;
-}
-
-static int mark_settled(struct run *r, const struct creditor *c, const char *number,
-			size_t nlines, struct err *e)
-{
-	static const char sql[] =
-		"UPDATE transactions t SET statement_number = $2"
-		"  FROM statement_lines l"
-		" WHERE l.creditor_id = $1 AND l.statement_number = $2 AND t.tx_id = l.tx_id"
-		"   AND t.creditor_id = $1 AND t.statement_number IS NULL";
-	const char *params[2] = { c->id, number };
-	PGresult *res = NULL;
-	int rc;
-
-	rc = db_query(r->conn, &res, sql, 2, params, e);
-	if (rc == 0)
-		rc = check_count(res, nlines, "marking transactions settled", e);
-	PQclear(res);
 	return rc;
 }
 
@@ -861,8 +858,6 @@ static int settle_creditor(struct run *r, const struct creditor *c, struct work 
 			rc = insert_statement(r, c, number, w->currencies[cur], &t, e);
 		if (rc == 0)
 			rc = insert_lines(r, c, number, w, cur, (size_t)t.lines, e);
-		if (rc == 0)
-			rc = mark_settled(r, c, number, (size_t)t.lines, e);
 		if (rc == 0) {
 			r->issued++;
 			r->settled += t.lines;
@@ -1237,7 +1232,7 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	struct stage st;
 	struct work w;
 	struct run r;
-	int32_t first, last;
+	int32_t first = 0, last = 0;
 	bool locked = false;
 	int rc;
 	int n;
