@@ -709,6 +709,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	char id[24], asof[DATE_FMT_MAX];
 	const char *params[2] = { id, asof };
 	long long records, accepted, skipped, rejected, db_rejects;
+	char msg[160] = "";
 	bool refused, cases = l->kind == KIND_CASES;
 	int rc;
 
@@ -747,7 +748,6 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 			   " FROM stage_rejects", 1, params, e)) != 0)
 		return rc;
 	if (refused) {
-		char msg[160];
 		const char *p2[2] = { id, msg };
 
 		snprintf(msg, sizeof(msg), "%lld of %lld records were rejected, more than max_reject_ratio allows",
@@ -757,6 +757,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 				   " VALUES ($1::bigint, NULL, NULL, 'REJECT_RATIO', $2, 0)", 2, p2, e)) != 0)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "refused");
+		ERR_SET(e, ERR_REFUSED, "%s", msg);
 		accepted = skipped = 0;
 	} else if (l->opts->dry_run) {
 		snprintf(res->status, sizeof(res->status), "dry_run");
@@ -784,8 +785,9 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 		if ((rc = db_query(l->conn, NULL,
 				   "UPDATE batches SET status = $2, finished = now(), records = $3::bigint,"
 				   " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
-				   " message = NULL, kind = $7 WHERE batch_id = $1::bigint", 7,
-				   (const char *const[]){ p6[0], p6[1], p6[2], p6[3], p6[4], p6[5], file_kind_name(l->kind) }, e)) != 0)
+				   " message = $8, kind = $7 WHERE batch_id = $1::bigint", 8,
+				   (const char *const[]){ p6[0], p6[1], p6[2], p6[3], p6[4], p6[5], file_kind_name(l->kind),
+							  refused ? e->message : NULL }, e)) != 0)
 			return rc;
 	}
 	if (batch_interrupted)

@@ -1,5 +1,6 @@
 /* main.c: bin/loader. Arguments, configuration, wiring; the only place
  * that exits. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -216,17 +217,30 @@ static int load_files(struct config *conf, const char *conninfo, char **files, i
 {
 	int worst = 0;
 
+	/* Exit 2 means nothing done: check every file before loading any. */
+	for (int i = 0; i < nfiles; i++) {
+		struct stat st;
+
+		if (stat(files[i], &st) != 0 || access(files[i], R_OK) != 0) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+			if (why[0] >= 'A' && why[0] <= 'Z')
+				why[0] = (char)(why[0] - 'A' + 'a');
+			log_error("cannot read '%s': %s", files[i], why);
+			worst = 2;
+		} else if (!S_ISREG(st.st_mode)) {
+			log_error("'%s' is not a regular file", files[i]);
+			worst = 2;
+		}
+	}
+	if (worst != 0)
+		return worst;
 	for (int i = 0; i < nfiles; i++) {
 		struct batch_result res;
 		struct err e = ERR_INIT;
 		int rc, status;
 
-		if (access(files[i], R_OK) != 0) {
-			log_error("cannot read '%s'", files[i]);
-			if (worst < 2)
-				worst = 2;
-			continue;
-		}
 		rc = batch_load(conf, conninfo, files[i], opts, &res, &e);
 		status = err_exit_status(rc);
 		print_summary(&res);

@@ -495,27 +495,51 @@ static int read_source(void *ctx, char *buf, int len)
 
 /* ---- libxml2 hooks ---------------------------------------------------- */
 
+/* Our own words for libxml2's errors: its messages quote names from the
+ * document ("Entity 'X' not defined"), which may be anything, personal
+ * data included. */
+static const char *xml_error_text(int code)
+{
+	switch (code) {
+	case XML_ERR_UNDECLARED_ENTITY:
+	case XML_WAR_UNDECLARED_ENTITY: return "an undefined entity is used";
+	case XML_ERR_TAG_NAME_MISMATCH: return "a start tag and its end tag do not match";
+	case XML_ERR_TAG_NOT_FINISHED: return "an element is not closed";
+	case XML_ERR_LT_IN_ATTRIBUTE:
+	case XML_ERR_ATTRIBUTE_NOT_STARTED:
+	case XML_ERR_ATTRIBUTE_NOT_FINISHED:
+	case XML_ERR_ATTRIBUTE_WITHOUT_VALUE: return "an attribute is malformed";
+	case XML_ERR_ATTRIBUTE_REDEFINED: return "an attribute is given twice";
+	case XML_ERR_GT_REQUIRED: return "a tag is not closed with '>'";
+	case XML_ERR_INVALID_CHAR:
+	case XML_ERR_INVALID_CHARREF: return "a character is not allowed in xml";
+	case XML_ERR_DOCUMENT_END: return "there is content after the root element";
+	case XML_ERR_DOCUMENT_EMPTY: return "the document is empty";
+	case XML_NS_ERR_UNDEFINED_NAMESPACE: return "an undefined namespace prefix is used";
+	case XML_ERR_COMMENT_NOT_FINISHED: return "a comment is not closed";
+	case XML_ERR_NAME_REQUIRED: return "a name is missing where the syntax needs one";
+	default: return NULL;
+	}
+}
+
 static void on_xml_error(void *ctx, xmlErrorPtr err)
 {
 	struct xml_state *st = ctx;
-	char text[200];
-	char *cut;
+	const char *text;
+	char generic[64];
 
 	if (err == NULL || err->level < XML_ERR_ERROR || st->cause != CAUSE_NONE)
 		return;
-	shown(text, sizeof(text), err->message, sizeof(text) - 1);
-	/* Some messages quote the document from a '<' on ("double hyphen
-	 * within comment: <!--..."); never show document text. */
-	cut = strchr(text, '<');
-	if (cut != NULL) {
-		while (cut > text && (cut[-1] == ' ' || cut[-1] == ':'))
-			cut--;
-		*cut = '\0';
+	text = xml_error_text(err->code);
+	if (text == NULL) {
+		snprintf(generic, sizeof(generic), "parser error %d", err->code);
+		text = generic;
 	}
-	if (text[0] >= 'A' && text[0] <= 'Z' && text[1] >= 'a' && text[1] <= 'z')
-		text[0] = (char)(text[0] - 'A' + 'a');
+	/* "proper UTF-8" is looked for below to say so in plain words */
+	if (err->code == XML_ERR_INVALID_CHAR && err->message != NULL && strstr(err->message, "proper UTF-8") != NULL)
+		text = "not proper UTF-8";
 	set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, err->line > 0 ? (uint64_t)err->line : 0,
-		  "the xml file is not well formed: %s", text[0] != '\0' ? text : "parser error");
+		  "the xml file is not well formed: %s", text);
 	st->xml_code = err->code;
 	st->cause_record = parser_record(st);
 }

@@ -121,7 +121,7 @@ usage_error "unknown command" "loader: unknown command 'lode'" \
 	lode --conf "$CONF" "$MIXED"
 usage_error "no file" "loader: expected at least one FILE" \
 	load --conf "$CONF" --as-of 2026-11-01
-usage_error "missing file" "loader: error: cannot read '$TMP/no-such-file.csv'" \
+usage_error "missing file" "loader: error: cannot read '$TMP/no-such-file.csv': no such file or directory" \
 	load --conf "$CONF" --as-of 2026-11-01 "$TMP/no-such-file.csv"
 usage_error "missing configuration" \
 	"loader: error: cannot open configuration '$TMP/no-such.conf': No such file or directory" \
@@ -211,3 +211,21 @@ done
 run_loader
 expect_eq "no command: exit" "$rc" 2
 expect_eq "no command: usage on stderr" "$(head -n 1 <<<"$err")" "usage: loader COMMAND [OPTIONS] [ARGS]"
+
+# exit 2 means nothing done: a missing file among good ones loads none
+before=$(sql "SELECT count(*) FROM batches")
+cp "$FIX/cases/cases-mixed.csv" "$TMP/good-copy.csv"; echo >>"$TMP/good-copy.csv"
+run_loader load --conf "$CONF" --as-of 2026-11-01 "$TMP/good-copy.csv" "$TMP/no-such-file.csv"
+expect_eq "one missing file: exit" "$rc" 2
+expect_eq "one missing file: nothing loaded" "$(sql "SELECT count(*) FROM batches")" "$before"
+run_loader load --conf "$CONF" --as-of 2026-11-01 "$TMP"
+expect_eq "a directory: exit" "$rc" 2
+
+# REJECT_RATIO says why on stderr and in the batch row
+sed "s/^max_reject_ratio = .*/max_reject_ratio = 0.5/" "$CONF" >"$TMP/ratio2.conf"
+cp "$FIX/cases/cases-mixed.csv" "$TMP/ratio-copy.csv"; printf '\n\n' >>"$TMP/ratio-copy.csv"
+run_loader load --conf "$TMP/ratio2.conf" --as-of 2026-11-01 "$TMP/ratio-copy.csv"
+expect_eq "ratio exit" "$rc" 1
+echo "$err" | grep -q "11 of 16 records were rejected, more than max_reject_ratio allows" || fail "ratio message: $err"
+id=$(echo "$out" | sed -n 's/^batch \([0-9]*\) refused.*/\1/p')
+expect_eq "ratio message stored" "$(sql "SELECT message FROM batches WHERE batch_id = $id")" "11 of 16 records were rejected, more than max_reject_ratio allows"

@@ -56,3 +56,17 @@ for f in deep-nesting big-text; do
 done
 # the file that leaked /etc/passwd contents never reaches the database
 expect_eq "no passwd in the database" "$(sql "SELECT count(*) FROM rejects WHERE message LIKE '%root:%'")" 0
+
+# libxml2's own messages quote the document ("Entity 'X' not defined"):
+# the loader uses its own words, so no document text reaches the logs
+cat >"$TMP/entity-canary.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<caseFile xmlns="urn:inkasso:case-file:1">
+  <case><creditorId>C1</creditorId><creditorReference>R1</creditorReference>
+    <debtor type="person"><name>Canary &Zyxwvut;</name></debtor></case>
+</caseFile>
+XML
+run_loader load --conf "$CONF" --as-of $as_of "$TMP/entity-canary.xml"
+expect_eq "undefined entity: exit" "$rc" 1
+echo "$err$out" | grep -q "Zyxwvut" && fail "document text in the output: $err"
+echo "$err" | grep -q "an undefined entity is used" || fail "unclear message: $err"
