@@ -340,10 +340,21 @@ static const char lock_creditors_sql[] =
 	"SELECT count(pg_advisory_xact_lock(1819, hashtext(creditor_id)))"
 	" FROM (SELECT DISTINCT creditor_id FROM stage WHERE dupkey ORDER BY 1) x";
 
+/* Case files: only the records that are not plainly new are classified:
+ * later occurrences of a key repeated in the file, and keys that exist in
+ * the database (identical: skipped, else DUPLICATE). Usually few; the
+ * insert is then an anti-join against this small table. */
 static const char classify_cases_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
-	" SELECT s.record, s.first_record, s.dup_in_file, c.case_id,"
-	"  CASE WHEN s.errors IS NOT NULL OR s.dup_in_file THEN 'rejected'"
+	" WITH rep AS (SELECT creditor_id, creditor_reference FROM stage WHERE dupkey"
+	"   GROUP BY 1, 2 HAVING count(*) > 1),"
+	" d AS (SELECT st.record, first_value(st.record) OVER w AS first_record,"
+	"   row_number() OVER w AS rn"
+	"   FROM stage st JOIN rep USING (creditor_id, creditor_reference) WHERE st.dupkey"
+	"   WINDOW w AS (PARTITION BY st.creditor_id, st.creditor_reference ORDER BY st.record))"
+	" SELECT s.record, s.errors IS NOT NULL AS has_errors, d.first_record,"
+	"  coalesce(d.rn > 1, false) AS dup_in_file, c.case_id,"
+	"  CASE WHEN s.errors IS NOT NULL OR d.rn > 1 THEN 'rejected'"
 	"   WHEN c.case_id IS NULL THEN 'new'"
 	"   WHEN (c.debtor_type, c.debtor_name, c.debtor_national_id, c.debtor_birth_date,"
 	"     c.debtor_street, c.debtor_postal_code, c.debtor_city, c.debtor_country,"
@@ -356,13 +367,11 @@ static const char classify_cases_sql[] =
 	"     s.original_amount, s.currency, s.paid_amount, s.claim_type, s.reminder_date)"
 	"    THEN 'skipped'"
 	"   ELSE 'duplicate' END AS outcome"
-	" FROM (SELECT st.*,"
-	"   st.dupkey AND row_number() OVER w > 1 AS dup_in_file,"
-	"   first_value(st.record) OVER w AS first_record"
-	"  FROM stage st"
-	"  WINDOW w AS (PARTITION BY st.dupkey, st.creditor_id, st.creditor_reference ORDER BY st.record)) s"
+	" FROM stage s"
+	" LEFT JOIN d ON d.record = s.record"
 	" LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
-	"  AND c.creditor_reference = s.creditor_reference";
+	"  AND c.creditor_reference = s.creditor_reference"
+	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
 
 static const char db_rejects_cases_sql[] =
 	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
@@ -374,8 +383,10 @@ static const char db_rejects_cases_sql[] =
 	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')', 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'";
 
+/* The accepted cases, in file order (a temp table filled by one COPY is
+ * scanned in that order), streamed back as the receipt's rows. */
 static const char insert_cases_sql[] =
-	"INSERT INTO cases (creditor_id, creditor_reference, debtor_type, debtor_name,"
+	"COPY (INSERT INTO cases (creditor_id, creditor_reference, debtor_type, debtor_name,"
 	" debtor_national_id, debtor_birth_date, debtor_street, debtor_postal_code, debtor_city,"
 	" debtor_country, debtor_email, debtor_phone, invoice_number, invoice_date, due_date,"
 	" original_amount, currency, paid_amount, claim_type, disputed, reminder_date,"
@@ -383,9 +394,19 @@ static const char insert_cases_sql[] =
 	" SELECT s.creditor_id, s.creditor_reference, s.debtor_type, s.debtor_name,"
 	" s.debtor_national_id, s.debtor_birth_date, s.debtor_street, s.debtor_postal_code, s.debtor_city,"
 	" s.debtor_country, s.debtor_email, s.debtor_phone, s.invoice_number, s.invoice_date, s.due_date,"
-	" s.original_amount, s.currency, s.paid_amount, s.claim_type, s.disputed, s.reminder_date,"
-	" $1::bigint, s.record, $2::date, s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
-	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
+	" s.original_amount, s.currency, s.paid_amount, s.claim_type, s.disputed, s.reminder_date, ";
+/* then: the batch id, ", s.record, ", the as-of date quoted, and: */
+static const char insert_cases_tail_sql[] =
+	", s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
+	" FROM stage s WHERE s.errors IS NULL"
+	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')"
+	" RETURNING record, creditor_reference, case_id, 'accepted' AS outcome)"
+	" TO STDOUT WITH (FORMAT csv, HEADER)";
+
+static const char receipt_skipped_cases_sql[] =
+	"COPY (SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
+	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
+	" ORDER BY o.record) TO STDOUT WITH (FORMAT csv)";
 
 static const char classify_tx_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
@@ -452,6 +473,13 @@ static const char withdraw_sql[] =
 	"  WHERE batch_id = $1::bigint AND kind = 'withdrawal' ORDER BY case_id, record) w"
 	" WHERE c.case_id = w.case_id AND c.status = 'open'";
 
+static const char counts_cases_sql[] =
+	"SELECT (SELECT count(*) FROM stage),"
+	" (SELECT count(*) FROM stage WHERE errors IS NULL)"
+	"  - (SELECT count(*) FROM stage_out WHERE NOT has_errors AND outcome <> 'new'),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'skipped'),"
+	" (SELECT count(*) FROM stage_out WHERE dup_in_file OR outcome = 'duplicate')";
+
 static const char counts_sql[] =
 	"SELECT count(*),"
 	" count(*) FILTER (WHERE outcome = 'new'),"
@@ -503,22 +531,52 @@ static int write_reports(struct load *l, bool receipt, struct err *e)
 		return rc;
 	if (!receipt)
 		return 0;
+	/* transactions; the cases' receipt is written by the insert itself */
 	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
-	if (l->kind == KIND_CASES)
-		snprintf(sql, sizeof(sql),
-			 "COPY (SELECT o.record, s.creditor_reference, c.case_id,"
-			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
-			 " FROM stage_out o JOIN stage s USING (record)"
-			 " JOIN cases c ON c.creditor_id = s.creditor_id AND c.creditor_reference = s.creditor_reference"
-			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
-	else
-		snprintf(sql, sizeof(sql),
-			 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
-			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
-			 " FROM stage_out o JOIN stage s USING (record)"
-			 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
-			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
+	snprintf(sql, sizeof(sql),
+		 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
+		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
+		 " FROM stage_out o JOIN stage s USING (record)"
+		 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
+		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
 	return copy_to_file(l->conn, sql, path, e);
+}
+
+/* Insert the accepted cases and write the receipt from what the insert
+ * returns (no second pass), then the skipped records. */
+static int insert_cases_with_receipt(struct load *l, const char *asof, struct err *e)
+{
+	char path[CONFIG_PATH_MAX + 64];
+	char *sql = NULL;
+	struct atomic_file af;
+	int rc, n;
+
+	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
+		return rc;
+	/* batch id and date are ours, not input: safe to write into the SQL */
+	n = snprintf(NULL, 0, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
+		     insert_cases_tail_sql);
+	sql = malloc((size_t)n + 1);
+	if (sql == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	snprintf(sql, (size_t)n + 1, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
+		 insert_cases_tail_sql);
+	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
+	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0) {
+		free(sql);
+		return rc;
+	}
+	rc = db_copy_out(l->conn, sql, write_sink, &af, e);
+	free(sql);
+	if (rc == 0)
+		rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, &af, e);
+	if (rc == ERR_IO || (rc == 0 && af.failed))
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
+	if (rc != 0) {
+		atomic_file_abort(&af);
+		return rc;
+	}
+	return atomic_file_commit(&af, e);
 }
 
 /* ---- creditors ---- */
@@ -722,7 +780,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	if ((rc = db_exec(l->conn, cases ? classify_cases_sql : classify_tx_sql, e)) != 0)
 		return rc;
 	phase("classify");
-	if ((rc = db_query(l->conn, &q, counts_sql, 0, NULL, e)) != 0)
+	if ((rc = db_query(l->conn, &q, cases ? counts_cases_sql : counts_sql, 0, NULL, e)) != 0)
 		return rc;
 	records = strtoll(PQgetvalue(q, 0, 0), NULL, 10);
 	accepted = strtoll(PQgetvalue(q, 0, 1), NULL, 10);
@@ -762,8 +820,11 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	} else if (l->opts->dry_run) {
 		snprintf(res->status, sizeof(res->status), "dry_run");
 	} else {
-		if ((rc = db_query(l->conn, NULL, cases ? insert_cases_sql : insert_tx_sql, cases ? 2 : 1,
-				   params, e)) != 0)
+		if (cases)
+			rc = insert_cases_with_receipt(l, asof, e);
+		else
+			rc = db_query(l->conn, NULL, insert_tx_sql, 1, params, e);
+		if (rc != 0)
 			return rc;
 		phase("insert");
 		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
@@ -792,7 +853,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	}
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
-	if ((rc = write_reports(l, strcmp(res->status, "loaded") == 0, e)) != 0)
+	if ((rc = write_reports(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0)
 		return rc;
 	phase("reports");
 	return refused ? ERR_REFUSED : 0;
