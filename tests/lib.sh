@@ -63,3 +63,50 @@ CREATE TEMP TABLE r (record bigint, line bigint, creditor_reference text, field 
 SELECT record, line, creditor_reference, field, code FROM r;
 SQL
 }
+
+# Table-driven fixture files (fixtures/bad/csv, fixtures/bad/gz): each file
+# is loaded alone into a fresh database and checked against its row of
+# expected.tsv (file, exit status, summary, cases stored, why) and its
+# <stem>.expected-rejects.csv.
+#   fixtures_from DIR NAME   set up: a template database with the schema and
+#                            the fixture creditors (cheaper than init-db)
+#   expect_fixture FILE      load DIR/FILE and check it; with
+#                            FIXTURE_QUIET=1 stderr must also be empty
+fixtures_from() {
+	BAD=$1
+	new_db "$2"
+	load_creditors
+	TEMPLATE=$PGDATABASE
+	fixture_n=0
+}
+
+fresh_db() {
+	fixture_n=$((fixture_n + 1))
+	export PGDATABASE="${TEMPLATE}_$fixture_n"
+	createdb -T "$TEMPLATE" "$PGDATABASE"
+	rm -rf "$TMP/reports"
+}
+
+expect_fixture() {
+	local f=$1 row exp_rc exp_summary exp_cases why stem nrej
+	row=$(awk -F'\t' -v f="$f" '$1 == f' "$BAD/expected.tsv")
+	[ -n "$row" ] || fail "$f: no row in expected.tsv"
+	IFS=$'\t' read -r _ exp_rc exp_summary exp_cases why <<<"$row"
+	stem=${f%%.*}
+	fresh_db
+	run_loader load --conf "$CONF" --as-of 2026-11-01 "$BAD/$f"
+	expect_eq "$f ($why): exit status" "$rc" "$exp_rc"
+	expect_eq "$f: summary" "$out" "batch 1 $exp_summary"
+	[ "${FIXTURE_QUIET:-0}" = 1 ] && expect_eq "$f: stderr" "$err" ""
+	report_rows "$TMP/reports/batch-1.rejects.csv" >"$TMP/got.csv"
+	diff -u "$BAD/$stem.expected-rejects.csv" "$TMP/got.csv" || fail "$f: reject report differs"
+	expect_eq "$f: report mode" "$(stat -c %a "$TMP/reports/batch-1.rejects.csv")" 600
+	# the batch row, the rejects table (rows of the report, a real CSV
+	# file) and the cases, in one query
+	nrej=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' \
+		"$TMP/reports/batch-1.rejects.csv")
+	expect_eq "$f: database" "$(sql "SELECT (SELECT status || ': ' || records || ' records, '
+		|| accepted || ' accepted, ' || skipped || ' skipped, ' || rejected || ' rejected' FROM batches)
+		|| ' / ' || (SELECT count(*) FROM rejects WHERE batch_id = 1) || ' rejects / '
+		|| (SELECT count(*) FROM cases) || ' cases'")" "$exp_summary / $nrej rejects / $exp_cases cases"
+}

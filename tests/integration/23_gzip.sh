@@ -7,43 +7,7 @@
 # too. The hostile files are fixtures/bad/gz (make.sh, expected.tsv); the
 # big ones are made here.
 . "$ROOT/tests/lib.sh"
-BAD="$FIX/bad/gz"
-[ -x /usr/bin/time ] || fail "/usr/bin/time is missing (Debian package 'time')"
-
-# fresh_db: a new database for one load, copied from a template that has
-# the schema and the fixture creditors (cheaper than init-db each time)
-new_db gzip23
-load_creditors
-TEMPLATE=$PGDATABASE
-n=0
-fresh_db() {
-	n=$((n + 1))
-	export PGDATABASE="${TEMPLATE}_$n"
-	createdb -T "$TEMPLATE" "$PGDATABASE"
-	rm -rf "$TMP/reports"
-}
-
-# expect_fixture FILE: load $BAD/FILE into a fresh database and check it
-# against its row of expected.tsv and its .expected-rejects.csv.
-expect_fixture() {
-	local f=$1 row exp_rc exp_summary exp_cases why stem nrej
-	row=$(awk -F'\t' -v f="$f" '$1 == f' "$BAD/expected.tsv")
-	[ -n "$row" ] || fail "$f: no row in expected.tsv"
-	IFS=$'\t' read -r _ exp_rc exp_summary exp_cases why <<<"$row"
-	stem=${f%%.*}
-	fresh_db
-	run_loader load --conf "$CONF" --as-of 2026-11-01 "$BAD/$f"
-	expect_eq "$f ($why): exit status" "$rc" "$exp_rc"
-	expect_eq "$f: summary" "$out" "batch 1 $exp_summary"
-	report_rows "$TMP/reports/batch-1.rejects.csv" >"$TMP/got.csv"
-	diff -u "$BAD/$stem.expected-rejects.csv" "$TMP/got.csv" || fail "$f: reject report differs"
-	nrej=$(python3 -c 'import csv, sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' \
-		"$TMP/reports/batch-1.rejects.csv")
-	expect_eq "$f: database" "$(sql "SELECT (SELECT status || ': ' || records || ' records, '
-		|| accepted || ' accepted, ' || skipped || ' skipped, ' || rejected || ' rejected' FROM batches)
-		|| ' / ' || (SELECT count(*) FROM rejects WHERE batch_id = 1) || ' rejects / '
-		|| (SELECT count(*) FROM cases) || ' cases'")" "$exp_summary / $nrej rejects / $exp_cases cases"
-}
+fixtures_from "$FIX/bad/gz" gzip23
 
 stored_cases() {
 	sql "SELECT string_agg(creditor_reference || ':' || original_amount || ':' || paid_amount || ':'
