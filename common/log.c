@@ -9,6 +9,7 @@ static const char *program = "engine";
 static int progress_shown;
 static int tty = -1;
 static struct timespec last_draw;
+static const char *last_what;
 
 void log_set_program(const char *name)
 {
@@ -60,9 +61,10 @@ void log_progress(const char *what, uint64_t done, uint64_t total)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (now.tv_sec - last_draw.tv_sec) * 1000 + (now.tv_nsec - last_draw.tv_nsec) / 1000000;
-	if (progress_shown && ms < 250)
-		return;
+	if (progress_shown && ms < 250 && what == last_what)
+		return; /* redraw a few times a second, and at once for a new step */
 	last_draw = now;
+	last_what = what;
 	if (total > 0)
 		fprintf(stderr, "\r\033[K%s: %s %llu of %llu (%llu%%)", program, what,
 			(unsigned long long)done, (unsigned long long)total,

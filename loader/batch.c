@@ -773,6 +773,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 
 	snprintf(id, sizeof(id), "%lld", l->batch_id);
 	date_format(asof, sizeof(asof), l->opts->as_of);
+	log_progress("checking duplicates and cases of records", l->io.records, 0);
 	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0 ||
 	    (rc = db_exec(l->conn, lock_creditors_sql, e)) != 0)
 		return rc;
@@ -820,6 +821,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	} else if (l->opts->dry_run) {
 		snprintf(res->status, sizeof(res->status), "dry_run");
 	} else {
+		log_progress("storing accepted records", (uint64_t)accepted, 0);
 		if (cases)
 			rc = insert_cases_with_receipt(l, asof, e);
 		else
@@ -853,8 +855,10 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	}
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	log_progress("writing the reject report, records", (uint64_t)records, 0);
 	if ((rc = write_reports(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0)
 		return rc;
+	log_progress_done();
 	phase("reports");
 	return refused ? ERR_REFUSED : 0;
 }
