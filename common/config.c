@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "money.h"
 
 static const char *const claim_names[CLAIM__COUNT] = {
@@ -184,7 +185,7 @@ void config_init(struct config *c)
 
 void config_release(struct config *c)
 {
-	free(c->conninfo);
+	alloc_free(c->conninfo);
 	c->conninfo = NULL;
 }
 
@@ -251,8 +252,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (strcmp(section, "database") == 0) {
 		if (strcmp(name, "conninfo") != 0)
 			goto unknown_key;
-		free(c->conninfo);
-		c->conninfo = *value != '\0' ? strdup(value) : NULL;
+		alloc_free(c->conninfo);
+		c->conninfo = *value != '\0' ? alloc_strdup(value) : NULL;
 		if (*value != '\0' && c->conninfo == NULL) {
 			ERR_SET(ctx->e, ERR_NOMEM, "out of memory");
 			return 0;

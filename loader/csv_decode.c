@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "decode.h"
 
 #define READ_CHUNK (64u * 1024u)
@@ -38,16 +39,26 @@ struct csv_ctx {
 	char header_bad[160];
 };
 
-static size_t field_cap_now;
+/* Why libcsv's last buffer request failed: the size cap (a field too long,
+ * the file's fault) or the allocator (out of memory, not the file's fault).
+ * libcsv retries a refused request with half the growth down to one byte,
+ * so only the last answer before it gives up with CSV_ENOMEM counts: a
+ * request over the cap that a smaller retry then satisfied must not make a
+ * later real failure look like a long field. */
+static bool over_cap_last;
 
 /* libcsv's buffer grows through this; refuse past CSV_MAX_FIELD_BYTES. */
 static void *capped_realloc(void *ptr, size_t size)
 {
+	void *p;
+
 	if (size > CSV_MAX_FIELD_BYTES + 64) {
-		field_cap_now = size;
+		over_cap_last = true;
 		return NULL;
 	}
-	return realloc(ptr, size);
+	p = alloc_realloc(ptr, size);
+	over_cap_last = false;
+	return p;
 }
 
 static uint64_t count_breaks(const char *s, size_t n)
@@ -264,7 +275,7 @@ static int parse_error(struct csv_ctx *c, struct csv_parser *p, bool at_end)
 
 	if (c->rc != 0)
 		return c->rc;
-	if (csv_error(p) == CSV_ENOMEM && field_cap_now > 0) {
+	if (csv_error(p) == CSV_ENOMEM && over_cap_last) {
 		snprintf(msg, sizeof(msg), "a field starting on line %llu is longer than %u bytes",
 			 (unsigned long long)line, CSV_MAX_FIELD_BYTES);
 	} else if (csv_error(p) == CSV_ENOMEM || csv_error(p) == CSV_ETOOBIG) {
@@ -299,10 +310,11 @@ int csv_decode(struct decode_io *io, struct err *e)
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
 		return ERR_SET(e, ERR_NOMEM, "cannot start the CSV parser");
 	csv_set_realloc_func(&p, capped_realloc);
+	csv_set_free_func(&p, alloc_free);
 	csv_set_blk_size(&p, CSV_MIN_BLK);
-	field_cap_now = 0;
-	buf = malloc(READ_CHUNK);
-	c.rec = malloc(sizeof(*c.rec));
+	over_cap_last = false;
+	buf = alloc_malloc(READ_CHUNK);
+	c.rec = alloc_malloc(sizeof(*c.rec));
 	if (buf == NULL || c.rec == NULL) {
 		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -361,7 +373,7 @@ int csv_decode(struct decode_io *io, struct err *e)
 out:
 	io->lines = c.line;
 	csv_free(&p);
-	free(c.rec);
-	free(buf);
+	alloc_free(c.rec);
+	alloc_free(buf);
 	return rc;
 }

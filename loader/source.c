@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "alloc.h"
+
 #define RAW_CHUNK (256u * 1024u)
 #define HEAD_BYTES 4096u
 
@@ -32,6 +34,19 @@ struct source {
 	enum reject_code refusal;
 	char message[ERR_MESSAGE_MAX];
 };
+
+/* zlib's state and window come from the engine's allocator too. */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+	(void)opaque;
+	return alloc_calloc(items, size);
+}
+
+static void z_free(voidpf opaque, voidpf p)
+{
+	(void)opaque;
+	alloc_free(p);
+}
 
 static int fail(struct source *s, struct err *e, int code, enum reject_code rc, const char *msg)
 {
@@ -156,14 +171,14 @@ int source_open(struct source **out, const char *path, uint64_t max_bytes, struc
 	int rc;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
+	s = alloc_calloc(1, sizeof(*s));
 	if (s == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
 	s->fd = -1;
 	s->max_bytes = max_bytes;
 	s->refusal = RC__COUNT;
-	s->path = strdup(path);
-	s->raw = malloc(RAW_CHUNK);
+	s->path = alloc_strdup(path);
+	s->raw = alloc_malloc(RAW_CHUNK);
 	if (s->path == NULL || s->raw == NULL) {
 		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
 		goto free_source;
@@ -176,6 +191,9 @@ int source_open(struct source **out, const char *path, uint64_t max_bytes, struc
 	n = pread(s->fd, magic, 2, 0);
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		s->gzip = true;
+		s->zs.zalloc = z_alloc;
+		s->zs.zfree = z_free;
+		s->zs.opaque = Z_NULL;
 		if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK) {
 			rc = ERR_SET(e, ERR_NOMEM, "cannot start the gzip decoder");
 			goto free_source;
@@ -258,7 +276,7 @@ int source_sha256_file(const char *path, char hex[65], struct err *e)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ERR_SET(e, ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-	buf = malloc(RAW_CHUNK);
+	buf = alloc_malloc(RAW_CHUNK);
 	ctx = EVP_MD_CTX_new();
 	if (buf == NULL || ctx == NULL) {
 		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
@@ -293,7 +311,7 @@ int source_sha256_file(const char *path, char hex[65], struct err *e)
 	hex[64] = '\0';
 out:
 	EVP_MD_CTX_free(ctx);
-	free(buf);
+	alloc_free(buf);
 	close(fd);
 	return rc;
 }
@@ -306,7 +324,7 @@ void source_free(struct source *s)
 		inflateEnd(&s->zs);
 	if (s->fd >= 0)
 		close(s->fd);
-	free(s->raw);
-	free(s->path);
-	free(s);
+	alloc_free(s->raw);
+	alloc_free(s->path);
+	alloc_free(s);
 }

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "decode.h"
 
 #define NS_CASES "urn:inkasso:case-file:1"
@@ -123,6 +124,10 @@ struct xml_state {
 	bool root_done;
 	bool in_record;
 
+	/* Allocations that failed inside on_kind and on_record: those
+	 * callbacks report their own failures. */
+	long cb_failures;
+
 	/* The first thing that went wrong decides the outcome. */
 	bool stop; /* the read callback hands out no more bytes */
 	uint64_t cause_line;
@@ -165,6 +170,7 @@ struct xml_state {
 void xml_decode_set_read_cap(size_t max_bytes);
 
 static size_t read_cap;
+static bool libxml_alloc_set;
 
 void xml_decode_set_read_cap(size_t max_bytes)
 {
@@ -647,9 +653,15 @@ static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
 	st->root_seen = true;
 	st->frames[0].role = FR_ROOT;
 	find_containers(st);
-	if (st->io->on_kind != NULL && (rc = st->io->on_kind(st->io->ctx, kind, st->e)) != 0) {
-		set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, line, NULL);
-		return rc;
+	if (st->io->on_kind != NULL) {
+		long failures = alloc_failures();
+
+		rc = st->io->on_kind(st->io->ctx, kind, st->e);
+		st->cb_failures += alloc_failures() - failures;
+		if (rc != 0) {
+			set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, line, NULL);
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -701,9 +713,15 @@ static int deliver(struct xml_state *st)
 
 	st->in_record = false;
 	st->io->records++;
-	if (st->io->on_record != NULL && (rc = st->io->on_record(st->io->ctx, st->rec, st->e)) != 0) {
-		set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, st->rec->line, NULL);
-		return rc;
+	if (st->io->on_record != NULL) {
+		long failures = alloc_failures();
+
+		rc = st->io->on_record(st->io->ctx, st->rec, st->e);
+		st->cb_failures += alloc_failures() - failures;
+		if (rc != 0) {
+			set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, st->rec->line, NULL);
+			return rc;
+		}
 	}
 	return 0;
 }
@@ -914,6 +932,7 @@ int xml_decode(struct decode_io *io, struct err *e)
 	void *old_sctx, *old_gctx;
 	bool empty;
 	int rc = 0, ret = 0;
+	long failures;
 
 	io->records = 0;
 	io->lines = 0;
@@ -921,12 +940,22 @@ int xml_decode(struct decode_io *io, struct err *e)
 	io->refusal_line = 0;
 	io->refusal_record = 0;
 	io->decimal_comma = false;
-	st = calloc(1, sizeof(*st));
+	/* libxml2 allocates through the engine's wrapper, so that a failure
+	 * inside it is known for one (see "outcome"). Set once, before the
+	 * first parser; the wrapper passes through to the C library, so a
+	 * block libxml2 allocated before (for another user) frees the same. */
+	if (!libxml_alloc_set) {
+		if (xmlMemSetup(alloc_free, alloc_malloc, alloc_realloc, alloc_strdup) != 0)
+			return ERR_SET(e, ERR_NOMEM, "cannot set the xml parser's allocator");
+		libxml_alloc_set = true;
+	}
+	failures = alloc_failures();
+	st = alloc_calloc(1, sizeof(*st));
 	if (st == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	st->rec = malloc(sizeof(*st->rec));
+	st->rec = alloc_malloc(sizeof(*st->rec));
 	if (st->rec == NULL) {
-		free(st);
+		alloc_free(st);
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
 	}
 	st->io = io;
@@ -971,6 +1000,19 @@ int xml_decode(struct decode_io *io, struct err *e)
 	}
 
 outcome:
+	/* libxml2 2.9 does not always say that an allocation failed: when its
+	 * dictionary cannot store the URI of a prefixed namespace declaration
+	 * it reports "xmlns:xi: Empty XML namespace is not allowed" (error
+	 * 200), which would refuse a good file as FILE_MALFORMED; other paths
+	 * may not say it either. So any allocation that failed during the
+	 * decode, in libxml2 or in this decoder (the callbacks and the source
+	 * report their own), makes the outcome "out of memory": the file is
+	 * not to blame, and what was decoded cannot be trusted. */
+	if (st->cause != CAUSE_CALLBACK && st->cause != CAUSE_SOURCE &&
+	    alloc_failures() - failures - st->cb_failures > 0) {
+		st->cause = CAUSE_PARSER;
+		st->xml_code = XML_ERR_NO_MEMORY;
+	}
 	/* Empty: the whole input was read and held no markup but comments,
 	 * processing instructions and white space. */
 	empty = st->eof && !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
@@ -1034,7 +1076,7 @@ outcome:
 	xmlFreeTextReader(rd);
 	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	xmlSetGenericErrorFunc(old_gctx, old_gerror);
-	free(st->rec);
-	free(st);
+	alloc_free(st->rec);
+	alloc_free(st);
 	return rc;
 }
