@@ -52,6 +52,11 @@ struct load {
 	char *row;      /* one COPY row */
 	size_t row_len;
 	struct err *e;
+	/* The cases' receipt, written by the insert; renamed into place after
+	 * the reject report, removed again if the batch does not commit. */
+	struct atomic_file receipt;
+	bool receipt_pending;
+	char receipt_path[CONFIG_PATH_MAX + 64];
 };
 
 /* ---- COPY text-format encoding ---- */
@@ -546,9 +551,8 @@ static int write_reports(struct load *l, bool receipt, struct err *e)
  * returns (no second pass), then the skipped records. */
 static int insert_cases_with_receipt(struct load *l, const char *asof, struct err *e)
 {
-	char path[CONFIG_PATH_MAX + 64];
+	struct atomic_file *af = &l->receipt;
 	char *sql = NULL;
-	struct atomic_file af;
 	int rc, n;
 
 	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
@@ -561,22 +565,29 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
 	snprintf(sql, (size_t)n + 1, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
 		 insert_cases_tail_sql);
-	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
-	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0) {
+	snprintf(l->receipt_path, sizeof(l->receipt_path), "%s/batch-%lld.receipt.csv",
+		 l->conf->report_dir, l->batch_id);
+	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0) {
 		free(sql);
 		return rc;
 	}
-	rc = db_copy_out(l->conn, sql, write_sink, &af, e);
+	l->receipt_pending = true;
+	rc = db_copy_out(l->conn, sql, write_sink, af, e);
 	free(sql);
 	if (rc == 0)
-		rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, &af, e);
-	if (rc == ERR_IO || (rc == 0 && af.failed))
-		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
-	if (rc != 0) {
-		atomic_file_abort(&af);
-		return rc;
-	}
-	return atomic_file_commit(&af, e);
+		rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, af, e);
+	if (rc == ERR_IO || (rc == 0 && af->failed))
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
+	return rc;
+}
+
+/* Rename the pending receipt into place (after the reject report). */
+static int commit_receipt(struct load *l, struct err *e)
+{
+	if (!l->receipt_pending)
+		return 0;
+	l->receipt_pending = false;
+	return atomic_file_commit(&l->receipt, e);
 }
 
 /* ---- creditors ---- */
@@ -856,7 +867,8 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	log_progress("writing the reject report, records", (uint64_t)records, 0);
-	if ((rc = write_reports(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0)
+	if ((rc = write_reports(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0 ||
+	    (rc = commit_receipt(l, e)) != 0)
 		return rc;
 	log_progress_done();
 	phase("reports");
@@ -1042,6 +1054,10 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	goto out;
 
 fail:
+	if (l.receipt_pending)
+		atomic_file_abort(&l.receipt);
+	else if (l.receipt_path[0] != '\0')
+		unlink(l.receipt_path); /* renamed, but the batch did not commit */
 	if (l.copying)
 		db_copy_abort(&l.copy, "load failed");
 	if (in_tx && !db_connection_lost(l.conn)) {

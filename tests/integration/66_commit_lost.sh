@@ -38,6 +38,7 @@ expect_eq "lost at COMMIT: exit" "$rc" 3
 expect_eq "lost at COMMIT: not committed, nothing partial" "$(sql "SELECT count(*) FROM cases")" 0
 st=$("$LOADER" status --conf "$CONF" --json 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
 expect_eq "lost at COMMIT: status" "$st" failed
+[ ! -e "$TMP/reports/batch-1.receipt.csv" ] || fail "a receipt for a batch that did not commit"
 
 sql "DROP TRIGGER slow_commit ON batches" >/dev/null
 run_loader rerun --conf "$CONF" 1
