@@ -75,7 +75,7 @@ for rep in $(seq 1 "$REPS"); do
 	timed xml env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.xml"
 	# transactions on the cases just loaded, then the settlement
 	timed tx env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
-	if [ -x bin/settlement ]; then
+	if [ "${SETTLE:-1}" = 1 ] && [ -x bin/settlement ]; then
 		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
 	fi
 done
