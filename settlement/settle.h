@@ -9,17 +9,22 @@
  *      that two runs never settle the same creditor at once;
  *   3. in one REPEATABLE READ transaction: for every creditor and currency
  *      without a statement of the period, applies the booking logic to the
- *      unsettled transactions, updates the case balances, inserts the
- *      statement and its lines, and marks the transactions settled (guarded
- *      by "statement_number IS NULL" and the UNIQUE constraints);
- *   4. in the same transaction, renders the files of every statement of the
- *      period for those creditors from the stored rows only, so a re-run
- *      rewrites byte-identical files, into staged files beside the final
- *      ones (written whole and fsync'd); commits once, so a database or I/O
- *      failure issues nothing (a serialization failure or a deadlock is
- *      retried a few times); then renames the staged files into place and
- *      prints one line per statement. A failure while renaming leaves the
- *      statements issued: a re-run writes their files.
+ *      unsettled transactions, streamed case by case (a second, read-only
+ *      connection reads them in that transaction's snapshot), marks the
+ *      transactions settled (guarded by "statement_number IS NULL", the
+ *      count checked against the lines, and the UNIQUE constraints), COPYs
+ *      the lines, updates the case balances and inserts the statements;
+ *   4. in the same transaction, stages the files of every statement of the
+ *      period for those creditors beside the final ones (written whole and
+ *      fsync'd): the ones issued now from the lines as they are booked,
+ *      the ones issued before from the stored rows, with the same rendering,
+ *      so a re-run rewrites byte-identical files; commits once, so a
+ *      database or I/O failure issues nothing (a serialization failure or a
+ *      deadlock is retried a few times); then renames the staged files into
+ *      place and prints one line per statement. A failure while renaming
+ *      leaves the statements issued: a re-run writes their files.
+ *
+ * SETTLE_TIMING=1 in the environment logs the duration of each phase.
  */
 #ifndef SETTLEMENT_SETTLE_H
 #define SETTLEMENT_SETTLE_H
@@ -37,7 +42,7 @@
 #define SETTLE_MAX_LINES 20000000
 /* Most currencies one creditor may have. */
 #define SETTLE_MAX_CURRENCIES 16
-/* Rows per INSERT/UPDATE round trip and per cursor FETCH. */
+/* Rows per cursor FETCH. */
 #define SETTLE_CHUNK 5000
 #define SETTLE_CHUNK_TEXT "5000"
 /* Attempts of the settling transaction on serialization failure/deadlock. */

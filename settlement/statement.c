@@ -12,74 +12,89 @@
 #include "money.h"
 
 #define CSV_EOL "\n"
+/* Bytes of a row kept inside struct rowbuf; a longer row goes to the heap
+ * (up to STATEMENT_ROW_MAX). Statement lines are a few hundred bytes, so
+ * rendering a line allocates nothing. */
+#define ROWBUF_INLINE 2048
 
 /* One rendered row, written with a single call to out->write. */
 struct rowbuf {
-	char *data;
+	char *data; /* inline, or the heap once the row outgrew it */
 	size_t len;
 	size_t cap;
 	bool failed; /* sticky: out of memory or over STATEMENT_ROW_MAX */
+	char inline_data[ROWBUF_INLINE];
 };
+
+static void rowbuf_init(struct rowbuf *b)
+{
+	b->data = b->inline_data;
+	b->len = 0;
+	b->cap = sizeof(b->inline_data);
+	b->failed = false;
+}
 
 static void rowbuf_release(struct rowbuf *b)
 {
-	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
+	if (b->data != b->inline_data)
+		free(b->data);
+	rowbuf_init(b);
 }
 
-static void rowbuf_put(struct rowbuf *b, const char *s, size_t n)
+/* Make room for n more bytes; false (and failed) when it cannot. */
+static bool rowbuf_reserve(struct rowbuf *b, size_t n)
 {
 	char *p;
 	size_t cap;
 
 	if (b->failed)
-		return;
+		return false;
 	if (n > STATEMENT_ROW_MAX - b->len) {
 		b->failed = true;
-		return;
+		return false;
 	}
-	if (b->len + n > b->cap) {
-		cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n)
-			cap *= 2;
-		if (cap > STATEMENT_ROW_MAX)
-			cap = STATEMENT_ROW_MAX;
+	if (b->len + n <= b->cap)
+		return true;
+	cap = b->cap;
+	while (cap < b->len + n)
+		cap *= 2;
+	if (cap > STATEMENT_ROW_MAX)
+		cap = STATEMENT_ROW_MAX;
+	if (b->data == b->inline_data) {
+		p = malloc(cap);
+		if (p != NULL)
+			memcpy(p, b->data, b->len);
+	} else {
 		p = realloc(b->data, cap);
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
 	}
+	if (p == NULL) {
+		b->failed = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+static void rowbuf_put(struct rowbuf *b, const char *s, size_t n)
+{
+	if (!rowbuf_reserve(b, n))
+		return;
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
+}
+
+static void rowbuf_putc(struct rowbuf *b, char c)
+{
+	if (b->len < b->cap && !b->failed && b->len < STATEMENT_ROW_MAX)
+		b->data[b->len++] = c;
+	else
+		rowbuf_put(b, &c, 1);
 }
 
 static void rowbuf_puts(struct rowbuf *b, const char *s)
 {
 	rowbuf_put(b, s, strlen(s));
-}
-
-static void rowbuf_printf(struct rowbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void rowbuf_printf(struct rowbuf *b, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		b->failed = true; /* only used for short numbers */
-		return;
-	}
-	rowbuf_put(b, tmp, (size_t)n);
 }
 
 /* Hand the row to the output and release it. */
@@ -88,12 +103,80 @@ static int rowbuf_flush(struct rowbuf *b, const struct statement_out *out, struc
 	int rc = 0;
 
 	if (b->failed)
-		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %u bytes or out of memory",
+		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %zu bytes or out of memory",
 			     STATEMENT_ROW_MAX);
 	else if (b->len > 0)
 		rc = out->write(out->ctx, b->data, b->len, e);
 	rowbuf_release(b);
 	return rc;
+}
+
+/* ---- numbers: the bytes of "%" PRId64, money_format and date_format,
+ * without printf ---- */
+
+/* Decimal digits of v, written backwards ending at end; returns the start. */
+static char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
+static void put_i64(struct rowbuf *b, int64_t v)
+{
+	char buf[24];
+	char *end = buf + sizeof(buf);
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *p = u64_digits(end, mag);
+
+	if (v < 0)
+		*--p = '-';
+	rowbuf_put(b, p, (size_t)(end - p));
+}
+
+/* Minor units as "-1234.05" (money_format). */
+static void put_money(struct rowbuf *b, int64_t v)
+{
+	char buf[32];
+	char *end = buf + sizeof(buf);
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char *p;
+
+	*--end = (char)('0' + mag % 10);
+	*--end = (char)('0' + mag / 10 % 10);
+	*--end = '.';
+	p = u64_digits(end, mag / 100);
+	if (v < 0)
+		*--p = '-';
+	rowbuf_put(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* "YYYY-MM-DD" (date_format); nothing for BOOKING_NO_DATE. */
+static void put_date(struct rowbuf *b, int32_t days)
+{
+	char buf[DATE_FMT_MAX];
+	int y, m, d;
+
+	if (days == BOOKING_NO_DATE)
+		return;
+	date_to_ymd(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
+		return;
+	}
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	rowbuf_put(b, buf, 10);
 }
 
 /* ---- CSV ---- */
@@ -108,39 +191,29 @@ static bool csv_needs_formula_escape(const char *s)
 static void csv_text(struct rowbuf *b, const char *s)
 {
 	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	const char *p = s;
 
 	if (quote)
-		rowbuf_put(b, "\"", 1);
+		rowbuf_putc(b, '"');
 	if (csv_needs_formula_escape(s))
-		rowbuf_put(b, "'", 1);
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			rowbuf_put(b, "\"\"", 2);
-		else
-			rowbuf_put(b, p, 1);
+		rowbuf_putc(b, '\'');
+	for (;;) {
+		size_t run = strcspn(p, "\"");
+
+		rowbuf_put(b, p, run);
+		p += run;
+		if (*p == '\0')
+			break;
+		rowbuf_put(b, "\"\"", 2);
+		p++;
 	}
 	if (quote)
-		rowbuf_put(b, "\"", 1);
+		rowbuf_putc(b, '"');
 }
 
 static void csv_sep(struct rowbuf *b)
 {
-	rowbuf_put(b, ",", 1);
-}
-
-static void put_money(struct rowbuf *b, int64_t v)
-{
-	char buf[MONEY_FMT_MAX];
-
-	rowbuf_puts(b, money_format(buf, sizeof(buf), v));
-}
-
-static void put_date(struct rowbuf *b, int32_t days)
-{
-	char buf[DATE_FMT_MAX];
-
-	if (days != BOOKING_NO_DATE)
-		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
+	rowbuf_putc(b, ',');
 }
 
 int statement_number(char *buf, size_t size, const char *period,
@@ -166,15 +239,16 @@ int statement_csv_header(const struct statement_out *out, struct err *e)
 int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
 		      const struct statement_row *row, struct err *e)
 {
-	struct rowbuf b = { NULL, 0, 0, false };
+	struct rowbuf b;
 	const struct booking_line *l = &row->line;
 	const int64_t amounts[] = { l->amount, l->to_fees, l->to_interest, l->to_principal,
 				    l->overpaid, l->creditor_share, l->commission,
 				    l->payout_effect };
 
+	rowbuf_init(&b);
 	csv_text(&b, info->number);
 	csv_sep(&b);
-	rowbuf_printf(&b, "%" PRId64, row->case_id);
+	put_i64(&b, row->case_id);
 	csv_sep(&b);
 	csv_text(&b, row->creditor_reference);
 	csv_sep(&b);
@@ -205,9 +279,10 @@ int statement_cases_header(const struct statement_out *out, struct err *e)
 int statement_cases_row(const struct statement_out *out,
 			const struct statement_case_row *row, struct err *e)
 {
-	struct rowbuf b = { NULL, 0, 0, false };
+	struct rowbuf b;
 
-	rowbuf_printf(&b, "%" PRId64, row->case_id);
+	rowbuf_init(&b);
+	put_i64(&b, row->case_id);
 	csv_sep(&b);
 	csv_text(&b, row->creditor_reference);
 	csv_sep(&b);
@@ -265,6 +340,13 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
+/* Bytes written as they are in XML character data: printable ASCII other
+ * than the five that are escaped. */
+static bool xml_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"';
+}
+
 /* Escaped character data, usable in text and in double-quoted attributes. */
 static void xml_text(struct rowbuf *b, const char *str)
 {
@@ -272,8 +354,15 @@ static void xml_text(struct rowbuf *b, const char *str)
 	const unsigned char *s = (const unsigned char *)str;
 
 	while (*s != '\0') {
+		const unsigned char *run = s;
 		size_t n;
 
+		while (xml_plain(*s))
+			s++;
+		if (s > run)
+			rowbuf_put(b, (const char *)run, (size_t)(s - run));
+		if (*s == '\0')
+			break;
 		switch (*s) {
 		case '&': rowbuf_puts(b, "&amp;"); s++; continue;
 		case '<': rowbuf_puts(b, "&lt;"); s++; continue;
@@ -300,44 +389,75 @@ static void xml_text(struct rowbuf *b, const char *str)
 	}
 }
 
+static void xml_open(struct rowbuf *b, const char *indent, const char *name)
+{
+	rowbuf_puts(b, indent);
+	rowbuf_putc(b, '<');
+	rowbuf_puts(b, name);
+	rowbuf_putc(b, '>');
+}
+
+static void xml_close(struct rowbuf *b, const char *name)
+{
+	rowbuf_put(b, "</", 2);
+	rowbuf_puts(b, name);
+	rowbuf_put(b, ">\n", 2);
+}
+
 static void xml_elem_text(struct rowbuf *b, const char *indent, const char *name,
 			  const char *value)
 {
-	rowbuf_printf(b, "%s<%s>", indent, name);
+	xml_open(b, indent, name);
 	xml_text(b, value);
-	rowbuf_printf(b, "</%s>\n", name);
+	xml_close(b, name);
 }
 
+/* Numbers need no escaping: digits, '-' and '.'. */
 static void xml_elem_money(struct rowbuf *b, const char *indent, const char *name,
 			   int64_t v)
 {
-	char buf[MONEY_FMT_MAX];
-
-	xml_elem_text(b, indent, name, money_format(buf, sizeof(buf), v));
+	xml_open(b, indent, name);
+	put_money(b, v);
+	xml_close(b, name);
 }
 
 static void xml_elem_int(struct rowbuf *b, const char *indent, const char *name, int64_t v)
 {
-	char buf[32];
+	xml_open(b, indent, name);
+	put_i64(b, v);
+	xml_close(b, name);
+}
 
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	xml_elem_text(b, indent, name, buf);
+static void xml_elem_date(struct rowbuf *b, const char *indent, const char *name,
+			  int32_t days)
+{
+	char buf[DATE_FMT_MAX];
+
+	xml_open(b, indent, name);
+	if (days == BOOKING_NO_DATE)
+		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
+	else
+		put_date(b, days);
+	xml_close(b, name);
 }
 
 static void xml_attr(struct rowbuf *b, const char *name, const char *value)
 {
-	rowbuf_printf(b, " %s=\"", name);
+	rowbuf_putc(b, ' ');
+	rowbuf_puts(b, name);
+	rowbuf_put(b, "=\"", 2);
 	xml_text(b, value);
-	rowbuf_puts(b, "\"");
+	rowbuf_putc(b, '"');
 }
 
 int statement_xml_begin(const struct statement_out *out,
 			const struct statement_info *info, struct err *e)
 {
-	struct rowbuf b = { NULL, 0, 0, false };
+	struct rowbuf b;
 	const struct statement_portfolio *pf = &info->portfolio;
 	char issued[DATE_FMT_MAX];
 
+	rowbuf_init(&b);
 	rowbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	rowbuf_puts(&b, "<statement xmlns=\"" STATEMENT_XML_NS "\"");
 	xml_attr(&b, "number", info->number);
@@ -360,10 +480,10 @@ int statement_xml_line(const struct statement_out *out, const struct statement_i
 		       const struct statement_row *row, struct err *e)
 {
 	static const char in[] = "      ";
-	struct rowbuf b = { NULL, 0, 0, false };
+	struct rowbuf b;
 	const struct booking_line *l = &row->line;
-	char date[DATE_FMT_MAX];
 
+	rowbuf_init(&b);
 	rowbuf_puts(&b, "    <line>\n");
 	xml_elem_text(&b, in, "statementNumber", info->number);
 	xml_elem_int(&b, in, "caseId", row->case_id);
@@ -371,7 +491,7 @@ int statement_xml_line(const struct statement_out *out, const struct statement_i
 	xml_elem_text(&b, in, "debtorName", row->debtor_name);
 	xml_elem_text(&b, in, "transactionId", row->transaction_id);
 	xml_elem_text(&b, in, "kind", booking_kind_name(l->kind));
-	xml_elem_text(&b, in, "bookingDate", date_format(date, sizeof(date), l->booking_date));
+	xml_elem_date(&b, in, "bookingDate", l->booking_date);
 	xml_elem_money(&b, in, "amount", l->amount);
 	xml_elem_money(&b, in, "toFees", l->to_fees);
 	xml_elem_money(&b, in, "toInterest", l->to_interest);
@@ -388,9 +508,10 @@ int statement_xml_end(const struct statement_out *out,
 		      const struct statement_info *info, struct err *e)
 {
 	static const char in[] = "    ";
-	struct rowbuf b = { NULL, 0, 0, false };
+	struct rowbuf b;
 	const struct booking_totals *t = &info->totals;
 
+	rowbuf_init(&b);
 	rowbuf_puts(&b, "  </lines>\n  <totals>\n");
 	xml_elem_money(&b, in, "payments", t->payments);
 	xml_elem_money(&b, in, "directPayments", t->direct_payments);

@@ -28,7 +28,7 @@
 /* "<period>-<creditor_id>-<currency>": 7 + 1 + 16 + 1 + 3 and NUL */
 #define STATEMENT_NUMBER_MAX 32
 /* Largest rendered row; a longer one is ERR_LIMIT, never truncated. */
-#define STATEMENT_ROW_MAX (256u * 1024u)
+#define STATEMENT_ROW_MAX ((size_t)256 * 1024)
 
 /* Where rendered bytes go (an atomic file, stdout, a memory buffer). */
 struct statement_out {
