@@ -10,7 +10,10 @@ chmod 755 var
 port=${DEMO_PORT:-54329}
 eval "$(scripts/pg.sh start var/pg "$port")"
 trap 'scripts/pg.sh stop var/pg' EXIT
-createdb engine 2>/dev/null || true
+# every demo starts from an empty database and empty output directories
+dropdb --if-exists engine >/dev/null 2>&1
+createdb engine
+rm -rf var/reports var/statements
 export PGDATABASE=engine
 L=bin/loader
 S=bin/settlement
