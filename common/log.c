@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "err.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -48,6 +50,25 @@ void log_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("error: ", fmt, ap);
 	va_end(ap);
+}
+
+int log_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	end_progress();
+	fprintf(stderr, "%s: ", program);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return 2;
+}
+
+int log_report(const struct err *e)
+{
+	log_error("%s", e->message);
+	return err_exit_status(e->code);
 }
 
 void log_progress(const char *what, uint64_t done, uint64_t total)

@@ -16,6 +16,7 @@
 #include "decode.h"
 #include "log.h"
 #include "money.h"
+#include "rules.h"
 #include "source.h"
 #include "validate.h"
 
@@ -154,7 +155,14 @@ static void put_key(struct load *l, const struct record *r, int f)
 }
 
 /* A UTF-8 check for values the validator did not look at. */
-static bool text_ok(const struct record *r, int f);
+static bool text_ok(const struct record *r, int f)
+{
+	const struct field_value *fv = &r->f[f];
+
+	return fv->len > 0 && !(fv->flags & FIELD_TOO_LONG) &&
+	       memchr(record_value(r, f), '\0', fv->len) == NULL &&
+	       rules_utf8_ok(record_value(r, f), fv->len);
+}
 
 static const char stage_cases_sql[] =
 	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
@@ -241,12 +249,7 @@ static void stage_case(struct load *l, struct record *r, const struct verdict *v
 	put_sep(l);
 	put_field(l, r, CF_REMINDER_DATE);
 	put_sep(l);
-	{
-		const struct creditor_info *c = creditor_find(l->vctx.creditors, record_value(r, CF_CREDITOR_ID));
-		const struct country_conf *cc = c != NULL ? config_country(l->conf, c->country) : NULL;
-
-		put_i64(l, cc != NULL ? cc->collection_fee : 0);
-	}
+	put_i64(l, v->collection_fee);
 	put(l, "\n", 1);
 }
 
@@ -299,16 +302,6 @@ static void stage_tx(struct load *l, struct record *r, const struct verdict *v)
 	put(l, "\n", 1);
 }
 
-#include "rules.h"
-
-static bool text_ok(const struct record *r, int f)
-{
-	const struct field_value *fv = &r->f[f];
-
-	return fv->len > 0 && !(fv->flags & FIELD_TOO_LONG) &&
-	       memchr(record_value(r, f), '\0', fv->len) == NULL &&
-	       rules_utf8_ok(record_value(r, f), fv->len);
-}
 
 static int on_record(void *ctx, struct record *r, struct err *e)
 {
@@ -661,7 +654,7 @@ static void sha_lock_params(const char *sha, char key[16])
 	snprintf(key, 16, "%ld", (long)(int32_t)(uint32_t)v);
 }
 
-static int mark_failed(const struct config *conf, const char *conninfo, long long batch_id,
+static int mark_failed(const char *conninfo, long long batch_id,
 		       const char *message)
 {
 	PGconn *conn = NULL;
@@ -670,7 +663,6 @@ static int mark_failed(const struct config *conf, const char *conninfo, long lon
 	const char *params[2];
 	int rc;
 
-	(void)conf;
 	if (batch_id <= 0)
 		return 0;
 	if (db_connect(&conn, conninfo, "loader", &e2) != 0)
@@ -1067,7 +1059,7 @@ fail:
 	}
 	if (l.batch_id > 0) {
 		snprintf(res->status, sizeof(res->status), "failed");
-		mark_failed(conf, conninfo, l.batch_id, e->message);
+		mark_failed(conninfo, l.batch_id, e->message);
 	}
 out:
 	{

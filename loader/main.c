@@ -100,20 +100,6 @@ static void on_signal(int sig)
 	batch_interrupt();
 }
 
-static int fail_usage(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail_usage(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "loader: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
-	return 2;
-}
-
 /* Options of every command. Returns 0, or an exit status. */
 static int parse_options(int argc, char **argv, struct cli *cli, const char *usage)
 {
@@ -143,7 +129,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 		case 'h': cli->help = true; break;
 		case 'r':
 			if (*optarg == '\0' || strlen(optarg) > 16)
-				return fail_usage(usage, "--creditor '%s' is not a creditor id", optarg);
+				return log_usage_error(usage, "--creditor '%s' is not a creditor id", optarg);
 			cli->creditor = optarg;
 			break;
 		case 'k':
@@ -152,15 +138,15 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 			else if (strcmp(optarg, "transactions") == 0)
 				cli->kind = KIND_TRANSACTIONS;
 			else
-				return fail_usage(usage, "--kind must be 'cases' or 'transactions', not '%s'", optarg);
+				return log_usage_error(usage, "--kind must be 'cases' or 'transactions', not '%s'", optarg);
 			break;
 		case 'a':
 			if (date_parse(&cli->as_of, optarg, strlen(optarg)) != 0)
-				return fail_usage(usage, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
+				return log_usage_error(usage, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
 			cli->as_of_set = true;
 			break;
 		default:
-			return fail_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return log_usage_error(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -194,12 +180,6 @@ static void default_schema_dir(char *out, size_t size)
 		}
 	}
 	snprintf(out, size, "schemas");
-}
-
-static int report(struct err *e)
-{
-	log_error("%s", e->message);
-	return err_exit_status(e->code);
 }
 
 static void print_summary(const struct batch_result *r)
@@ -287,7 +267,7 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "init-db") == 0)
 		usage = usage_initdb;
 	else
-		return fail_usage(usage_main, "unknown command '%s'", cmd);
+		return log_usage_error(usage_main, "unknown command '%s'", cmd);
 
 	if ((rc = parse_options(argc - 1, argv + 1, &cli, usage)) != 0)
 		return rc;
@@ -301,7 +281,7 @@ int main(int argc, char **argv)
 	config_init(&conf);
 	if (config_load(&conf, cli.conf_path, strcmp(cli.conf_path, CONFIG_DEFAULT_PATH) == 0, &e) != 0) {
 		config_release(&conf);
-		return report(&e);
+		return log_report(&e);
 	}
 	conninfo = cli.db != NULL ? cli.db : conf.conninfo;
 
@@ -310,7 +290,7 @@ int main(int argc, char **argv)
 		int applied = 0;
 
 		if (argc != 0) {
-			status = fail_usage(usage, "unexpected argument '%s'", argv[0]);
+			status = log_usage_error(usage, "unexpected argument '%s'", argv[0]);
 			goto out;
 		}
 		if (cli.schemas != NULL)
@@ -318,7 +298,7 @@ int main(int argc, char **argv)
 		else
 			default_schema_dir(dir, sizeof(dir));
 		if (schema_init(conninfo, dir, &applied, &e) != 0) {
-			status = report(&e);
+			status = log_report(&e);
 			goto out;
 		}
 		printf("schema up to date: %d migration%s applied\n", applied, applied == 1 ? "" : "s");
@@ -326,11 +306,11 @@ int main(int argc, char **argv)
 		long applied = 0;
 
 		if (argc != 1) {
-			status = fail_usage(usage, "%s", "expected exactly one FILE");
+			status = log_usage_error(usage, "%s", "expected exactly one FILE");
 			goto out;
 		}
 		if (creditors_import(&conf, conninfo, argv[0], &applied, &e) != 0) {
-			status = report(&e);
+			status = log_report(&e);
 			goto out;
 		}
 		printf("creditors: %ld applied\n", applied);
@@ -338,7 +318,7 @@ int main(int argc, char **argv)
 		long long id = 0;
 
 		if (argc > 1) {
-			status = fail_usage(usage, "unexpected argument '%s'", argv[1]);
+			status = log_usage_error(usage, "unexpected argument '%s'", argv[1]);
 			goto out;
 		}
 		if (argc == 1) {
@@ -346,18 +326,18 @@ int main(int argc, char **argv)
 
 			id = strtoll(argv[0], &end, 10);
 			if (*end != '\0' || id <= 0) {
-				status = fail_usage(usage, "'%s' is not a batch id", argv[0]);
+				status = log_usage_error(usage, "'%s' is not a batch id", argv[0]);
 				goto out;
 			}
 		}
 		if (batch_status(conninfo, id, cli.json, &e) != 0)
-			status = report(&e);
+			status = log_report(&e);
 	} else if (strcmp(cmd, "load") == 0) {
 		struct load_opts opts = { cli.kind, cli.creditor, cli.as_of_set ? cli.as_of : date_today(),
 					  cli.dry_run, 0 };
 
 		if (argc < 1) {
-			status = fail_usage(usage, "%s", "expected at least one FILE");
+			status = log_usage_error(usage, "%s", "expected at least one FILE");
 			goto out;
 		}
 		status = load_files(&conf, conninfo, argv, argc, &opts);
@@ -369,11 +349,11 @@ int main(int argc, char **argv)
 		char *end;
 
 		if (argc != 1 || (id = strtoll(argv[0], &end, 10)) <= 0 || *end != '\0') {
-			status = fail_usage(usage, "%s", "expected one BATCH_ID");
+			status = log_usage_error(usage, "%s", "expected one BATCH_ID");
 			goto out;
 		}
 		if (batch_lookup(conninfo, id, &info, &e) != 0) {
-			status = report(&e);
+			status = log_report(&e);
 			goto out;
 		}
 		if (strcmp(info.status, "loaded") == 0) {

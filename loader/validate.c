@@ -199,6 +199,8 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 	cred = check_creditor(ctx, r, v, d, CF_CREDITOR_ID);
 	if (cred != NULL) {
 		cc = config_country(ctx->conf, cred->country);
+		if (cc != NULL)
+			v->collection_fee = cc->collection_fee;
 		if (cc == NULL) {
 			add(v, RC_UNKNOWN_CREDITOR, CF_CREDITOR_ID,
 			    "the creditor's country is not configured");

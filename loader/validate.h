@@ -49,6 +49,7 @@ struct verdict {
 	int64_t original_amount;
 	int64_t paid_amount;
 	int64_t amount;           /* transactions; 0 for a withdrawal */
+	int64_t collection_fee;   /* cases: the creditor's country's fee */
 	bool disputed;
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
 	bool txid_ok;             /* transaction_id usable as a key */

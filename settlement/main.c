@@ -81,21 +81,6 @@ struct cli {
 	bool help;
 };
 
-static int fail_usage(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail_usage(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "settlement: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n%s", usage);
-	return 2;
-}
-
 static bool valid_creditor_id(const char *s)
 {
 	size_t n = strlen(s);
@@ -137,49 +122,43 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 		case 'h': cli->help = true; break;
 		case 'r':
 			if (!valid_creditor_id(optarg))
-				return fail_usage(usage, "--creditor '%s' is not a creditor id", optarg);
+				return log_usage_error(usage, "--creditor '%s' is not a creditor id", optarg);
 			cli->creditor = optarg;
 			break;
 		case 'a':
 			if (date_parse(&cli->as_of, optarg, strlen(optarg)) != 0)
-				return fail_usage(usage, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
+				return log_usage_error(usage, "--as-of '%s' is not a date YYYY-MM-DD", optarg);
 			cli->as_of_set = true;
 			break;
 		case 'p':
 			if (!is_run)
-				return fail_usage(usage, "%s", "--period is an option of 'run'");
+				return log_usage_error(usage, "%s", "--period is an option of 'run'");
 			if (date_parse_period(&cli->year, &cli->month, optarg) != 0)
-				return fail_usage(usage, "--period '%s' is not a month YYYY-MM", optarg);
+				return log_usage_error(usage, "--period '%s' is not a month YYYY-MM", optarg);
 			cli->period_set = true;
 			break;
 		case 'o':
 			if (!is_run)
-				return fail_usage(usage, "%s", "--out is an option of 'run'");
+				return log_usage_error(usage, "%s", "--out is an option of 'run'");
 			if (*optarg == '\0')
-				return fail_usage(usage, "%s", "--out needs a directory");
+				return log_usage_error(usage, "%s", "--out needs a directory");
 			cli->out_dir = optarg;
 			break;
 		case 's':
 			if (is_run)
-				return fail_usage(usage, "%s", "--status is an option of 'cases'");
+				return log_usage_error(usage, "%s", "--status is an option of 'cases'");
 			cli->filter = settle_case_filter_parse(optarg);
 			if (cli->filter < 0)
-				return fail_usage(usage, "--status must be open, closed, withdrawn "
+				return log_usage_error(usage, "--status must be open, closed, withdrawn "
 						  "or all, not '%s'", optarg);
 			break;
 		default:
-			return fail_usage(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
+			return log_usage_error(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return fail_usage(usage, "unexpected argument '%s'", argv[optind]);
+		return log_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	return 0;
-}
-
-static int report(struct err *e)
-{
-	log_error("%s", e->message);
-	return err_exit_status(e->code);
 }
 
 int main(int argc, char **argv)
@@ -207,7 +186,7 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "cases") == 0)
 		usage = usage_cases;
 	else
-		return fail_usage(usage_main, "unknown command '%s'", cmd);
+		return log_usage_error(usage_main, "unknown command '%s'", cmd);
 	is_run = usage == usage_run;
 
 	rc = parse_options(argc - 1, argv + 1, &cli, usage, is_run);
@@ -223,22 +202,22 @@ int main(int argc, char **argv)
 		int32_t first, last;
 
 		if (!cli.period_set)
-			return fail_usage(usage, "%s", "--period YYYY-MM is required");
+			return log_usage_error(usage, "%s", "--period YYYY-MM is required");
 		/* before anything else: an unended period is a usage error */
 		if (settle_check_period(&first, &last, cli.year, cli.month, cli.as_of, &e) != 0)
-			return report(&e);
+			return log_report(&e);
 	} else if (cli.creditor == NULL) {
-		return fail_usage(usage, "%s", "--creditor ID is required");
+		return log_usage_error(usage, "%s", "--creditor ID is required");
 	}
 
 	config_init(&conf);
 	if (config_load(&conf, cli.conf_path, !cli.conf_given, &e) != 0) {
-		status = report(&e);
+		status = log_report(&e);
 		goto out;
 	}
 	conninfo = cli.db != NULL ? cli.db : conf.conninfo;
 	if (db_connect(&conn, conninfo, is_run ? "settlement run" : "settlement cases", &e) != 0) {
-		status = report(&e);
+		status = log_report(&e);
 		goto out;
 	}
 	if (is_run) {
@@ -253,7 +232,7 @@ int main(int argc, char **argv)
 		};
 
 		if (settle_run(conn, &o, &e) != 0)
-			status = report(&e);
+			status = log_report(&e);
 	} else {
 		struct settle_cases_opts o = {
 			.creditor_id = cli.creditor,
@@ -263,7 +242,7 @@ int main(int argc, char **argv)
 		};
 
 		if (settle_cases(conn, &o, &e) != 0)
-			status = report(&e);
+			status = log_report(&e);
 	}
 out:
 	db_close(conn);
