@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY_CHUNK (256u * 1024u)
+#define COPY_CHUNK (32u * 1024u)
 
 static _Thread_local char last_sqlstate[6];
 
@@ -147,11 +147,28 @@ static int copy_flush(struct db_copy *cp, struct err *e)
 {
 	if (cp->len == 0)
 		return 0;
+	if (cp->conn == NULL)
+		return ERR_SET(e, ERR_DB, "COPY is no longer in progress");
 	if (PQputCopyData(cp->conn, cp->buf, (int)cp->len) != 1) {
-		result_error(e, cp->conn, NULL, "COPY data");
+		/* Usually the server refused a row and said why: take its error
+		 * (with the SQLSTATE) rather than libpq's "no COPY in progress". */
+		PGresult *res = PQgetResult(cp->conn);
+
+		if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR)
+			result_error(e, cp->conn, res, "COPY");
+		else
+			result_error(e, cp->conn, NULL, "COPY data");
+		while (res != NULL) {
+			PQclear(res);
+			res = PQgetResult(cp->conn);
+		}
+		cp->conn = NULL; /* the COPY is over */
 		return ERR_DB;
 	}
 	cp->len = 0;
+	/* Read what the server sent meanwhile, so that an error it raised
+	 * stops the next PQputCopyData instead of the whole file being sent. */
+	PQconsumeInput(cp->conn);
 	return 0;
 }
 

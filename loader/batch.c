@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "case_copy.h"
 #include "date.h"
 #include "db.h"
 #include "decode.h"
@@ -58,6 +59,19 @@ struct load {
 	struct atomic_file receipt;
 	bool receipt_pending;
 	char receipt_path[CONFIG_PATH_MAX + 64];
+	bool stage_created;
+	/* The fast case load (case_copy.h): accepted records whose key is new
+	 * to the file go straight into cases with a binary COPY; the others are
+	 * spilled to a temporary file and staged after it. */
+	bool fast;        /* try it: a case file, not a dry run */
+	bool fast_active; /* inside SAVEPOINT fast */
+	bool fallback;    /* start the file again on the staged path */
+	struct key_filter filter;
+	FILE *spill;      /* staged rows, COPY text format */
+	FILE *keys;       /* the fast records' receipt key lines */
+	FILE *ids;        /* their case numbers, when not contiguous */
+	unsigned long long n_fast, n_spill;
+	long long seq0;   /* the case number sequence before the COPY */
 };
 
 /* ---- COPY text-format encoding ---- */
@@ -182,6 +196,11 @@ static const char stage_tx_sql[] =
 	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
 	" creditor_reference text, field text, code text, message text, seq int) ON COMMIT DROP";
 
+static int fast_begin(struct load *l, struct err *e);
+static int q1(PGconn *conn, const char *sql, int n, const char *const *params, char *out, size_t outsz,
+	      struct err *e);
+static void phase(const char *name);
+
 static int on_kind(void *ctx, enum file_kind kind, struct err *e)
 {
 	struct load *l = ctx;
@@ -189,8 +208,16 @@ static int on_kind(void *ctx, enum file_kind kind, struct err *e)
 
 	l->kind = kind;
 	l->vctx.decimal_comma = l->io.decimal_comma;
-	if ((rc = db_exec(l->conn, kind == KIND_CASES ? stage_cases_sql : stage_tx_sql, e)) != 0)
-		return rc;
+	if (!l->stage_created) {
+		if ((rc = db_exec(l->conn, kind == KIND_CASES ? stage_cases_sql : stage_tx_sql, e)) != 0)
+			return rc;
+		l->stage_created = true;
+	}
+	if (kind != KIND_CASES)
+		l->fast = false;
+	if (l->fast)
+		return fast_begin(l, e);
+	db_copy_release(&l->copy);
 	if ((rc = db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e)) != 0)
 		return rc;
 	l->copying = true;
@@ -303,6 +330,8 @@ static void stage_tx(struct load *l, struct record *r, const struct verdict *v)
 }
 
 
+static int fast_record(struct load *l, struct record *r, const struct verdict *v, struct err *e);
+
 static int on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
@@ -310,18 +339,189 @@ static int on_record(void *ctx, struct record *r, struct err *e)
 
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	if ((r->ordinal & 0xffff) == 0)
+		log_progress("records read", r->ordinal, 0);
 	l->row_len = 0;
 	if (l->kind == KIND_CASES) {
 		validate_case(&l->vctx, r, &v);
+		if (l->fast_active)
+			return fast_record(l, r, &v, e);
 		stage_case(l, r, &v);
 	} else {
 		validate_transaction(&l->vctx, r, &v);
 		stage_tx(l, r, &v);
 	}
 	l->copy.rows++;
-	if ((r->ordinal & 0xffff) == 0)
-		log_progress("records read", r->ordinal, 0);
 	return db_copy_write(&l->copy, l->row, l->row_len, e);
+}
+
+/* ---- the fast case load ---- */
+
+static FILE *temp_file(struct err *e)
+{
+	FILE *f = tmpfile(); /* mode 0600, already unlinked: nothing left behind */
+
+	if (f == NULL)
+		ERR_SET(e, ERR_IO, "cannot create a temporary file");
+	return f;
+}
+
+static int fast_begin(struct load *l, struct err *e)
+{
+	char out[32];
+	size_t n;
+	int rc;
+
+	/* Fast loads run side by side (shared); a staged case load waits for
+	 * them (it takes the lock exclusively), so it never classifies a key
+	 * that an uncommitted fast load is inserting. */
+	if ((rc = db_exec(l->conn, "SAVEPOINT fast", e)) != 0)
+		return rc;
+	l->fast_active = true;
+	if ((rc = q1(l->conn, "SELECT pg_advisory_xact_lock_shared(1819, 0)", 0, NULL, NULL, 0, e)) != 0 ||
+	    (rc = q1(l->conn,
+		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
+		     0, NULL, out, sizeof(out), e)) != 0)
+		return rc;
+	l->seq0 = strtoll(out, NULL, 10);
+	l->n_fast = l->n_spill = 0;
+	if (l->filter.bits == NULL) {
+		const char *bits = getenv("LOADER_KEY_FILTER_BITS"); /* a test hook: log2 of the size */
+
+		if ((rc = key_filter_init(&l->filter, bits != NULL ? (unsigned)atoi(bits) : 27, e)) != 0)
+			return rc;
+	}
+	if ((l->spill = temp_file(e)) == NULL || (l->keys = temp_file(e)) == NULL)
+		return ERR_IO;
+	db_copy_release(&l->copy);
+	if ((rc = db_copy_begin(&l->copy, l->conn, case_copy_sql, e)) != 0)
+		return rc;
+	l->copying = true;
+	n = case_copy_header(l->row);
+	return db_copy_write(&l->copy, l->row, n, e);
+}
+
+static int fast_record(struct load *l, struct record *r, const struct verdict *v, struct err *e)
+{
+	const char *id = record_value(r, CF_CREDITOR_ID), *ref = record_value(r, CF_CREDITOR_REFERENCE);
+	size_t idn = r->f[CF_CREDITOR_ID].len, refn = r->f[CF_CREDITOR_REFERENCE].len;
+
+	if (v->n == 0 && !key_filter_add(&l->filter, id, idn, ref, refn)) {
+		char line[1024];
+		size_t n = case_copy_row(l->row, r, v, l->batch_id, l->opts->as_of);
+		size_t k = receipt_key_line(line, r->ordinal, ref, refn);
+
+		if (fwrite(line, 1, k, l->keys) != k)
+			return ERR_SET(e, ERR_IO, "cannot write a temporary file");
+		l->copy.rows++;
+		l->n_fast++;
+		return db_copy_write(&l->copy, l->row, n, e);
+	}
+	/* Rejected, or its key may be repeated: staged. A rejected record's
+	 * key still counts as seen (DUPLICATE_IN_FILE for the next one). */
+	if (v->n > 0 && v->key_ok)
+		key_filter_add(&l->filter, id, idn, ref, refn);
+	stage_case(l, r, v);
+	l->n_spill++;
+	if (fwrite(l->row, 1, l->row_len, l->spill) != l->row_len)
+		return ERR_SET(e, ERR_IO, "cannot write a temporary file");
+	return 0;
+}
+
+static int copy_out_to_file(void *ctx, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* End the binary COPY, find the case numbers it got, stage the spill. */
+static int fast_end(struct load *l, struct err *e)
+{
+	char buf[64 * 1024];
+	size_t n = case_copy_trailer(buf);
+	int rc;
+
+	if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0)
+		return rc;
+	rc = db_copy_end(&l->copy, e);
+	l->copying = false;
+	if (rc != 0)
+		return rc;
+	phase("parse, validate and COPY into cases");
+	if (l->n_fast > 0) {
+		char out[32], sql[256];
+		long long last;
+
+		if ((rc = q1(l->conn, "SELECT currval(pg_get_serial_sequence('cases', 'case_id'))", 0, NULL, out,
+			     sizeof(out), e)) != 0)
+			return rc;
+		last = strtoll(out, NULL, 10);
+		/* Our n values all lie in (seq0, last]: if that range holds n
+		 * values, they are exactly seq0 + 1 .. last, in COPY order. Else
+		 * another loader drew numbers meanwhile: read ours back. */
+		if ((unsigned long long)(last - l->seq0) != l->n_fast) {
+			if ((l->ids = temp_file(e)) == NULL)
+				return ERR_IO;
+			snprintf(sql, sizeof(sql),
+				 "COPY (SELECT case_id FROM cases WHERE case_id > %lld AND case_id <= %lld"
+				 " AND batch_id = %lld ORDER BY case_id) TO STDOUT",
+				 l->seq0, last, l->batch_id);
+			if ((rc = db_copy_out(l->conn, sql, copy_out_to_file, l->ids, e)) != 0)
+				return rc == ERR_IO ? ERR_SET(e, ERR_IO, "cannot write a temporary file") : rc;
+		}
+	}
+	db_copy_release(&l->copy);
+	if ((rc = db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e)) != 0)
+		return rc;
+	l->copying = true;
+	if (fflush(l->spill) != 0 || fseek(l->spill, 0, SEEK_SET) != 0)
+		return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+	while ((n = fread(buf, 1, sizeof(buf), l->spill)) > 0)
+		if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0)
+			return rc;
+	if (ferror(l->spill))
+		return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+	l->copy.rows = l->n_spill;
+	rc = db_copy_end(&l->copy, e);
+	l->copying = false;
+	return rc;
+}
+
+static void fast_close(struct load *l)
+{
+	FILE **fs[] = { &l->spill, &l->keys, &l->ids };
+
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		if (*fs[i] != NULL)
+			fclose(*fs[i]);
+		*fs[i] = NULL;
+	}
+}
+
+/* A key the fast path cannot take (already in the database, or being
+ * inserted by a concurrent load: unique violation or deadlock), or a
+ * refusal: undo everything since the savepoint and start again staged. */
+static bool want_fallback(const struct load *l, int rc)
+{
+	const char *st = db_last_sqlstate();
+
+	return l->fast_active && !db_connection_lost(l->conn) &&
+	       (l->fallback || (rc == ERR_DB && (strcmp(st, "23505") == 0 || strcmp(st, "40P01") == 0)));
+}
+
+static int fall_back(struct load *l, struct err *e)
+{
+	if (l->copying)
+		db_copy_abort(&l->copy, "starting again on the staged path");
+	l->copying = false;
+	if (l->receipt_pending)
+		atomic_file_abort(&l->receipt);
+	l->receipt_pending = false;
+	fast_close(l);
+	l->fast = l->fast_active = l->fallback = false;
+	l->n_fast = l->n_spill = 0;
+	err_clear(e);
+	phase("fast path, undone");
+	return db_exec(l->conn, "ROLLBACK TO SAVEPOINT fast", e);
 }
 
 /* ---- the set-wise checks ---- */
@@ -341,15 +541,20 @@ static const char lock_creditors_sql[] =
 /* Case files: only the records that are not plainly new are classified:
  * later occurrences of a key repeated in the file, and keys that exist in
  * the database (identical: skipped, else DUPLICATE). Usually few; the
- * insert is then an anti-join against this small table. */
+ * insert is then an anti-join against this small table. The fast path has
+ * already put this batch's first occurrences into cases: they count as
+ * occurrences in the file, not as existing cases. Then: the batch id. */
 static const char classify_cases_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
-	" WITH rep AS (SELECT creditor_id, creditor_reference FROM stage WHERE dupkey"
-	"   GROUP BY 1, 2 HAVING count(*) > 1),"
-	" d AS (SELECT st.record, first_value(st.record) OVER w AS first_record,"
+	" WITH k AS (SELECT DISTINCT creditor_id, creditor_reference FROM stage WHERE dupkey),"
+	" occ AS (SELECT creditor_id, creditor_reference, record FROM stage WHERE dupkey"
+	"   UNION ALL SELECT c.creditor_id, c.creditor_reference, c.record"
+	"   FROM k JOIN cases c USING (creditor_id, creditor_reference) WHERE c.batch_id = %lld),"
+	" rep AS (SELECT creditor_id, creditor_reference FROM occ GROUP BY 1, 2 HAVING count(*) > 1),"
+	" d AS (SELECT o.record, first_value(o.record) OVER w AS first_record,"
 	"   row_number() OVER w AS rn"
-	"   FROM stage st JOIN rep USING (creditor_id, creditor_reference) WHERE st.dupkey"
-	"   WINDOW w AS (PARTITION BY st.creditor_id, st.creditor_reference ORDER BY st.record))"
+	"   FROM occ o JOIN rep USING (creditor_id, creditor_reference)"
+	"   WINDOW w AS (PARTITION BY o.creditor_id, o.creditor_reference ORDER BY o.record))"
 	" SELECT s.record, s.errors IS NOT NULL AS has_errors, d.first_record,"
 	"  coalesce(d.rn > 1, false) AS dup_in_file, c.case_id,"
 	"  CASE WHEN s.errors IS NOT NULL OR d.rn > 1 THEN 'rejected'"
@@ -368,7 +573,7 @@ static const char classify_cases_sql[] =
 	" FROM stage s"
 	" LEFT JOIN d ON d.record = s.record"
 	" LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
-	"  AND c.creditor_reference = s.creditor_reference"
+	"  AND c.creditor_reference = s.creditor_reference AND c.batch_id <> %lld"
 	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
 
 static const char db_rejects_cases_sql[] =
@@ -381,10 +586,11 @@ static const char db_rejects_cases_sql[] =
 	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')', 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'";
 
-/* The accepted cases, in file order (a temp table filled by one COPY is
- * scanned in that order), streamed back as the receipt's rows. */
+/* The accepted staged cases, in file order (a temp table filled by one
+ * COPY is scanned in that order). Then: the batch id, ", s.record, ", the
+ * as-of date quoted, and insert_cases_tail_sql. */
 static const char insert_cases_sql[] =
-	"COPY (INSERT INTO cases (creditor_id, creditor_reference, debtor_type, debtor_name,"
+	"INSERT INTO cases (creditor_id, creditor_reference, debtor_type, debtor_name,"
 	" debtor_national_id, debtor_birth_date, debtor_street, debtor_postal_code, debtor_city,"
 	" debtor_country, debtor_email, debtor_phone, invoice_number, invoice_date, due_date,"
 	" original_amount, currency, paid_amount, claim_type, disputed, reminder_date,"
@@ -393,11 +599,12 @@ static const char insert_cases_sql[] =
 	" s.debtor_national_id, s.debtor_birth_date, s.debtor_street, s.debtor_postal_code, s.debtor_city,"
 	" s.debtor_country, s.debtor_email, s.debtor_phone, s.invoice_number, s.invoice_date, s.due_date,"
 	" s.original_amount, s.currency, s.paid_amount, s.claim_type, s.disputed, s.reminder_date, ";
-/* then: the batch id, ", s.record, ", the as-of date quoted, and: */
 static const char insert_cases_tail_sql[] =
 	", s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
 	" FROM stage s WHERE s.errors IS NULL"
-	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')"
+	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')";
+/* The staged path streams the receipt straight from the insert. */
+static const char insert_returning_sql[] =
 	" RETURNING record, creditor_reference, case_id, 'accepted' AS outcome)"
 	" TO STDOUT WITH (FORMAT csv, HEADER)";
 
@@ -405,6 +612,16 @@ static const char receipt_skipped_cases_sql[] =
 	"COPY (SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
 	" ORDER BY o.record) TO STDOUT WITH (FORMAT csv)";
+
+/* The fast path's staged receipt rows, in record order; then the batch id. */
+static const char receipt_staged_cases_sql[] =
+	"COPY (SELECT s.record, s.creditor_reference, c.case_id, 'accepted'"
+	"  FROM stage s JOIN cases c ON c.creditor_id = s.creditor_id"
+	"  AND c.creditor_reference = s.creditor_reference AND c.record = s.record"
+	"  AND c.batch_id = %lld WHERE s.errors IS NULL"
+	" UNION ALL SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
+	"  FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
+	" ORDER BY 1) TO STDOUT WITH (FORMAT csv)";
 
 static const char classify_tx_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
@@ -540,24 +757,33 @@ static int write_reports(struct load *l, bool receipt, struct err *e)
 	return copy_to_file(l->conn, sql, path, e);
 }
 
-/* Insert the accepted cases and write the receipt from what the insert
- * returns (no second pass), then the skipped records. */
+static int merge_sink(void *ctx, const char *data, size_t len)
+{
+	return receipt_merge_row(ctx, data, len);
+}
+
+/* Insert the accepted staged cases and write the receipt: on the staged
+ * path from what the insert returns (no second pass), then the skipped
+ * records; on the fast path by merging the fast records' key lines with
+ * the staged records' rows. */
 static int insert_cases_with_receipt(struct load *l, const char *asof, struct err *e)
 {
 	struct atomic_file *af = &l->receipt;
-	char *sql = NULL;
+	char *sql = NULL, staged[1024];
+	const char *pre = l->fast_active ? "" : "COPY (";
+	const char *post = l->fast_active ? "" : insert_returning_sql;
 	int rc, n;
 
 	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
 		return rc;
 	/* batch id and date are ours, not input: safe to write into the SQL */
-	n = snprintf(NULL, 0, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
-		     insert_cases_tail_sql);
+	n = snprintf(NULL, 0, "%s%s%lld, s.record, '%s'%s%s", pre, insert_cases_sql, l->batch_id, asof,
+		     insert_cases_tail_sql, post);
 	sql = malloc((size_t)n + 1);
 	if (sql == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	snprintf(sql, (size_t)n + 1, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
-		 insert_cases_tail_sql);
+	snprintf(sql, (size_t)n + 1, "%s%s%lld, s.record, '%s'%s%s", pre, insert_cases_sql, l->batch_id, asof,
+		 insert_cases_tail_sql, post);
 	snprintf(l->receipt_path, sizeof(l->receipt_path), "%s/batch-%lld.receipt.csv",
 		 l->conf->report_dir, l->batch_id);
 	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0) {
@@ -565,10 +791,32 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 		return rc;
 	}
 	l->receipt_pending = true;
-	rc = db_copy_out(l->conn, sql, write_sink, af, e);
-	free(sql);
-	if (rc == 0)
-		rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, af, e);
+	if (l->fast_active) {
+		static const char header[] = "record,creditor_reference,case_id,outcome\n";
+		struct receipt_merge m;
+
+		rc = db_exec(l->conn, sql, e);
+		free(sql);
+		if (rc != 0)
+			return rc;
+		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0 ||
+		    (l->ids != NULL && (fflush(l->ids) != 0 || fseek(l->ids, 0, SEEK_SET) != 0)))
+			return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+		if (atomic_file_write(af, header, sizeof(header) - 1, e) != 0)
+			return ERR_IO;
+		receipt_merge_init(&m, l->keys, l->ids, l->seq0 + 1, af, e);
+		snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
+		rc = db_copy_out(l->conn, staged, merge_sink, &m, e);
+		if (rc == 0)
+			rc = receipt_merge_finish(&m);
+		else if (rc == ERR_IO && m.rc != 0)
+			rc = m.rc;
+	} else {
+		rc = db_copy_out(l->conn, sql, write_sink, af, e);
+		free(sql);
+		if (rc == 0)
+			rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, af, e);
+	}
 	if (rc == ERR_IO || (rc == 0 && af->failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
 	return rc;
@@ -777,11 +1025,24 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	snprintf(id, sizeof(id), "%lld", l->batch_id);
 	date_format(asof, sizeof(asof), l->opts->as_of);
 	log_progress("checking duplicates and cases of records", l->io.records, 0);
-	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0 ||
-	    (rc = db_exec(l->conn, lock_creditors_sql, e)) != 0)
+	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0)
+		return rc;
+	/* A staged case load waits for the fast ones (see fast_begin). */
+	if (cases && !l->fast_active &&
+	    (rc = q1(l->conn, "SELECT pg_advisory_xact_lock(1819, 0)", 0, NULL, NULL, 0, e)) != 0)
+		return rc;
+	if ((rc = db_exec(l->conn, lock_creditors_sql, e)) != 0)
 		return rc;
 	phase("errors and locks");
-	if ((rc = db_exec(l->conn, cases ? classify_cases_sql : classify_tx_sql, e)) != 0)
+	if (cases) {
+		char sql[sizeof(classify_cases_sql) + 64];
+
+		snprintf(sql, sizeof(sql), classify_cases_sql, l->batch_id, l->batch_id);
+		rc = db_exec(l->conn, sql, e);
+	} else {
+		rc = db_exec(l->conn, classify_tx_sql, e);
+	}
+	if (rc != 0)
 		return rc;
 	phase("classify");
 	if ((rc = db_query(l->conn, &q, cases ? counts_cases_sql : counts_sql, 0, NULL, e)) != 0)
@@ -791,6 +1052,8 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	skipped = strtoll(PQgetvalue(q, 0, 2), NULL, 10);
 	db_rejects = strtoll(PQgetvalue(q, 0, 3), NULL, 10);
 	PQclear(q);
+	records += (long long)l->n_fast;
+	accepted += (long long)l->n_fast;
 	/* Duplicates and case errors found by the database, when there are. */
 	if (db_rejects > 0 &&
 	    (rc = db_exec(l->conn, cases ? db_rejects_cases_sql : db_rejects_tx_sql, e)) != 0)
@@ -802,6 +1065,11 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	/* REJECT_RATIO: rejected / records > max_reject_ratio */
 	refused = records > 0 &&
 		  rejected * 1000000LL > l->conf->max_reject_ratio_ppm * records;
+	if (refused && l->fast_active) {
+		/* the refusal is written by the staged path, from a clean slate */
+		l->fallback = true;
+		return ERR_REFUSED;
+	}
 	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
 		return rc;
 	if ((rc = db_query(l->conn, NULL,
@@ -918,6 +1186,34 @@ static int claim_batch(struct load *l, const char *path, const char *sha, struct
 	return 0;
 }
 
+/* Open the file (again) and decode it into the sink. */
+static int decode_file(struct load *l, const char *path, struct source **src, struct err *e)
+{
+	const char *head;
+	size_t n = 0, i = 0;
+	int rc;
+
+	source_free(*src);
+	*src = NULL;
+	if ((rc = source_open(src, path, l->conf->max_file_bytes, e)) != 0)
+		return rc;
+	memset(&l->io, 0, sizeof(l->io));
+	l->io.src = *src;
+	l->io.forced_kind = l->opts->kind;
+	l->io.on_kind = on_kind;
+	l->io.on_record = on_record;
+	l->io.ctx = l;
+	l->kind = KIND_UNKNOWN;
+	source_peek(*src, &head, 512, &n, e);
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+		i++;
+	if (n == 0 && source_refusal(*src) == RC__COUNT)
+		return csv_decode(&l->io, e); /* reports FILE_EMPTY */
+	if (i < n && head[i] == '<')
+		return xml_decode(&l->io, e);
+	return csv_decode(&l->io, e);
+}
+
 int batch_load(const struct config *conf, const char *conninfo, const char *path,
 	       const struct load_opts *opts, struct batch_result *res, struct err *e)
 {
@@ -977,56 +1273,45 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	l.vctx.creditors = &l.creditors;
 	l.vctx.as_of = opts->as_of;
 	l.vctx.creditor_filter = opts->creditor;
-	if ((rc = source_open(&src, path, conf->max_file_bytes, e)) != 0)
-		goto fail;
-	l.io.src = src;
-	l.io.forced_kind = opts->kind;
-	l.io.on_kind = on_kind;
-	l.io.on_record = on_record;
-	l.io.ctx = &l;
-	{
-		const char *head;
-		size_t n = 0;
-		size_t i = 0;
+	l.fast = !opts->dry_run && getenv("LOADER_STAGED") == NULL;
+	for (;;) {
+		rc = decode_file(&l, path, &src, e);
+		log_progress_done();
+		if (rc == 0 && !l.copying) {
+			/* a header but no record: the stage still exists for the steps */
+			rc = on_kind(&l, l.kind != KIND_UNKNOWN ? l.kind : KIND_CASES, e);
+		}
+		if (rc == ERR_REFUSED) {
+			char msg[ERR_MESSAGE_MAX];
 
-		source_peek(src, &head, 512, &n, e);
-		while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
-			i++;
-		if (n == 0 && source_refusal(src) == RC__COUNT)
-			rc = csv_decode(&l.io, e); /* reports FILE_EMPTY */
-		else if (i < n && head[i] == '<')
-			rc = xml_decode(&l.io, e);
-		else
-			rc = csv_decode(&l.io, e);
-	}
-	log_progress_done();
-	if (rc == 0 && !l.copying) {
-		/* a header but no record: the stage still exists for the steps */
-		rc = on_kind(&l, l.kind != KIND_UNKNOWN ? l.kind : KIND_CASES, e);
-	}
-	if (rc == ERR_REFUSED) {
-		char msg[ERR_MESSAGE_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", e->message);
-		if (l.copying)
-			db_copy_abort(&l.copy, "file refused");
-		l.copying = false;
-		if ((rc = db_exec(l.conn, "ROLLBACK", e)) != 0)
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			if (l.copying)
+				db_copy_abort(&l.copy, "file refused");
+			l.copying = false;
+			if ((rc = db_exec(l.conn, "ROLLBACK", e)) != 0)
+				goto fail;
+			in_tx = false;
+			rc = finish_refused(&l, l.io.refusal, l.io.refusal_line, l.io.refusal_record, msg, res, e);
+			if (rc != ERR_REFUSED)
+				goto fail;
+			goto out;
+		}
+		if (rc == 0 && l.fast_active) {
+			rc = fast_end(&l, e);
+		} else if (rc == 0) {
+			rc = db_copy_end(&l.copy, e);
+			l.copying = false;
+			phase("parse, validate and COPY");
+		}
+		if (rc == 0)
+			rc = run_sql_steps(&l, res, e);
+		if (!want_fallback(&l, rc))
+			break;
+		/* keys already in the database: read again, checking every key */
+		log_progress("keys already loaded; reading the file again, records", 0, 0);
+		if ((rc = fall_back(&l, e)) != 0)
 			goto fail;
-		in_tx = false;
-		rc = finish_refused(&l, l.io.refusal, l.io.refusal_line, l.io.refusal_record, msg, res, e);
-		if (rc != ERR_REFUSED)
-			goto fail;
-		goto out;
 	}
-	if (rc != 0)
-		goto fail;
-	rc = db_copy_end(&l.copy, e);
-	l.copying = false;
-	if (rc != 0)
-		goto fail;
-	phase("parse, validate and COPY");
-	rc = run_sql_steps(&l, res, e);
 	if (rc != 0 && rc != ERR_REFUSED)
 		goto fail;
 	{
@@ -1076,6 +1361,8 @@ out:
 		q1(l.conn, "SELECT pg_advisory_unlock($1::int, $2::int)", 2, lock_params, NULL, 0, &e2);
 	}
 	source_free(src);
+	fast_close(&l);
+	key_filter_free(&l.filter);
 	db_copy_release(&l.copy);
 	free(l.row);
 	free(l.creditors.items);

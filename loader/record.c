@@ -92,6 +92,23 @@ int record_field_by_xml_path(enum file_kind kind, const char *path)
 	return -1;
 }
 
+int record_field_by_xml_path_from(enum file_kind kind, const char *path, int *hint)
+{
+	size_t n;
+	const struct field_def *defs = record_fields(kind, &n);
+	size_t start = *hint >= 0 ? (size_t)*hint + 1 : 0;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (start + k) % n;
+
+		if (strcmp(defs[i].xml_path, path) == 0) {
+			*hint = (int)i;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 const char *file_kind_name(enum file_kind kind)
 {
 	switch (kind) {

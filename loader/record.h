@@ -83,6 +83,9 @@ int record_field_by_name(enum file_kind kind, const char *name, size_t len);
 /* Field index of an XML path below the record element ("debtor/address/city",
  * "invoice/amount/@currency"), or -1. */
 int record_field_by_xml_path(enum file_kind kind, const char *path);
+/* The same, trying the fields after *hint first (elements mostly come in
+ * schema order); *hint becomes the field found. Start with -1. */
+int record_field_by_xml_path_from(enum file_kind kind, const char *path, int *hint);
 const char *file_kind_name(enum file_kind kind);
 
 /* Every raw field is capped; a longer value is kept out of memory and

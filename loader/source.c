@@ -23,6 +23,7 @@ struct source {
 	bool zs_live;
 	unsigned char *raw;
 	size_t raw_len; /* bytes in raw not yet consumed (gzip: zs.avail_in) */
+	size_t raw_pos; /* plain files: bytes of raw already handed out */
 	uint64_t max_bytes;
 	uint64_t delivered; /* decompressed bytes produced, BOM included */
 	/* The head: first decompressed bytes, for peeking; drained first. */
@@ -91,7 +92,21 @@ static int produce(struct source *s, char *buf, size_t n, size_t *got, struct er
 	int rc;
 
 	*got = 0;
-	if (!s->gzip) {
+	if (!s->gzip && (n < RAW_CHUNK / 4 || s->raw_pos < s->raw_len)) {
+		/* Small reads (libxml2 asks for 4000 bytes at a time) are served
+		 * from one large read instead of a system call each. */
+		size_t k;
+
+		if (s->raw_pos == s->raw_len) {
+			s->raw_pos = s->raw_len = 0;
+			if ((rc = fill_raw(s, e)) != 0)
+				return rc;
+		}
+		k = s->raw_len - s->raw_pos < n ? s->raw_len - s->raw_pos : n;
+		memcpy(buf, s->raw + s->raw_pos, k);
+		s->raw_pos += k;
+		*got = k;
+	} else if (!s->gzip) {
 		ssize_t r;
 
 		if (s->raw_eof)

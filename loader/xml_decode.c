@@ -114,6 +114,7 @@ struct xml_state {
 	enum file_kind kind;
 
 	/* The walk. */
+	int field_hint; /* the last field found: its successor is tried first */
 	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
 	uint64_t ordinal;
 	uint64_t seen_fields;
@@ -323,9 +324,41 @@ static void lex_refuse(struct xml_state *st, enum reject_code code, const char *
 	st->cause_record = st->lx_open ? st->lx_records : 0;
 }
 
+static void lex_too_long(struct xml_state *st)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
+		 st->lx == LX_COMMENT ? "comment"
+		 : st->lx == LX_CDATA ? "CDATA section"
+		 : st->lx == LX_PI    ? "processing instruction"
+		 : st->lx == LX_TEXT  ? "text"
+				      : "tag",
+		 XML_MAX_TEXT_BYTES);
+	lex_refuse(st, RC_FILE_MALFORMED, msg);
+}
+
 static void lex(struct xml_state *st, const char *buf, size_t n)
 {
 	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
+		if (st->lx == LX_TEXT && st->lx_start_seen) {
+			/* Text between tags, most of the file: jump to the next
+			 * '<', counting lines, instead of a byte at a time. */
+			const char *lt = memchr(buf + i, '<', n - i);
+			size_t end = lt != NULL ? (size_t)(lt - buf) : n;
+
+			for (const char *p = buf + i; (p = memchr(p, '\n', (size_t)(buf + end - p))) != NULL; p++)
+				st->line++;
+			st->lx_bytes += end - i;
+			st->run += end - i;
+			i = end;
+			if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK) {
+				lex_too_long(st);
+				break;
+			}
+			if (i == n)
+				break;
+		}
 		char c = buf[i];
 		uint64_t off = st->lx_bytes++;
 
@@ -446,18 +479,8 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 				st->lx_count = c == '?' ? 1 : 0;
 			break;
 		}
-		if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK && st->cause == CAUSE_NONE) {
-			char msg[160];
-
-			snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
-				 st->lx == LX_COMMENT ? "comment"
-				 : st->lx == LX_CDATA ? "CDATA section"
-				 : st->lx == LX_PI    ? "processing instruction"
-				 : st->lx == LX_TEXT  ? "text"
-						      : "tag",
-				 XML_MAX_TEXT_BYTES);
-			lex_refuse(st, RC_FILE_MALFORMED, msg);
-		}
+		if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK && st->cause == CAUSE_NONE)
+			lex_too_long(st);
 	}
 }
 
@@ -780,7 +803,7 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	fr->name_off = at;
 	memcpy(st->path + at, name, nlen + 1);
 	fr->path_len = at + nlen;
-	f = record_field_by_xml_path(st->kind, st->path);
+	f = record_field_by_xml_path_from(st->kind, st->path, &st->field_hint);
 	if (f >= RECORD_MAX_FIELDS)
 		f = -1;
 	if (f < 0)
@@ -962,6 +985,7 @@ int xml_decode(struct decode_io *io, struct err *e)
 	st->e = e;
 	st->line = 1;
 	st->skip_depth = -1;
+	st->field_hint = -1;
 
 	xmlInitParser();
 	/* Process-wide and left installed: nothing here may load an entity. */
