@@ -114,6 +114,7 @@ struct xml_state {
 	enum file_kind kind;
 
 	/* The walk. */
+	const char *ns_seen; /* a namespace name (libxml2's pointer) found equal to ns */
 	int field_hint; /* the last field found: its successor is tried first */
 	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
 	uint64_t ordinal;
@@ -338,6 +339,25 @@ static void lex_too_long(struct xml_state *st)
 	lex_refuse(st, RC_FILE_MALFORMED, msg);
 }
 
+/* Skip bytes i..to-1 that change nothing but the counters; true when the
+ * buffer is done or the run is too long. */
+static bool lex_skip(struct xml_state *st, size_t *i, size_t to, size_t n)
+{
+	st->lx_bytes += to - *i;
+	st->run += to - *i;
+	*i = to;
+	if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK) {
+		lex_too_long(st);
+		return true;
+	}
+	return to == n;
+}
+
+/* The bytes that change the lexer's state inside a start or end tag. */
+static const bool stag_special[256] = { ['"'] = true, ['\''] = true, ['>'] = true,
+					['<'] = true, ['/'] = true, ['\n'] = true };
+static const bool etag_special[256] = { ['>'] = true, ['<'] = true, ['\n'] = true };
+
 static void lex(struct xml_state *st, const char *buf, size_t n)
 {
 	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
@@ -349,15 +369,27 @@ static void lex(struct xml_state *st, const char *buf, size_t n)
 
 			for (const char *p = buf + i; (p = memchr(p, '\n', (size_t)(buf + end - p))) != NULL; p++)
 				st->line++;
-			st->lx_bytes += end - i;
-			st->run += end - i;
-			i = end;
-			if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK) {
-				lex_too_long(st);
+			if (lex_skip(st, &i, end, n))
 				break;
+		}
+		if (st->lx == LX_STAG || st->lx == LX_ETAG) {
+			/* Inside a tag: jump to the next byte that matters. */
+			size_t j = i;
+
+			if (st->lx == LX_ETAG)
+				while (j < n && !etag_special[(unsigned char)buf[j]])
+					j++;
+			else if (st->lx_quote != 0)
+				while (j < n && buf[j] != st->lx_quote && buf[j] != '\n')
+					j++;
+			else
+				while (j < n && !stag_special[(unsigned char)buf[j]])
+					j++;
+			if (j > i) {
+				st->lx_slash = false;
+				if (lex_skip(st, &i, j, n))
+					break;
 			}
-			if (i == n)
-				break;
 		}
 		char c = buf[i];
 		uint64_t off = st->lx_bytes++;
@@ -782,19 +814,22 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	struct frame *fr = &st->frames[depth];
 	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
-	char nm[NAME_SHOWN + 1];
+	char nm[NAME_SHOWN + 1] = "";
 	size_t at = parent->path_len, nlen;
 	int f = -1, c = -1;
 
-	shown(nm, sizeof(nm), name, NAME_SHOWN);
 	if (name == NULL)
 		name = "";
 	nlen = strlen(name);
-	if (ns == NULL || strcmp(ns, st->ns) != 0) {
+	/* libxml2 interns namespace names: the same pointer, the same name */
+	if (ns == NULL || (ns != st->ns_seen && strcmp(ns, st->ns) != 0)) {
+		shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "element '%s' in %s is in a foreign namespace", nm, st->record_name);
 		goto skip;
 	}
+	st->ns_seen = ns;
 	if (parent->role == FR_LEAF || at + 1 + nlen >= PATH_BYTES) {
+		shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
@@ -809,12 +844,14 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	if (f < 0)
 		c = container_index(st, st->path, fr->path_len);
 	if (f < 0 && c < 0) {
+		shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
 	if (f >= 0 ? (st->seen_fields & ((uint64_t)1 << f)) != 0 : (st->seen_containers & (1u << c)) != 0) {
 		if (f >= 0)
 			st->rec->f[f].flags |= FIELD_REPEATED;
+		shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "repeated element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
@@ -829,7 +866,10 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 		fr->role = FR_CONTAINER;
 		fr->field = -1;
 	}
-	on_attributes(st, rd, fr->path_len, nm);
+	if (xmlTextReaderHasAttributes(rd) == 1) {
+		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		on_attributes(st, rd, fr->path_len, nm);
+	}
 	return;
 skip:
 	if (!empty)
