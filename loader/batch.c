@@ -17,6 +17,7 @@
 #include "decode.h"
 #include "log.h"
 #include "money.h"
+#include "pipeline.h"
 #include "rules.h"
 #include "source.h"
 #include "validate.h"
@@ -1207,11 +1208,9 @@ static int decode_file(struct load *l, const char *path, struct source **src, st
 	source_peek(*src, &head, 512, &n, e);
 	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
 		i++;
-	if (n == 0 && source_refusal(*src) == RC__COUNT)
-		return csv_decode(&l->io, e); /* reports FILE_EMPTY */
-	if (i < n && head[i] == '<')
-		return xml_decode(&l->io, e);
-	return csv_decode(&l->io, e);
+	if (i < n && head[i] == '<' && !(n == 0 && source_refusal(*src) == RC__COUNT))
+		return pipeline_decode(xml_decode, &l->io, e);
+	return pipeline_decode(csv_decode, &l->io, e); /* also reports FILE_EMPTY */
 }
 
 int batch_load(const struct config *conf, const char *conninfo, const char *path,

@@ -40,7 +40,7 @@
 #define NS_CASES "urn:inkasso:case-file:1"
 #define NS_TRANSACTIONS "urn:inkasso:transaction-file:1"
 
-#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_IGNORE_ENC)
+#define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOBLANKS)
 /* Bytes of tag allowed in front of a text run before the lexer refuses. */
 #define LEX_SLACK 4096u
 /* Start tags lexed but not yet returned by the reader. The reader runs a
