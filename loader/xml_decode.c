@@ -838,11 +838,13 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	fr->name_off = at;
 	memcpy(st->path + at, name, nlen + 1);
 	fr->path_len = at + nlen;
-	f = record_field_by_xml_path_from(st->kind, st->path, &st->field_hint);
+	/* containers first: a handful, compared by length first; a field
+	 * lookup would try every field before giving up on one */
+	c = container_index(st, st->path, fr->path_len);
+	if (c < 0)
+		f = record_field_by_xml_path_from(st->kind, st->path, &st->field_hint);
 	if (f >= RECORD_MAX_FIELDS)
 		f = -1;
-	if (f < 0)
-		c = container_index(st, st->path, fr->path_len);
 	if (f < 0 && c < 0) {
 		shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
