@@ -2,16 +2,21 @@
 
 #include <string.h>
 
+bool csvout_needs_quotes(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return true;
+	return false;
+}
+
 int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
 		 struct err *e)
 {
 	bool escape = formula_escape && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
-	bool quote = escape && (s[0] == '\t' || s[0] == '\r');
+	bool quote = (escape && (s[0] == '\t' || s[0] == '\r')) || csvout_needs_quotes(s, len);
 	int rc;
 
-	for (size_t i = 0; i < len && !quote; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
-			quote = true;
 	if (!quote) {
 		if (escape && (rc = atomic_file_write(af, "'", 1, e)) != 0)
 			return rc;

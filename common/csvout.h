@@ -10,6 +10,8 @@
 #include "atomic_file.h"
 #include "err.h"
 
+/* Does the field need quotes (a ',', '"', CR or LF in it)? */
+bool csvout_needs_quotes(const char *s, size_t len);
 int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
 		 struct err *e);
 /* Write fields joined by ',' and ended by "\n"; NULL is an empty field. */

@@ -379,9 +379,9 @@ static int fast_begin(struct load *l, struct err *e)
 	if ((rc = db_exec(l->conn, "SAVEPOINT fast", e)) != 0)
 		return rc;
 	l->fast_active = true;
-	if ((rc = q1(l->conn, "SELECT pg_advisory_xact_lock_shared(1819, 0)", 0, NULL, NULL, 0, e)) != 0 ||
-	    (rc = q1(l->conn,
-		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
+	if ((rc = q1(l->conn,
+		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)"
+		     " FROM pg_advisory_xact_lock_shared(1819, 0)",
 		     0, NULL, out, sizeof(out), e)) != 0)
 		return rc;
 	l->seq0 = strtoll(out, NULL, 10);
@@ -389,7 +389,8 @@ static int fast_begin(struct load *l, struct err *e)
 	if (l->filter.bits == NULL) {
 		const char *bits = getenv("LOADER_KEY_FILTER_BITS"); /* a test hook: log2 of the size */
 
-		if ((rc = key_filter_init(&l->filter, bits != NULL ? (unsigned)atoi(bits) : 27, e)) != 0)
+		if ((rc = key_filter_init(&l->filter, bits != NULL ? (unsigned)atoi(bits) : KEY_FILTER_LOG2_BITS,
+					  e)) != 0)
 			return rc;
 	}
 	if ((l->spill = temp_file(e)) == NULL || (l->keys = temp_file(e)) == NULL)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
 #include "date.h"
 
 /* ---- the key filter ---- */
@@ -209,10 +210,7 @@ size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v,
 size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len)
 {
 	char *p = buf + snprintf(buf, 32, "%" PRIu64 ",", record);
-	bool quote = false;
-
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = ref[i] == ',' || ref[i] == '"' || ref[i] == '\r' || ref[i] == '\n';
+	bool quote = csvout_needs_quotes(ref, len); /* as PostgreSQL's COPY CSV quotes */
 	if (quote)
 		*p++ = '"';
 	for (size_t i = 0; i < len; i++) {

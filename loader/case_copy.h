@@ -33,8 +33,9 @@ struct key_filter {
 	uint64_t mask; /* number of bits - 1 */
 };
 
-/* 2^log2_bits bits (default 2^27 = 16 MiB: about 1 false alarm per
- * million keys at 1M keys, 160 at 4M). Returns ERR_NOMEM or 0. */
+/* 2^log2_bits bits; KEY_FILTER_LOG2_BITS (16 MiB) gives about 1 false
+ * alarm per million keys at 1M keys, 160 at 4M. Returns ERR_NOMEM or 0. */
+#define KEY_FILTER_LOG2_BITS 27u
 int key_filter_init(struct key_filter *kf, unsigned log2_bits, struct err *e);
 void key_filter_free(struct key_filter *kf);
 /* Add the key; true when it may have been added before. */

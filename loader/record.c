@@ -83,13 +83,9 @@ int record_field_by_name(enum file_kind kind, const char *name, size_t len)
 
 int record_field_by_xml_path(enum file_kind kind, const char *path)
 {
-	size_t n;
-	const struct field_def *defs = record_fields(kind, &n);
+	int hint = -1;
 
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(defs[i].xml_path, path) == 0)
-			return (int)i;
-	return -1;
+	return record_field_by_xml_path_from(kind, path, &hint);
 }
 
 int record_field_by_xml_path_from(enum file_kind kind, const char *path, int *hint)

@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* The longest national number has 13 digits (AHV). */
 #define ID_DIGITS_MAX 13
 #define ID_PATTERNS_MAX 6
@@ -511,43 +513,11 @@ bool rules_utf8_ok(const char *s, unsigned long len)
 
 	assert(s != NULL || len == 0);
 	while (i < len) {
-		unsigned char c = p[i];
-		unsigned long need;
-		unsigned char lo = 0x80;
-		unsigned char hi = 0xbf;
+		size_t n = utf8_seq(p + i, len - i);
 
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* Table 3-7 of the Unicode Standard: the second byte's range
-		 * excludes overlongs (E0, F0), surrogates (ED) and values above
-		 * U+10FFFF (F4); C0, C1 and F5-FF never start a sequence. */
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else {
+		if (n == 0)
 			return false;
-		}
-		if (len - i - 1 < need)
-			return false; /* truncated */
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return false;
-		for (unsigned long k = 2; k <= need; k++)
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-		i += need + 1;
+		i += n;
 	}
 	return true;
 }

@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "money.h"
+#include "utf8.h"
 
 #define CSV_EOL "\n"
 /* Bytes of a row kept inside struct rowbuf; a longer row goes to the heap
@@ -305,38 +306,14 @@ int statement_cases_row(const struct statement_out *out,
 
 /* ---- XML ---- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s)
+/* Length of the UTF-8 sequence at s that XML allows (1-4), or 0. */
+static size_t xml_char_seq(const unsigned char *s)
 {
-	unsigned c = s[0];
-	size_t n;
-	unsigned cp;
+	size_t n = utf8_seq(s, (size_t)-1); /* s is NUL-terminated */
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
+	/* U+FFFE and U+FFFF are well formed but not XML characters */
+	if (n == 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf))
 		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0; /* also stops at the NUL */
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0; /* overlong or out of range */
-	if (cp >= 0xd800 && cp <= 0xdfff)
-		return 0; /* surrogate */
-	if (cp == 0xfffe || cp == 0xffff)
-		return 0; /* not an XML character */
 	return n;
 }
 
@@ -378,7 +355,7 @@ static void xml_text(struct rowbuf *b, const char *str)
 			s++;
 			continue;
 		}
-		n = utf8_seq(s);
+		n = xml_char_seq(s);
 		if (n == 0) {
 			rowbuf_puts(b, replacement);
 			s++;
