@@ -513,7 +513,13 @@ bool rules_utf8_ok(const char *s, unsigned long len)
 
 	assert(s != NULL || len == 0);
 	while (i < len) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n;
+
+		if (p[i] < 0x80) { /* most bytes: no call */
+			i++;
+			continue;
+		}
+		n = utf8_seq(p + i, len - i);
 
 		if (n == 0)
 			return false;
