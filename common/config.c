@@ -2,10 +2,12 @@
 
 #include <ini.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "money.h"
@@ -25,6 +27,36 @@ int claim_type_parse(const char *s)
 const char *claim_type_name(enum claim_type t)
 {
 	return (unsigned)t < CLAIM__COUNT ? claim_names[t] : "?";
+}
+
+static const char *const stage_names[STAGE__COUNT] = { "notice", "collection", "legal", "surveillance" };
+
+int case_stage_parse(const char *s)
+{
+	for (int i = 0; i < STAGE__COUNT; i++)
+		if (strcmp(s, stage_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *case_stage_name(enum case_stage s)
+{
+	return (unsigned)s < STAGE__COUNT ? stage_names[s] : "?";
+}
+
+static const char *const scheme_names[REF__COUNT] = { "scor", "qrr", "ocr", "kid", "fik" };
+
+int ref_scheme_parse(const char *s)
+{
+	for (int i = 0; i < REF__COUNT; i++)
+		if (strcmp(s, scheme_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *ref_scheme_name(enum ref_scheme s)
+{
+	return (unsigned)s < REF__COUNT ? scheme_names[s] : "?";
 }
 
 /* ---- value parsers: 0 ok, -1 bad ---- */
@@ -147,6 +179,74 @@ static int parse_claim_list_value(const char *v, void *out)
 	return 0;
 }
 
+static int parse_scheme_value(const char *v, void *out)
+{
+	int s = ref_scheme_parse(v);
+
+	if (s < 0)
+		return -1;
+	*(enum ref_scheme *)out = (enum ref_scheme)s;
+	return 0;
+}
+
+/* Text of at most size - 1 bytes, without control characters. */
+static int parse_text(const char *v, char *out, size_t size)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= size)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return -1;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+static int parse_name_value(const char *v, void *out)
+{
+	return parse_text(v, out, sizeof(((struct agency_conf *)0)->name));
+}
+
+static int parse_bic_value(const char *v, void *out)
+{
+	size_t n = strlen(v);
+
+	if (n != 8 && n != 11)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!((v[i] >= 'A' && v[i] <= 'Z') || (i >= 6 && v[i] >= '0' && v[i] <= '9')))
+			return -1;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+/* An IBAN in its electronic form: country, check digits, 11-30 letters or
+ * digits, and mod 97 = 1 (ISO 13616). */
+static int parse_iban_value(const char *v, void *out)
+{
+	size_t n = strlen(v);
+	unsigned rem = 0;
+
+	if (n < 15 || n > 34 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' ||
+	    v[2] < '0' || v[2] > '9' || v[3] < '0' || v[3] > '9')
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		char ch = v[(k + 4) % n];
+
+		if (ch >= '0' && ch <= '9')
+			rem = (rem * 10 + (unsigned)(ch - '0')) % 97;
+		else if (ch >= 'A' && ch <= 'Z')
+			rem = (rem * 100 + (unsigned)(ch - 'A' + 10)) % 97;
+		else
+			return -1;
+	}
+	if (rem != 1)
+		return -1;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
 /* ---- the option tables ---- */
 
 struct option_row {
@@ -159,6 +259,7 @@ struct option_row {
 
 #define CFG(field) offsetof(struct config, field)
 #define CTRY(field) offsetof(struct country_conf, field)
+#define AGY(field) (offsetof(struct config, agency) + offsetof(struct agency_conf, field))
 
 static const struct option_row options[] = {
 	{ "loader", "max_reject_ratio", parse_ratio_value, CFG(max_reject_ratio_ppm), "a ratio from 0 to 1" },
@@ -172,12 +273,22 @@ static const struct option_row options[] = {
 	{ "country", "interest_days_per_year", parse_days_value, CTRY(interest_days_per_year), "365 or 360" },
 	{ "country", "vat_pct", parse_pct_value, CTRY(vat_bp), "a percentage like 8.10" },
 	{ "country", "withdrawal_fee", parse_money_value, CTRY(withdrawal_fee), "an amount like 25.00" },
+	{ "country", "withdrawal_fee.notice", parse_money_value, CTRY(stage_withdrawal_fee[STAGE_NOTICE]), "an amount like 25.00" },
+	{ "country", "withdrawal_fee.collection", parse_money_value, CTRY(stage_withdrawal_fee[STAGE_COLLECTION]), "an amount like 25.00" },
+	{ "country", "withdrawal_fee.legal", parse_money_value, CTRY(stage_withdrawal_fee[STAGE_LEGAL]), "an amount like 25.00" },
+	{ "country", "withdrawal_fee.surveillance", parse_money_value, CTRY(stage_withdrawal_fee[STAGE_SURVEILLANCE]), "an amount like 25.00" },
+	{ "country", "notice_required", parse_bool_value, CTRY(notice_required), "yes or no" },
+	{ "country", "payment_reference", parse_scheme_value, CTRY(payment_reference), "qrr, scor, ocr, kid or fik" },
+	{ "agency", "name", parse_name_value, AGY(name), "a name of at most 140 characters" },
+	{ "agency", "address", parse_name_value, AGY(address), "an address of at most 140 characters" },
+	{ "agency", "bic", parse_bic_value, AGY(bic), "a BIC of 8 or 11 characters" },
 };
 
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->report_dir, sizeof(c->report_dir), "var/reports");
+	snprintf(c->report_dir, sizeof(c->report_dir), "../var/reports");
+	snprintf(c->out_dir, sizeof(c->out_dir), "../var/statements");
 	c->max_reject_ratio_ppm = 1000000;
 	c->max_amount = 1000000000; /* 10000000.00 */
 	c->max_file_bytes = UINT64_C(10737418240);
@@ -228,7 +339,49 @@ static struct country_conf *country_section(struct config *c, const char *sectio
 	memset(cc, 0, sizeof(*cc));
 	memcpy(cc->code, code, 3);
 	cc->interest_days_per_year = 365;
+	cc->payment_reference = REF_SCOR;
+	for (int i = 0; i < STAGE__COUNT; i++)
+		cc->stage_withdrawal_fee[i] = -1;
 	return cc;
+}
+
+/* account.<currency> = IBAN */
+static int agency_account(struct config *c, const char *currency, const char *value, struct err *e)
+{
+	struct agency_conf *a = &c->agency;
+	struct agency_account *acc = NULL;
+	char cur[4];
+
+	if (parse_currency_value(currency, cur) != 0) {
+		ERR_SET(e, ERR_CONFIG, "key 'account.%s' in [agency]: '%s' is not a currency code like CHF",
+			currency, currency);
+		return 0;
+	}
+	for (int i = 0; i < a->naccounts; i++)
+		if (strcmp(a->accounts[i].currency, cur) == 0)
+			acc = &a->accounts[i];
+	if (acc == NULL) {
+		if (a->naccounts >= CONFIG_MAX_ACCOUNTS) {
+			ERR_SET(e, ERR_CONFIG, "more than %d accounts in [agency]", CONFIG_MAX_ACCOUNTS);
+			return 0;
+		}
+		acc = &a->accounts[a->naccounts++];
+		memcpy(acc->currency, cur, sizeof(cur));
+	}
+	if (parse_iban_value(value, acc->iban) != 0) {
+		ERR_SET(e, ERR_CONFIG, "key 'account.%s' in [agency]: '%s' is not an IBAN (no spaces, valid check digits)",
+			cur, value);
+		return 0;
+	}
+	return 1;
+}
+
+const char *config_agency_account(const struct config *c, const char *currency)
+{
+	for (int i = 0; i < c->agency.naccounts; i++)
+		if (strcmp(c->agency.accounts[i].currency, currency) == 0)
+			return c->agency.accounts[i].iban;
+	return NULL;
 }
 
 static int on_value(void *user, const char *section, const char *name, const char *value)
@@ -260,15 +413,24 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		}
 		return 1;
 	}
-	if (strcmp(section, "loader") == 0) {
-		if (strcmp(name, "report_dir") == 0) {
-			if (*value == '\0' || strlen(value) >= sizeof(c->report_dir)) {
-				ERR_SET(ctx->e, ERR_CONFIG, "key 'report_dir': expected a directory path");
+	if (strcmp(section, "loader") == 0 || strcmp(section, "settlement") == 0) {
+		char *dir = strcmp(section, "loader") == 0 ? c->report_dir : c->out_dir;
+		const char *key = strcmp(section, "loader") == 0 ? "report_dir" : "out_dir";
+
+		if (strcmp(name, key) == 0) {
+			if (*value == '\0' || strlen(value) >= CONFIG_PATH_MAX / 2) {
+				ERR_SET(ctx->e, ERR_CONFIG, "key '%s': expected a directory path", key);
 				return 0;
 			}
-			snprintf(c->report_dir, sizeof(c->report_dir), "%s", value);
+			snprintf(dir, CONFIG_PATH_MAX, "%s", value);
 			return 1;
 		}
+		if (strcmp(section, "settlement") == 0)
+			goto unknown_key;
+		base = c;
+	} else if (strcmp(section, "agency") == 0) {
+		if (strncmp(name, "account.", 8) == 0)
+			return agency_account(c, name + 8, value, ctx->e);
 		base = c;
 	} else if (strncmp(section, "country.", 8) == 0) {
 		base = country_section(c, section, ctx->e);
@@ -327,7 +489,59 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
-int config_load(struct config *c, const char *path, bool missing_ok, struct err *e)
+/* A relative directory of the file becomes relative to the file's folder. */
+static void resolve_dir(char *dir, const char *conf_path)
+{
+	const char *slash = strrchr(conf_path, '/');
+	char joined[CONFIG_PATH_MAX];
+
+	if (dir[0] == '/' || slash == NULL)
+		return; /* absolute, or the file is in the working directory */
+	if ((size_t)snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - conf_path), conf_path, dir) <
+	    sizeof(joined))
+		memcpy(dir, joined, strlen(joined) + 1);
+}
+
+int config_install_dir(char *out, size_t size, struct err *e)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return ERR_SET(e, ERR_CONFIG, "cannot find the program's own folder (/proc/self/exe)");
+	exe[n] = '\0';
+	/* <install>/bin/<program>: drop the program, then bin */
+	for (int i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		if (slash == NULL)
+			return ERR_SET(e, ERR_CONFIG, "the program '%s' is not in a bin/ folder", exe);
+		*slash = '\0';
+	}
+	if ((size_t)snprintf(out, size, "%s", exe[0] != '\0' ? exe : "/") >= size)
+		return ERR_SET(e, ERR_CONFIG, "the program's folder name is too long");
+	return 0;
+}
+
+int config_default_path(char *out, size_t size, struct err *e)
+{
+	const char *env = getenv(CONFIG_ENV);
+	char dir[CONFIG_PATH_MAX];
+	int rc;
+
+	if (env != NULL && *env != '\0') {
+		if ((size_t)snprintf(out, size, "%s", env) >= size)
+			return ERR_SET(e, ERR_CONFIG, "$%s is too long", CONFIG_ENV);
+		return 0;
+	}
+	if ((rc = config_install_dir(dir, sizeof(dir), e)) != 0)
+		return rc;
+	if ((size_t)snprintf(out, size, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, CONFIG_DEFAULT_REL) >= size)
+		return ERR_SET(e, ERR_CONFIG, "the configuration's path is too long");
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, struct err *e)
 {
 	struct err local = ERR_INIT;
 	struct load_ctx ctx;
@@ -345,8 +559,6 @@ int config_load(struct config *c, const char *path, bool missing_ok, struct err 
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	fp = fopen(path, "r");
 	if (fp == NULL) {
-		if (missing_ok && errno == ENOENT)
-			return 0;
 		return ERR_SET(e, ERR_CONFIG, "cannot open configuration '%s': %s", path, strerror(errno));
 	}
 	err_clear(e);
@@ -374,5 +586,7 @@ int config_load(struct config *c, const char *path, bool missing_ok, struct err 
 			return ERR_SET(e, ERR_CONFIG, "configuration '%s': section [country.%s] has no key 'currency'",
 				       path, c->countries[i].code);
 	}
+	resolve_dir(c->report_dir, path);
+	resolve_dir(c->out_dir, path);
 	return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "alloc.h"
+
 bool csvout_needs_quotes(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -10,31 +12,39 @@ bool csvout_needs_quotes(const char *s, size_t len)
 	return false;
 }
 
-int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
-		 struct err *e)
+size_t csvout_encode(char *out, const char *s, size_t len, bool formula_escape)
 {
 	bool escape = formula_escape && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
 	bool quote = (escape && (s[0] == '\t' || s[0] == '\r')) || csvout_needs_quotes(s, len);
+	size_t o = 0;
+
+	if (quote)
+		out[o++] = '"';
+	if (escape)
+		out[o++] = '\'';
+	for (size_t i = 0; i < len; i++) {
+		if (quote && s[i] == '"')
+			out[o++] = '"';
+		out[o++] = s[i];
+	}
+	if (quote)
+		out[o++] = '"';
+	return o;
+}
+
+int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
+		 struct err *e)
+{
+	char small[1024];
+	char *out = small;
 	int rc;
 
-	if (!quote) {
-		if (escape && (rc = atomic_file_write(af, "'", 1, e)) != 0)
-			return rc;
-		return atomic_file_write(af, s, len, e);
-	}
-	if ((rc = atomic_file_write(af, escape ? "\"'" : "\"", escape ? 2 : 1, e)) != 0)
-		return rc;
-	for (size_t i = 0; i < len; i++) {
-		const char *q = memchr(s + i, '"', len - i);
-		size_t n = q != NULL ? (size_t)(q - (s + i)) + 1 : len - i;
-
-		if ((rc = atomic_file_write(af, s + i, n, e)) != 0)
-			return rc;
-		if (q != NULL && (rc = atomic_file_write(af, "\"", 1, e)) != 0)
-			return rc;
-		i += n - 1;
-	}
-	return atomic_file_write(af, "\"", 1, e);
+	if (CSVOUT_ENCODED_MAX(len) > sizeof(small) && (out = alloc_malloc(CSVOUT_ENCODED_MAX(len))) == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	rc = atomic_file_write(af, out, csvout_encode(out, s, len, formula_escape), e);
+	if (out != small)
+		alloc_free(out);
+	return rc;
 }
 
 int csvout_row(struct atomic_file *af, const char *const *fields, size_t n, bool formula_escape,

@@ -12,6 +12,11 @@
 
 /* Does the field need quotes (a ',', '"', CR or LF in it)? */
 bool csvout_needs_quotes(const char *s, size_t len);
+/* Room csvout_encode needs for a value of len bytes. */
+#define CSVOUT_ENCODED_MAX(len) (2 * (len) + 3)
+/* Encode one field into out (CSVOUT_ENCODED_MAX(len) bytes); returns the
+ * encoded length. The one quoting and formula rule of the engine. */
+size_t csvout_encode(char *out, const char *s, size_t len, bool formula_escape);
 int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
 		 struct err *e);
 /* Write fields joined by ',' and ended by "\n"; NULL is an empty field. */

@@ -13,7 +13,29 @@ const char *db_last_sqlstate(void)
 	return last_sqlstate;
 }
 
-/* The server's primary message without the trailing newline. */
+/* libpq's messages run over lines ("...failed: ...\n\tIs the server
+ * running ...?"): one line, each run of white space one space. */
+static void one_line(char *dst, size_t size, const char *src)
+{
+	size_t o = 0;
+	bool space = false;
+
+	for (; *src != '\0' && o + 1 < size; src++) {
+		if (*src == '\n' || *src == '\t' || *src == '\r' || *src == ' ') {
+			space = o > 0;
+			continue;
+		}
+		if (space && o + 2 < size)
+			dst[o++] = ' ';
+		space = false;
+		dst[o++] = *src;
+	}
+	dst[o] = '\0';
+}
+
+/* The server's primary message on one line. what names the operation
+ * ("COPY"), or NULL for a statement: the statement's text is not shown
+ * (an operator reads these messages in 'loader status'). */
 static void result_error(struct err *e, PGconn *conn, const PGresult *res, const char *what)
 {
 	const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -21,21 +43,15 @@ static void result_error(struct err *e, PGconn *conn, const PGresult *res, const
 	 * contains ..."), which would put debtor data in the logs. */
 	const char *msg = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char clean[ERR_MESSAGE_MAX];
-	size_t n;
 
 	if (msg == NULL || *msg == '\0')
 		msg = PQerrorMessage(conn);
-	snprintf(clean, sizeof(clean), "%s", msg != NULL ? msg : "unknown error");
-	n = strlen(clean);
-	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
-		clean[--n] = '\0';
-	for (char *p = clean; *p != '\0'; p++)
-		if (*p == '\n')
-			*p = ' ';
+	one_line(clean, sizeof(clean), msg != NULL && *msg != '\0' ? msg : "unknown error");
 	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state != NULL ? state : "");
 	if (state == NULL && PQstatus(conn) == CONNECTION_BAD)
 		snprintf(last_sqlstate, sizeof(last_sqlstate), "08006");
-	ERR_SET(e, ERR_DB, "%s failed: %s%s%s%s", what, clean, state != NULL ? " (SQLSTATE " : "",
+	ERR_SET(e, ERR_DB, "%s%s: %s%s%s%s", what != NULL ? what : "database error",
+		what != NULL ? " failed" : "", clean, state != NULL ? " (SQLSTATE " : "",
 		state != NULL ? state : "", state != NULL ? ")" : "");
 }
 
@@ -50,23 +66,34 @@ int db_connect(PGconn **out, const char *conninfo, const char *application_name,
 	const char *keys[] = { "dbname", "application_name", "client_encoding", NULL };
 	const char *vals[] = { conninfo != NULL ? conninfo : "", application_name, "UTF8", NULL };
 	PGconn *conn;
+	PQconninfoOption *parsed;
+	char *perr = NULL;
 
 	*out = NULL;
+	/* A conninfo that does not parse: libpq's message quotes it, password
+	 * and all (SPEC 2 v2), so say it without libpq's words. */
+	if (conninfo != NULL && *conninfo != '\0') {
+		parsed = PQconninfoParse(conninfo, &perr);
+		if (parsed == NULL) {
+			bool nomem = perr == NULL;
+
+			PQfreemem(perr);
+			if (nomem)
+				return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
+			return ERR_SET(e, ERR_CONFIG, "the database connection string (--db or database.conninfo) "
+				       "does not parse as a conninfo or postgresql:// URI; it is not shown, as it may "
+				       "hold a password");
+		}
+		PQconninfoFree(parsed);
+	}
 	/* expand_dbname=1: dbname may hold a whole conninfo string or URI. */
 	conn = PQconnectdbParams(keys, vals, 1);
 	if (conn == NULL)
 		return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
 	if (PQstatus(conn) != CONNECTION_OK) {
 		char msg[ERR_MESSAGE_MAX];
-		size_t n;
 
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
-		n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
-		for (char *p = msg; *p != '\0'; p++)
-			if (*p == '\n')
-				*p = ' ';
+		one_line(msg, sizeof(msg), PQerrorMessage(conn));
 		PQfinish(conn);
 		snprintf(last_sqlstate, sizeof(last_sqlstate), "08001");
 		return ERR_SET(e, ERR_DB, "cannot connect to the database: %s", msg);
@@ -88,10 +115,7 @@ int db_exec(PGconn *conn, const char *sql, struct err *e)
 	int rc = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		char what[80];
-
-		snprintf(what, sizeof(what), "'%.60s'", sql);
-		result_error(e, conn, res, what);
+		result_error(e, conn, res, NULL);
 		rc = ERR_DB;
 	}
 	PQclear(res);
@@ -107,10 +131,7 @@ int db_query(PGconn *conn, PGresult **out, const char *sql, int nparams,
 	if (out != NULL)
 		*out = NULL;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		char what[80];
-
-		snprintf(what, sizeof(what), "'%.60s'", sql);
-		result_error(e, conn, res, what);
+		result_error(e, conn, res, NULL);
 		PQclear(res);
 		return ERR_DB;
 	}

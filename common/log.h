@@ -19,8 +19,13 @@ struct err;
 int log_report(const struct err *e);
 
 /* Progress: call often; it redraws at most a few times a second, only when
- * stderr is a terminal. log_progress_done() ends the line. */
+ * stderr is a terminal. log_progress_done() ends the line. A step is named
+ * by what (the same pointer for the same step): the line shows the step,
+ * its count (of total, when known) and the seconds it has taken. */
 void log_progress(const char *what, uint64_t done, uint64_t total);
+/* A reading step: the share of the input's bytes read (total 0: unknown),
+ * the records so far, rows per second and the time left. */
+void log_progress_read(const char *what, uint64_t records, uint64_t bytes, uint64_t total);
 void log_progress_done(void);
 
 #endif

@@ -1,12 +1,16 @@
 /* admin.c: init-db, status and the batch lookup of rerun. */
 #include <dirent.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "admin.h"
+#include "date.h"
 #include "db.h"
+#include "locks.h"
+#include "utf8.h"
 
 #define MAX_MIGRATIONS 256
 
@@ -71,6 +75,10 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
 	if ((rc = db_connect(&conn, conninfo, "loader init-db", e)) != 0)
 		goto out;
+	/* One runner at a time, from before the first statement: CREATE ...
+	 * IF NOT EXISTS is not safe against a concurrent CREATE. */
+	if ((rc = db_exec(conn, "SELECT pg_advisory_lock(" LOCK_CLASS_SCHEMA_SQL ")", e)) != 0)
+		goto out;
 	if ((rc = db_exec(conn,
 			  "SET client_min_messages = warning;"
 			  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
@@ -84,7 +92,7 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 
 		memcpy(version, names[i], 4);
 		version[4] = '\0';
-		if ((rc = db_exec(conn, "BEGIN; SELECT pg_advisory_xact_lock(1817)", e)) != 0)
+		if ((rc = db_exec(conn, "BEGIN", e)) != 0)
 			goto out;
 		if ((rc = db_query(conn, &res, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, p, e)) != 0)
 			goto out;
@@ -115,79 +123,185 @@ out:
 	return rc;
 }
 
-/* The status a reader sees: a 'loading' batch whose loader no longer holds
- * the file lock is failed. */
-static const char status_sql[] =
-	"SELECT b.batch_id, coalesce(b.kind, ''), b.file_name, b.sha256, b.as_of,"
-	" to_char(b.started, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'),"
-	" coalesce(to_char(b.finished, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'), ''),"
-	" CASE WHEN b.status = 'loading' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
-	"   WHERE l.locktype = 'advisory' AND l.classid = 1818 AND l.objsubid = 2 AND l.granted"
-	"   AND l.objid::bigint = (('x' || substr(b.sha256, 1, 8))::bit(32)::int::bigint & 4294967295))"
-	"  THEN 'failed' ELSE b.status END,"
-	" b.records, b.accepted, b.skipped, b.rejected, coalesce(b.message, '')"
-	" FROM batches b WHERE ($1::bigint = 0 OR b.batch_id = $1::bigint) ORDER BY b.batch_id";
+static const char *const status_names[] = { "loading", "loaded", "refused", "failed", "dry_run" };
 
-int batch_status(const char *conninfo, long long batch_id, bool json, struct err *e)
+bool batch_status_name_ok(const char *s)
+{
+	for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The status a reader sees: a 'loading' batch whose loader no longer holds
+ * the file lock is failed. Filters: $1 batch id (0: all), $2 creditor, $3
+ * status, $4 started on or after, $5 the most recent N (oldest first). */
+static const char status_sql[] =
+	"SELECT * FROM (SELECT * FROM (SELECT b.batch_id, coalesce(b.kind, '') AS kind, b.file_name, b.sha256,"
+	" b.as_of::text AS as_of,"
+	" to_char(b.started, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSOF') AS started,"
+	" coalesce(to_char(b.finished, 'YYYY-MM-DD\"T\"HH24:MI:SS.MSOF'), '') AS finished,"
+	" CASE WHEN b.status = 'loading' AND NOT EXISTS (SELECT 1 FROM pg_locks l"
+	"   WHERE l.locktype = 'advisory' AND l.classid = " LOCK_CLASS_FILE_SQL " AND l.objsubid = 2 AND l.granted"
+	"   AND l.objid::bigint = (('x' || substr(b.sha256, 1, 8))::bit(32)::int::bigint & 4294967295))"
+	"  THEN 'failed' ELSE b.status END AS status,"
+	" b.records, b.accepted, b.skipped, b.rejected, coalesce(b.message, '') AS message,"
+	" to_char(b.started, 'YYYY-MM-DD HH24:MI') AS started_short,"
+	" coalesce(to_char(extract(epoch FROM b.finished - b.started), 'FM9999990.0') || 's', '') AS run_time,"
+	" b.file_path, coalesce(b.rerun_of::text, '') AS rerun_of"
+	" FROM batches b"
+	" WHERE ($1::bigint = 0 OR b.batch_id = $1::bigint)"
+	"  AND ($2::text IS NULL OR $2::text = ANY (b.creditor_ids))"
+	"  AND ($4::date IS NULL OR b.started >= $4::date)) x"
+	" WHERE $3::text IS NULL OR x.status = $3::text"
+	" ORDER BY x.batch_id DESC LIMIT $5::bigint) y ORDER BY y.batch_id";
+
+enum { S_ID, S_KIND, S_FILE, S_SHA, S_ASOF, S_STARTED, S_FINISHED, S_STATUS, S_RECORDS, S_ACCEPTED,
+       S_SKIPPED, S_REJECTED, S_MESSAGE, S_STARTED_SHORT, S_RUN_TIME, S_PATH, S_RERUN_OF };
+
+/* Text that must fit a column: cut with "..." (by whole UTF-8 characters). */
+static void fit(char *out, size_t size, const char *s, size_t width)
+{
+	size_t chars = 0, i = 0, n = strlen(s);
+
+	while (i < n && chars < width) {
+		size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+		i += k != 0 ? k : 1;
+		chars++;
+	}
+	if (i < n && width > 3) {
+		/* cut three characters earlier for the dots */
+		i = 0;
+		chars = 0;
+		while (i < n && chars < width - 3) {
+			size_t k = utf8_seq((const unsigned char *)s + i, n - i);
+
+			i += k != 0 ? k : 1;
+			chars++;
+		}
+		snprintf(out, size, "%.*s...", (int)i, s);
+	} else {
+		snprintf(out, size, "%.*s", (int)i, s);
+	}
+}
+
+static void print_text(PGresult *res, bool detail)
+{
+	int n = PQntuples(res);
+
+	if (detail) {
+		static const char *const labels[] = { "batch", "kind", "file", "sha256", "as-of", "started",
+						      "finished", "status", "records", "accepted", "skipped",
+						      "rejected", "why" };
+		char safe[4096 * 4];
+
+		for (int c = 0; c <= S_MESSAGE; c++) {
+			const char *v = PQgetvalue(res, 0, c);
+
+			if (c == S_MESSAGE && *v == '\0')
+				continue;
+			utf8_escape(safe, sizeof(safe), v, strlen(v), (size_t)-1);
+			printf("%-9s %s\n", labels[c], safe);
+			if (c == S_FILE) {
+				v = PQgetvalue(res, 0, S_PATH);
+				utf8_escape(safe, sizeof(safe), v, strlen(v), (size_t)-1);
+				printf("%-9s %s\n", "path", safe);
+			}
+		}
+		if (*PQgetvalue(res, 0, S_RERUN_OF) != '\0')
+			printf("%-9s batch %s\n", "re-runs", PQgetvalue(res, 0, S_RERUN_OF));
+		return;
+	}
+	/* 120 columns: the file name gets what the others leave */
+	printf("%6s %-12s %-7s %-10s %-16s %7s %8s %8s %8s %8s %s\n", "batch", "kind", "status", "as-of",
+	       "started", "time", "records", "accepted", "skipped", "rejected", "file");
+	for (int i = 0; i < n; i++) {
+		char file[128], why[160], safe[1024];
+		const char *msg = PQgetvalue(res, i, S_MESSAGE);
+
+		utf8_escape(safe, sizeof(safe), PQgetvalue(res, i, S_FILE), strlen(PQgetvalue(res, i, S_FILE)),
+			    (size_t)-1);
+		fit(file, sizeof(file), safe, 19);
+		printf("%6s %-12s %-7s %-10s %-16s %7s %8s %8s %8s %8s %s\n", PQgetvalue(res, i, S_ID),
+		       PQgetvalue(res, i, S_KIND), PQgetvalue(res, i, S_STATUS), PQgetvalue(res, i, S_ASOF),
+		       PQgetvalue(res, i, S_STARTED_SHORT), PQgetvalue(res, i, S_RUN_TIME),
+		       PQgetvalue(res, i, S_RECORDS), PQgetvalue(res, i, S_ACCEPTED), PQgetvalue(res, i, S_SKIPPED),
+		       PQgetvalue(res, i, S_REJECTED), file);
+		if (*msg != '\0') {
+			utf8_escape(safe, sizeof(safe), msg, strlen(msg), (size_t)-1);
+			fit(why, sizeof(why), safe, 120 - 12);
+			printf("%6s %-5s %s\n", "", "why:", why);
+		} else if (strcmp(PQgetvalue(res, i, S_STATUS), "failed") == 0) {
+			printf("%6s %-5s %s\n", "", "why:", "the loader stopped before it finished (killed, or the machine stopped)");
+		}
+	}
+}
+
+static int print_json(PGresult *res, bool one, struct err *e)
 {
 	static const char *const names[] = { "batch_id", "kind", "file_name", "sha256", "as_of",
 					     "started", "finished", "status", "records", "accepted",
 					     "skipped", "rejected", "message" };
+	json_t *arr = json_array();
+	char *text;
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		for (int c = 0; c <= S_MESSAGE; c++) {
+			const char *v = PQgetvalue(res, i, c);
+
+			if (c == S_ID || (c >= S_RECORDS && c <= S_REJECTED))
+				json_object_set_new(o, names[c], json_integer(strtoll(v, NULL, 10)));
+			else if ((c == S_FINISHED || c == S_MESSAGE || c == S_KIND) && *v == '\0')
+				json_object_set_new(o, names[c], json_null());
+			else
+				json_object_set_new(o, names[c], json_string(v));
+		}
+		json_object_set_new(o, "file_path", json_string(PQgetvalue(res, i, S_PATH)));
+		json_object_set_new(o, "rerun_of", *PQgetvalue(res, i, S_RERUN_OF) == '\0' ? json_null()
+						   : json_integer(strtoll(PQgetvalue(res, i, S_RERUN_OF), NULL, 10)));
+		json_array_append_new(arr, o);
+	}
+	text = json_dumps(one ? json_array_get(arr, 0) : arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (text == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+int batch_status(const char *conninfo, long long batch_id, const struct status_filter *f, bool json,
+		 struct err *e)
+{
 	PGconn *conn = NULL;
 	PGresult *res = NULL;
-	char id[24];
-	const char *p[1] = { id };
-	int rc, n;
+	char id[24], since[DATE_FMT_MAX], limit[24];
+	const char *p[5] = { id, f->creditor, f->status, NULL, limit };
+	int rc;
 
 	snprintf(id, sizeof(id), "%lld", batch_id);
+	snprintf(limit, sizeof(limit), "%lld", f->limit > 0 ? f->limit : LLONG_MAX);
+	if (f->since_set) {
+		date_format(since, sizeof(since), f->since);
+		p[3] = since;
+	}
 	if ((rc = db_connect(&conn, conninfo, "loader status", e)) != 0)
 		return rc;
-	if ((rc = db_query(conn, &res, status_sql, 1, p, e)) != 0)
+	if ((rc = db_query(conn, &res, status_sql, 5, p, e)) != 0)
 		goto out;
-	n = PQntuples(res);
-	if (batch_id > 0 && n == 0) {
+	if (batch_id > 0 && PQntuples(res) == 0) {
 		rc = ERR_SET(e, ERR_USAGE, "no batch %lld", batch_id);
 		goto out;
 	}
-	if (json) {
-		json_t *arr = json_array();
-		char *text;
-
-		for (int i = 0; i < n; i++) {
-			json_t *o = json_object();
-
-			for (int c = 0; c < 13; c++) {
-				const char *v = PQgetvalue(res, i, c);
-
-				if (c == 0 || (c >= 8 && c <= 11))
-					json_object_set_new(o, names[c], json_integer(strtoll(v, NULL, 10)));
-				else if ((c == 6 || c == 12 || c == 1) && *v == '\0')
-					json_object_set_new(o, names[c], json_null());
-				else
-					json_object_set_new(o, names[c], json_string(v));
-			}
-			json_array_append_new(arr, o);
-		}
-		text = json_dumps(batch_id > 0 ? json_array_get(arr, 0) : arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(arr);
-		if (text == NULL) {
-			rc = ERR_SET(e, ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		printf("%s\n", text);
-		free(text);
-	} else {
-		printf("%-6s %-12s %-8s %-10s %-25s %-25s %9s %9s %9s %9s  %-30s %s\n", "batch", "kind",
-		       "status", "as_of", "started", "finished", "records", "accepted", "skipped",
-		       "rejected", "file", "sha256");
-		for (int i = 0; i < n; i++)
-			printf("%-6s %-12s %-8s %-10s %-25s %-25s %9s %9s %9s %9s  %-30s %s\n",
-			       PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 7),
-			       PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6),
-			       PQgetvalue(res, i, 8), PQgetvalue(res, i, 9), PQgetvalue(res, i, 10),
-			       PQgetvalue(res, i, 11), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
-	}
-	if (fflush(stdout) != 0)
+	if (json)
+		rc = print_json(res, batch_id > 0, e);
+	else
+		print_text(res, batch_id > 0);
+	if (rc == 0 && fflush(stdout) != 0)
 		rc = ERR_SET(e, ERR_IO, "cannot write to stdout");
 out:
 	PQclear(res);
@@ -209,14 +323,31 @@ int batch_lookup(const char *conninfo, long long batch_id, struct batch_info *ou
 		return rc;
 	if ((rc = db_query(conn, &res,
 			   "SELECT file_path, sha256, as_of, coalesce(creditor_filter, ''),"
-			   " coalesce(kind_override, ''), status, dry_run FROM batches WHERE batch_id = $1::bigint",
+			   " coalesce(kind_override, ''), status, dry_run, coalesce(encode(file_path_raw, 'hex'), '')"
+			   " FROM batches WHERE batch_id = $1::bigint",
 			   1, p, e)) != 0)
 		goto out;
 	if (PQntuples(res) == 0) {
 		rc = ERR_SET(e, ERR_USAGE, "no batch %lld", batch_id);
 		goto out;
 	}
-	snprintf(out->file_path, sizeof(out->file_path), "%s", PQgetvalue(res, 0, 0));
+	{
+		/* the path as given (its raw bytes), else the stored text */
+		const char *hex = PQgetvalue(res, 0, 7);
+		size_t n = strlen(hex) / 2;
+
+		if (n > 0 && n < sizeof(out->file_path)) {
+			for (size_t i = 0; i < n; i++) {
+				unsigned v;
+
+				sscanf(hex + 2 * i, "%2x", &v);
+				out->file_path[i] = (char)v;
+			}
+			out->file_path[n] = '\0';
+		} else {
+			snprintf(out->file_path, sizeof(out->file_path), "%s", PQgetvalue(res, 0, 0));
+		}
+	}
 	snprintf(out->sha256, sizeof(out->sha256), "%s", PQgetvalue(res, 0, 1));
 	snprintf(out->as_of, sizeof(out->as_of), "%s", PQgetvalue(res, 0, 2));
 	snprintf(out->creditor, sizeof(out->creditor), "%s", PQgetvalue(res, 0, 3));

@@ -1,6 +1,7 @@
 /* batch.c: the sink and the batch lifecycle (SPEC 7). See batch.h. */
 #include "batch.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -12,14 +13,18 @@
 
 #include "atomic_file.h"
 #include "case_copy.h"
+#include "copy_csv.h"
 #include "date.h"
 #include "db.h"
 #include "decode.h"
+#include "locks.h"
 #include "log.h"
 #include "money.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "sniff.h"
 #include "source.h"
+#include "utf8.h"
 #include "validate.h"
 
 volatile sig_atomic_t batch_interrupted;
@@ -35,10 +40,6 @@ void batch_interrupt(void)
 		PQcancel(c, buf, sizeof(buf));
 }
 
-/* Advisory lock class of "a loader holds this file". */
-#define LOCK_CLASS_FILE 1818
-/* Advisory lock class of "cases/transactions of this creditor are merged". */
-#define LOCK_CLASS_CREDITOR 1819
 #define ROW_MAX (64u * 1024u)
 
 struct load {
@@ -73,14 +74,18 @@ struct load {
 	FILE *ids;        /* their case numbers, when not contiguous */
 	unsigned long long n_fast, n_spill;
 	long long seq0;   /* the case number sequence before the COPY */
+	bool *seen;       /* creditors (index in creditors) with a record */
+	const char *path; /* the file, as given */
+	const char *reading; /* the progress line's reading step */
+	const char *step; /* what the batch does now: named in front of an error */
 };
 
 /* ---- COPY text-format encoding ---- */
 
 static void put(struct load *l, const char *s, size_t n)
 {
-	if (l->row_len + n > ROW_MAX)
-		n = 0; /* cannot happen: fields are capped well below */
+	/* fields are capped far below ROW_MAX (RECORD_FIELD_MAX_BYTES) */
+	assert(l->row_len + n <= ROW_MAX);
 	memcpy(l->row + l->row_len, s, n);
 	l->row_len += n;
 }
@@ -133,10 +138,15 @@ static void put_i64(struct load *l, int64_t v)
 	put(l, buf, (size_t)n);
 }
 
-static void put_errors(struct load *l, const struct verdict *v, enum file_kind kind)
+/* The value column of the reject report (SPEC 7.1 v2): the field as read,
+ * at most 200 characters, control characters and invalid UTF-8 escaped. */
+#define REPORT_VALUE_CHARS 200
+
+static void put_errors(struct load *l, const struct record *r, const struct verdict *v, enum file_kind kind)
 {
 	size_t nd;
 	const struct field_def *defs = record_fields(kind, &nd);
+	char value[REPORT_VALUE_CHARS * 4 + 8];
 
 	if (v->n == 0) {
 		put_null(l);
@@ -154,6 +164,13 @@ static void put_errors(struct load *l, const struct verdict *v, enum file_kind k
 			put(l, defs[it->field].name, strlen(defs[it->field].name));
 		put(l, "\x1f", 1);
 		put_text(l, it->message, strlen(it->message));
+		put(l, "\x1f", 1);
+		if (it->field >= 0 && !(r->f[it->field].flags & FIELD_TOO_LONG) && r->f[it->field].len > 0) {
+			size_t n = utf8_escape(value, sizeof(value), record_value(r, it->field), r->f[it->field].len,
+					       REPORT_VALUE_CHARS);
+
+			put_text(l, value, n);
+		}
 	}
 }
 
@@ -188,14 +205,14 @@ static const char stage_cases_sql[] =
 	" original_amount bigint, currency text, paid_amount bigint, claim_type text,"
 	" disputed boolean, reminder_date date, fees bigint) ON COMMIT DROP;"
 	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
-	" creditor_reference text, field text, code text, message text, seq int) ON COMMIT DROP";
+	" creditor_reference text, field text, code text, message text, value text, seq int) ON COMMIT DROP";
 
 static const char stage_tx_sql[] =
 	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
 	" txkey boolean, creditor_id text, creditor_reference text, transaction_id text,"
 	" kind text, booking_date date, amount bigint, currency text, reason text) ON COMMIT DROP;"
 	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
-	" creditor_reference text, field text, code text, message text, seq int) ON COMMIT DROP";
+	" creditor_reference text, field text, code text, message text, value text, seq int) ON COMMIT DROP";
 
 static int fast_begin(struct load *l, struct err *e);
 static int q1(PGconn *conn, const char *sql, int n, const char *const *params, char *out, size_t outsz,
@@ -238,7 +255,7 @@ static void stage_case(struct load *l, struct record *r, const struct verdict *v
 	put_sep(l);
 	put_i64(l, (int64_t)r->line);
 	put_sep(l);
-	put_errors(l, v, KIND_CASES);
+	put_errors(l, r, v, KIND_CASES);
 	put_sep(l);
 	put(l, v->key_ok ? "t" : "f", 1);
 	put_sep(l);
@@ -289,7 +306,7 @@ static void stage_tx(struct load *l, struct record *r, const struct verdict *v)
 	put_sep(l);
 	put_i64(l, (int64_t)r->line);
 	put_sep(l);
-	put_errors(l, v, KIND_TRANSACTIONS);
+	put_errors(l, r, v, KIND_TRANSACTIONS);
 	put_sep(l);
 	put(l, v->key_ok ? "t" : "f", 1);
 	put_sep(l);
@@ -340,20 +357,54 @@ static int on_record(void *ctx, struct record *r, struct err *e)
 
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
-	if ((r->ordinal & 0xffff) == 0)
-		log_progress("records read", r->ordinal, 0);
+	if ((r->ordinal & 0x3fff) == 0)
+		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
 	l->row_len = 0;
-	if (l->kind == KIND_CASES) {
+	if (l->kind == KIND_CASES)
 		validate_case(&l->vctx, r, &v);
+	else
+		validate_transaction(&l->vctx, r, &v);
+	if (v.creditor != NULL)
+		l->seen[v.creditor - l->creditors.items] = true;
+	if (l->kind == KIND_CASES) {
 		if (l->fast_active)
 			return fast_record(l, r, &v, e);
 		stage_case(l, r, &v);
 	} else {
-		validate_transaction(&l->vctx, r, &v);
 		stage_tx(l, r, &v);
 	}
 	l->copy.rows++;
 	return db_copy_write(&l->copy, l->row, l->row_len, e);
+}
+
+/* ---- locks ---- */
+
+/* Which batches hold an advisory lock of class LOCK_CLASS_CREDITOR whose
+ * key is in the list that follows ("IN (...)"): "batch 12, 14" or "". */
+#define HOLDERS_SQL(keys)                                                                         \
+	"SELECT coalesce('batch ' || string_agg(DISTINCT b.batch_id::text, ', '), '')"              \
+	" FROM pg_locks k JOIN batches b ON b.loader_pid = k.pid AND b.status = 'loading'"         \
+	" WHERE k.locktype = 'advisory' AND k.granted AND k.pid <> pg_backend_pid()"                \
+	" AND k.classid = " LOCK_CLASS_CREDITOR_SQL " AND k.objsubid = 2"                           \
+	" AND k.objid::bigint IN (" keys ")"
+
+/* Take a lock with try_sql (one boolean: got it); when another loader
+ * holds it, say on stderr whom this batch waits for, then wait (lock_sql). */
+static int take_lock(struct load *l, const char *try_sql, const char *lock_sql, const char *holders_sql,
+		     const char *what, struct err *e)
+{
+	char got[8], who[256];
+	int rc;
+
+	if ((rc = q1(l->conn, try_sql, 0, NULL, got, sizeof(got), e)) != 0)
+		return rc;
+	if (got[0] == 't')
+		return 0;
+	if ((rc = q1(l->conn, holders_sql, 0, NULL, who, sizeof(who), e)) != 0)
+		return rc;
+	log_info("batch %lld: waiting for %s to finish: it holds %s", l->batch_id,
+		 who[0] != '\0' ? who : "another loader", what);
+	return q1(l->conn, lock_sql, 0, NULL, NULL, 0, e);
 }
 
 /* ---- the fast case load ---- */
@@ -379,9 +430,12 @@ static int fast_begin(struct load *l, struct err *e)
 	if ((rc = db_exec(l->conn, "SAVEPOINT fast", e)) != 0)
 		return rc;
 	l->fast_active = true;
+	if ((rc = take_lock(l, "SELECT pg_try_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)",
+			    "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)", HOLDERS_SQL("0"),
+			    "the lock of case files loaded record by record", e)) != 0)
+		return rc;
 	if ((rc = q1(l->conn,
-		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)"
-		     " FROM pg_advisory_xact_lock_shared(1819, 0)",
+		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
 		     0, NULL, out, sizeof(out), e)) != 0)
 		return rc;
 	l->seq0 = strtoll(out, NULL, 10);
@@ -529,16 +583,23 @@ static int fall_back(struct load *l, struct err *e)
 /* ---- the set-wise checks ---- */
 
 static const char errors_to_rejects_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference,"
 	"  NULLIF(split_part(x.e, E'\\x1f', 2), ''), split_part(x.e, E'\\x1f', 1),"
-	"  split_part(x.e, E'\\x1f', 3), x.n"
+	"  split_part(x.e, E'\\x1f', 3), NULLIF(split_part(x.e, E'\\x1f', 4), ''), x.n"
 	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
 	" WHERE s.errors IS NOT NULL";
 
+/* The creditors of the staged keys, each locked in one order. */
+#define STAGED_CREDITORS "SELECT DISTINCT creditor_id FROM stage WHERE dupkey ORDER BY 1"
+static const char try_lock_creditors_sql[] =
+	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", hashtext(creditor_id))), true)"
+	" FROM (" STAGED_CREDITORS ") x";
 static const char lock_creditors_sql[] =
-	"SELECT count(pg_advisory_xact_lock(1819, hashtext(creditor_id)))"
-	" FROM (SELECT DISTINCT creditor_id FROM stage WHERE dupkey ORDER BY 1) x";
+	"SELECT count(pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", hashtext(creditor_id)))"
+	" FROM (" STAGED_CREDITORS ") x";
+static const char creditor_holders_sql[] =
+	HOLDERS_SQL("SELECT hashtext(creditor_id)::bigint & 4294967295 FROM (" STAGED_CREDITORS ") x");
 
 /* Case files: only the records that are not plainly new are classified:
  * later occurrences of a key repeated in the file, and keys that exist in
@@ -579,13 +640,15 @@ static const char classify_cases_sql[] =
 	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
 
 static const char db_rejects_cases_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
-	"  'DUPLICATE_IN_FILE', 'creditor_reference already appears in record ' || o.first_record, 100"
+	"  'DUPLICATE_IN_FILE', 'creditor_reference already appears in record ' || o.first_record,"
+	"  s.creditor_reference, 100"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
 	" UNION ALL"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
-	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')', 101"
+	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')',"
+	"  s.creditor_reference, 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'";
 
 /* The accepted staged cases, in file order (a temp table filled by one
@@ -607,13 +670,12 @@ static const char insert_cases_tail_sql[] =
 	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')";
 /* The staged path streams the receipt straight from the insert. */
 static const char insert_returning_sql[] =
-	" RETURNING record, creditor_reference, case_id, 'accepted' AS outcome)"
-	" TO STDOUT WITH (FORMAT csv, HEADER)";
+	" RETURNING record, creditor_reference, case_id, 'accepted' AS outcome) TO STDOUT";
 
 static const char receipt_skipped_cases_sql[] =
 	"COPY (SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
-	" ORDER BY o.record) TO STDOUT WITH (FORMAT csv)";
+	" ORDER BY o.record) TO STDOUT";
 
 /* The fast path's staged receipt rows, in record order; then the batch id. */
 static const char receipt_staged_cases_sql[] =
@@ -623,7 +685,7 @@ static const char receipt_staged_cases_sql[] =
 	"  AND c.batch_id = %lld WHERE s.errors IS NULL"
 	" UNION ALL SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
 	"  FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
-	" ORDER BY 1) TO STDOUT WITH (FORMAT csv)";
+	" ORDER BY 1) TO STDOUT";
 
 static const char classify_tx_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
@@ -633,12 +695,13 @@ static const char classify_tx_sql[] =
 	"   WHEN x.existing_tx IS NOT NULL THEN 'duplicate'"
 	"   WHEN x.case_id IS NULL THEN 'unknown_case'"
 	"   WHEN x.case_status <> 'open' OR x.withdrawn_before"
-	"     OR (x.currency IS NOT NULL AND x.currency <> x.case_currency) THEN 'case_error'"
+	"     OR (x.currency IS NOT NULL AND x.currency <> x.case_currency)"
+	"     OR x.booking_date < x.case_registered THEN 'case_error'"
 	"   ELSE 'new' END AS outcome"
-	" FROM (SELECT s.record, s.line, s.errors, s.kind, s.currency,"
+	" FROM (SELECT s.record, s.line, s.errors, s.kind, s.currency, s.booking_date,"
 	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
 	"   first_value(s.record) OVER w AS first_record,"
-	"   c.case_id, c.status AS case_status, c.currency AS case_currency,"
+	"   c.case_id, c.status AS case_status, c.currency AS case_currency, c.registered AS case_registered,"
 	"   t.tx_id AS existing_tx,"
 	"   (t.creditor_reference, t.kind, t.booking_date, t.amount, t.currency, t.reason)"
 	"     IS NOT DISTINCT FROM (s.creditor_reference, s.kind, s.booking_date, s.amount,"
@@ -654,28 +717,34 @@ static const char classify_tx_sql[] =
 	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
 
 static const char db_rejects_tx_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, seq)"
+	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
-	"  'DUPLICATE_IN_FILE', 'transaction_id already appears in record ' || o.first_record, 100"
+	"  'DUPLICATE_IN_FILE', 'transaction_id already appears in record ' || o.first_record, s.transaction_id, 100"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
 	" UNION ALL"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
-	"  'DUPLICATE', 'a transaction with this transaction_id and other content exists', 101"
+	"  'DUPLICATE', 'a transaction with this transaction_id and other content exists', s.transaction_id, 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'"
 	" UNION ALL"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
-	"  'UNKNOWN_CASE', 'no case with this creditor_reference exists for the creditor', 102"
+	"  'UNKNOWN_CASE', 'no case with this creditor_reference exists for the creditor', s.creditor_reference, 102"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'unknown_case'"
 	" UNION ALL"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
-	"  'CASE_CLOSED', 'the case is closed or withdrawn', 103"
+	"  'CASE_CLOSED', 'the case is closed or withdrawn', s.creditor_reference, 103"
 	" FROM stage_out o JOIN stage s USING (record)"
 	" WHERE o.outcome = 'case_error' AND (o.case_status <> 'open' OR o.withdrawn_before)"
 	" UNION ALL"
 	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'currency',"
-	"  'CURRENCY_MISMATCH', 'currency is not the case''s currency', 104"
+	"  'CURRENCY_MISMATCH', 'currency is not the case''s currency', s.currency, 104"
 	" FROM stage_out o JOIN stage s USING (record)"
-	" WHERE o.outcome = 'case_error' AND s.currency IS NOT NULL AND s.currency <> o.case_currency";
+	" WHERE o.outcome = 'case_error' AND s.currency IS NOT NULL AND s.currency <> o.case_currency"
+	" UNION ALL"
+	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'booking_date',"
+	"  'BAD_DATE', 'booking_date is before the case was registered (' || o.case_registered || ')',"
+	"  s.booking_date::text, 105"
+	" FROM stage_out o JOIN stage s USING (record)"
+	" WHERE o.outcome = 'case_error' AND s.booking_date < o.case_registered";
 
 static const char insert_tx_sql[] =
 	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
@@ -706,21 +775,17 @@ static const char counts_sql[] =
 
 /* ---- report files ---- */
 
-static int write_sink(void *ctx, const char *data, size_t len)
-{
-	struct atomic_file *af = ctx;
-
-	return atomic_file_write(af, data, len, NULL);
-}
-
-static int copy_to_file(PGconn *conn, const char *sql, const char *path, struct err *e)
+/* A report file from a query: the header, then each row (copy_csv.h). */
+static int copy_to_file(PGconn *conn, const char *sql, const char *header, const char *path, struct err *e)
 {
 	struct atomic_file af;
 	int rc;
 
 	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0)
 		return rc;
-	rc = db_copy_out(conn, sql, write_sink, &af, e);
+	rc = atomic_file_write(&af, header, strlen(header), e);
+	if (rc == 0)
+		rc = copy_csv_query(conn, sql, &af, e);
 	if (rc == ERR_IO || (rc == 0 && af.failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
 	if (rc != 0) {
@@ -729,6 +794,8 @@ static int copy_to_file(PGconn *conn, const char *sql, const char *path, struct 
 	}
 	return atomic_file_commit(&af, e);
 }
+
+static const char rejects_header[] = "record,line,creditor_reference,field,code,message,value\n";
 
 static int write_reports(struct load *l, bool receipt, struct err *e)
 {
@@ -741,10 +808,10 @@ static int write_reports(struct load *l, bool receipt, struct err *e)
 	atomic_file_clean_stale(l->conf->report_dir);
 	snprintf(path, sizeof(path), "%s/batch-%lld.rejects.csv", l->conf->report_dir, l->batch_id);
 	snprintf(sql, sizeof(sql),
-		 "COPY (SELECT record, line, creditor_reference, field, code, message FROM rejects"
-		 " WHERE batch_id = %lld ORDER BY record NULLS LAST, seq) TO STDOUT WITH (FORMAT csv, HEADER)",
+		 "COPY (SELECT record, line, creditor_reference, field, code, message, value FROM rejects"
+		 " WHERE batch_id = %lld ORDER BY record NULLS LAST, seq) TO STDOUT",
 		 l->batch_id);
-	if ((rc = copy_to_file(l->conn, sql, path, e)) != 0)
+	if ((rc = copy_to_file(l->conn, sql, rejects_header, path, e)) != 0)
 		return rc;
 	if (!receipt)
 		return 0;
@@ -755,9 +822,11 @@ static int write_reports(struct load *l, bool receipt, struct err *e)
 		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
 		 " FROM stage_out o JOIN stage s USING (record)"
 		 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
-		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT WITH (FORMAT csv, HEADER)");
-	return copy_to_file(l->conn, sql, path, e);
+		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT");
+	return copy_to_file(l->conn, sql, "record,creditor_reference,transaction_id,case_id,outcome\n", path, e);
 }
+
+static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome\n";
 
 static int merge_sink(void *ctx, const char *data, size_t len)
 {
@@ -793,8 +862,11 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 		return rc;
 	}
 	l->receipt_pending = true;
+	if ((rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0) {
+		free(sql);
+		return rc;
+	}
 	if (l->fast_active) {
-		static const char header[] = "record,creditor_reference,case_id,outcome\n";
 		struct receipt_merge m;
 
 		rc = db_exec(l->conn, sql, e);
@@ -804,8 +876,6 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0 ||
 		    (l->ids != NULL && (fflush(l->ids) != 0 || fseek(l->ids, 0, SEEK_SET) != 0)))
 			return ERR_SET(e, ERR_IO, "cannot read a temporary file");
-		if (atomic_file_write(af, header, sizeof(header) - 1, e) != 0)
-			return ERR_IO;
 		receipt_merge_init(&m, l->keys, l->ids, l->seq0 + 1, af, e);
 		snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
 		rc = db_copy_out(l->conn, staged, merge_sink, &m, e);
@@ -814,10 +884,10 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 		else if (rc == ERR_IO && m.rc != 0)
 			rc = m.rc;
 	} else {
-		rc = db_copy_out(l->conn, sql, write_sink, af, e);
+		rc = copy_csv_query(l->conn, sql, af, e);
 		free(sql);
 		if (rc == 0)
-			rc = db_copy_out(l->conn, receipt_skipped_cases_sql, write_sink, af, e);
+			rc = copy_csv_query(l->conn, receipt_skipped_cases_sql, af, e);
 	}
 	if (rc == ERR_IO || (rc == 0 && af->failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
@@ -921,7 +991,7 @@ static int mark_failed(const char *conninfo, long long batch_id,
 	params[0] = id;
 	params[1] = message;
 	rc = db_query(conn, NULL,
-		      "UPDATE batches SET status = 'failed', finished = now(), message = $2"
+		      "UPDATE batches SET status = 'failed', finished = clock_timestamp(), message = $2"
 		      " WHERE batch_id = $1::bigint AND status = 'loading'", 2, params, &e2);
 	db_close(conn);
 	return rc;
@@ -952,6 +1022,58 @@ static bool committed_after_all(const char *conninfo, long long batch_id)
 	return ok;
 }
 
+/* The creditors with a record in the file, as an array literal: ids are
+ * [A-Z0-9]{1,16}, so they need no quoting. */
+static char *seen_creditors(const struct load *l)
+{
+	size_t n = 0, o = 0;
+	char *out;
+
+	for (size_t i = 0; i < l->creditors.n; i++)
+		if (l->seen != NULL && l->seen[i])
+			n += strlen(l->creditors.items[i].id) + 1;
+	if ((out = malloc(n + 3)) == NULL)
+		return NULL;
+	out[o++] = '{';
+	for (size_t i = 0; i < l->creditors.n; i++) {
+		if (l->seen == NULL || !l->seen[i])
+			continue;
+		if (o > 1)
+			out[o++] = ',';
+		memcpy(out + o, l->creditors.items[i].id, strlen(l->creditors.items[i].id));
+		o += strlen(l->creditors.items[i].id);
+	}
+	out[o++] = '}';
+	out[o] = '\0';
+	return out;
+}
+
+/* The batch's most frequent reject codes, and how many of its records were
+ * not UTF-8, for the lines after the summary. */
+static int read_reject_summary(struct load *l, struct batch_result *res, struct err *e)
+{
+	PGresult *q = NULL;
+	char id[24];
+	const char *p[1] = { id };
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	if ((rc = db_query(l->conn, &q,
+			   "SELECT code, count(*), (SELECT count(DISTINCT record) FROM rejects"
+			   "  WHERE batch_id = $1::bigint AND code = 'BAD_ENCODING')"
+			   " FROM rejects WHERE batch_id = $1::bigint GROUP BY code ORDER BY 2 DESC, 1 LIMIT 3",
+			   1, p, e)) != 0)
+		return rc;
+	res->ntop = PQntuples(q);
+	for (int i = 0; i < res->ntop; i++) {
+		snprintf(res->top[i].code, sizeof(res->top[i].code), "%s", PQgetvalue(q, i, 0));
+		res->top[i].n = strtoll(PQgetvalue(q, i, 1), NULL, 10);
+		res->not_utf8 = strtoll(PQgetvalue(q, i, 2), NULL, 10);
+	}
+	PQclear(q);
+	return 0;
+}
+
 static int finish_refused(struct load *l, enum reject_code code, uint64_t line, uint64_t record,
 			  const char *message, struct batch_result *res, struct err *e)
 {
@@ -978,15 +1100,20 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 			   " VALUES ($1::bigint, $5::bigint, $2::bigint, NULL, $3, $4, 0)", 5, params, e)) != 0)
 		return rc;
 	{
-		const char *up[4] = { id, message, recs, params[5] };
+		char *ids = seen_creditors(l);
+		const char *up[5] = { id, message, recs, params[5], ids };
 
-		if ((rc = db_query(l->conn, NULL,
-				   "UPDATE batches SET status = 'refused', finished = now(), records = $3::bigint,"
-				   " accepted = 0, skipped = 0, rejected = 0, message = $2, kind = coalesce($4, kind)"
-				   " WHERE batch_id = $1::bigint", 4, up, e)) != 0)
+		if (ids == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
+		rc = db_query(l->conn, NULL,
+			      "UPDATE batches SET status = 'refused', finished = clock_timestamp(), records = $3::bigint,"
+			      " accepted = 0, skipped = 0, rejected = 0, message = $2, kind = coalesce($4, kind),"
+			      " creditor_ids = $5::text[] WHERE batch_id = $1::bigint", 5, up, e);
+		free(ids);
+		if (rc != 0)
 			return rc;
 	}
-	if ((rc = write_reports(l, false, e)) != 0)
+	if ((rc = write_reports(l, false, e)) != 0 || (rc = read_reject_summary(l, res, e)) != 0)
 		return rc;
 	if ((rc = db_exec(l->conn, "COMMIT", e)) != 0)
 		return rc;
@@ -1026,14 +1153,21 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 
 	snprintf(id, sizeof(id), "%lld", l->batch_id);
 	date_format(asof, sizeof(asof), l->opts->as_of);
-	log_progress("checking duplicates and cases of records", l->io.records, 0);
-	if ((rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0)
+	l->step = "checking duplicates and cases";
+	log_progress(l->step, l->io.records, 0);
+	/* The planner knows nothing of a fresh temporary table: without
+	 * statistics a large stage got a nested loop over cases (issue 10.3). */
+	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
+	    (rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0)
 		return rc;
 	/* A staged case load waits for the fast ones (see fast_begin). */
 	if (cases && !l->fast_active &&
-	    (rc = q1(l->conn, "SELECT pg_advisory_xact_lock(1819, 0)", 0, NULL, NULL, 0, e)) != 0)
+	    (rc = take_lock(l, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)",
+			    "SELECT pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)", HOLDERS_SQL("0"),
+			    "the lock of case files loaded record by record", e)) != 0)
 		return rc;
-	if ((rc = db_exec(l->conn, lock_creditors_sql, e)) != 0)
+	if ((rc = take_lock(l, try_lock_creditors_sql, lock_creditors_sql, creditor_holders_sql,
+			    "the lock of a creditor of this file", e)) != 0)
 		return rc;
 	phase("errors and locks");
 	if (cases) {
@@ -1044,7 +1178,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	} else {
 		rc = db_exec(l->conn, classify_tx_sql, e);
 	}
-	if (rc != 0)
+	if (rc != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0)
 		return rc;
 	phase("classify");
 	if ((rc = db_query(l->conn, &q, cases ? counts_cases_sql : counts_sql, 0, NULL, e)) != 0)
@@ -1075,8 +1209,9 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
 		return rc;
 	if ((rc = db_query(l->conn, NULL,
-			   "INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, seq)"
-			   " SELECT $1::bigint, record, line, creditor_id, creditor_reference, field, code, message, seq"
+			   "INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message,"
+			   " value, seq)"
+			   " SELECT $1::bigint, record, line, creditor_id, creditor_reference, field, code, message, value, seq"
 			   " FROM stage_rejects", 1, params, e)) != 0)
 		return rc;
 	if (refused) {
@@ -1094,7 +1229,8 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	} else if (l->opts->dry_run) {
 		snprintf(res->status, sizeof(res->status), "dry_run");
 	} else {
-		log_progress("storing accepted records", (uint64_t)accepted, 0);
+		l->step = "storing the accepted records";
+		log_progress(l->step, (uint64_t)accepted, 0);
 		if (cases)
 			rc = insert_cases_with_receipt(l, asof, e);
 		else
@@ -1112,25 +1248,30 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	res->rejected = rejected;
 	{
 		char r1[24], r2[24], r3[24], r4[24];
-		const char *p6[6] = { id, res->status, r1, r2, r3, r4 };
+		char *ids = seen_creditors(l);
 
+		if (ids == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
 		snprintf(r1, sizeof(r1), "%lld", records);
 		snprintf(r2, sizeof(r2), "%lld", accepted);
 		snprintf(r3, sizeof(r3), "%lld", skipped);
 		snprintf(r4, sizeof(r4), "%lld", rejected);
-		if ((rc = db_query(l->conn, NULL,
-				   "UPDATE batches SET status = $2, finished = now(), records = $3::bigint,"
-				   " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
-				   " message = $8, kind = $7 WHERE batch_id = $1::bigint", 8,
-				   (const char *const[]){ p6[0], p6[1], p6[2], p6[3], p6[4], p6[5], file_kind_name(l->kind),
-							  refused ? e->message : NULL }, e)) != 0)
+		rc = db_query(l->conn, NULL,
+			      "UPDATE batches SET status = $2, finished = clock_timestamp(), records = $3::bigint,"
+			      " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
+			      " message = $8, kind = $7, creditor_ids = $9::text[] WHERE batch_id = $1::bigint", 9,
+			      (const char *const[]){ id, res->status, r1, r2, r3, r4, file_kind_name(l->kind),
+						     refused ? e->message : NULL, ids }, e);
+		free(ids);
+		if (rc != 0)
 			return rc;
 	}
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
-	log_progress("writing the reject report, records", (uint64_t)records, 0);
+	l->step = "writing the reject report";
+	log_progress(l->step, (uint64_t)records, 0);
 	if ((rc = write_reports(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0 ||
-	    (rc = commit_receipt(l, e)) != 0)
+	    (rc = commit_receipt(l, e)) != 0 || (rc = read_reject_summary(l, res, e)) != 0)
 		return rc;
 	log_progress_done();
 	phase("reports");
@@ -1138,61 +1279,88 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 }
 
 /* Claim a batch id for this file: reuse a failed/refused (or dead
- * 'loading') batch of the same file, else insert one. */
+ * 'loading') batch of the same file, else insert one. The file's name and
+ * path are stored escaped (SPEC 2 v2), the path's bytes as well, for rerun. */
 static int claim_batch(struct load *l, const char *path, const char *sha, struct batch_result *res,
 		       struct err *e)
 {
-	char asof[DATE_FMT_MAX], abs[PATH_MAX], out[64], rerun[24];
-	const char *params[8];
+	char asof[DATE_FMT_MAX], abs[PATH_MAX], out[64], rerun[24], name[PATH_MAX * 4], shown[PATH_MAX * 4];
+	char *raw_hex = NULL;
+	const char *params[10];
+	size_t n;
 	int rc;
 
 	date_format(asof, sizeof(asof), l->opts->as_of);
 	if (realpath(path, abs) == NULL)
 		snprintf(abs, sizeof(abs), "%s", path);
 	params[0] = sha;
-	if ((rc = q1(l->conn, "SELECT batch_id FROM batches WHERE sha256 = $1 AND status = 'loaded'", 1,
-		     params, out, sizeof(out), e)) != 0)
-		return rc;
-	if (out[0] != '\0') {
-		res->batch_id = strtoll(out, NULL, 10);
-		res->already_loaded = true;
-		return 0;
+	/* the first load of a file counts; a rerun of a loaded batch is a new batch */
+	if (!l->opts->rerun_loaded) {
+		if ((rc = q1(l->conn,
+			     "SELECT batch_id FROM batches WHERE sha256 = $1 AND status = 'loaded' AND rerun_of IS NULL",
+			     1, params, out, sizeof(out), e)) != 0)
+			return rc;
+		if (out[0] != '\0') {
+			res->batch_id = strtoll(out, NULL, 10);
+			res->already_loaded = true;
+			return 0;
+		}
 	}
+	utf8_escape(name, sizeof(name), basename_of(path), strlen(basename_of(path)), (size_t)-1);
+	utf8_escape(shown, sizeof(shown), abs, strlen(abs), (size_t)-1);
+	n = strlen(abs);
+	if ((raw_hex = malloc(2 * n + 3)) == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	memcpy(raw_hex, "\\x", 2);
+	for (size_t i = 0; i < n; i++)
+		snprintf(raw_hex + 2 + 2 * i, 3, "%02x", (unsigned char)abs[i]);
 	snprintf(rerun, sizeof(rerun), "%lld", l->opts->rerun_batch);
 	params[0] = sha;
-	params[1] = basename_of(path);
-	params[2] = abs;
+	params[1] = name;
+	params[2] = shown;
 	params[3] = asof;
 	params[4] = l->opts->creditor;
 	params[5] = l->opts->kind != KIND_UNKNOWN ? file_kind_name(l->opts->kind) : NULL;
 	params[6] = l->opts->dry_run ? "true" : "false";
 	params[7] = rerun;
+	params[8] = raw_hex;
+	params[9] = l->opts->rerun_loaded ? "true" : "false";
 	/* We hold the file lock: any 'loading' row of this file is dead. */
-	if ((rc = q1(l->conn,
-		     "UPDATE batches SET status = 'loading', started = now(), finished = NULL,"
+	if (!l->opts->rerun_loaded &&
+	    (rc = q1(l->conn,
+		     "UPDATE batches SET status = 'loading', started = clock_timestamp(), finished = NULL,"
 		     " file_name = $2, file_path = $3, as_of = $4::date, creditor_filter = $5,"
-		     " kind_override = $6, records = 0, accepted = 0, skipped = 0, rejected = 0, message = NULL"
+		     " kind_override = $6, records = 0, accepted = 0, skipped = 0, rejected = 0, message = NULL,"
+		     " file_path_raw = $9::bytea, loader_pid = pg_backend_pid(), creditor_ids = '{}'"
 		     " WHERE batch_id = (SELECT batch_id FROM batches WHERE sha256 = $1"
 		     "  AND status IN ('failed', 'refused', 'loading') AND dry_run = $7::boolean"
-		     "  AND ($8::bigint = 0 OR batch_id = $8::bigint)"
+		     "  AND ($8::bigint = 0 OR batch_id = $8::bigint) AND NOT $10::boolean"
 		     "  ORDER BY batch_id DESC LIMIT 1) RETURNING batch_id",
-		     8, params, out, sizeof(out), e)) != 0)
-		return rc;
-	if (out[0] == '\0' &&
+		     10, params, out, sizeof(out), e)) != 0)
+		goto out;
+	if ((l->opts->rerun_loaded || out[0] == '\0') &&
 	    (rc = q1(l->conn,
 		     "INSERT INTO batches (sha256, file_name, file_path, as_of, creditor_filter, kind_override,"
-		     " dry_run, status) VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading')"
-		     " RETURNING batch_id", 7, params, out, sizeof(out), e)) != 0)
-		return rc;
+		     " dry_run, status, started, file_path_raw, loader_pid, rerun_of)"
+		     " VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading', clock_timestamp(), $9::bytea,"
+		     " pg_backend_pid(), CASE WHEN $10::boolean THEN $8::bigint END)"
+		     " RETURNING batch_id", 10, params, out, sizeof(out), e)) != 0)
+		goto out;
 	l->batch_id = res->batch_id = strtoll(out, NULL, 10);
-	return 0;
+	snprintf(res->report_path, sizeof(res->report_path), "%s/batch-%lld.rejects.csv", l->conf->report_dir,
+		 l->batch_id);
+out:
+	free(raw_hex);
+	return rc;
 }
 
 /* Open the file (again) and decode it into the sink. */
 static int decode_file(struct load *l, const char *path, struct source **src, struct err *e)
 {
 	const char *head;
-	size_t n = 0, i = 0;
+	char msg[ERR_MESSAGE_MAX];
+	enum reject_code refusal;
+	size_t n = 0;
 	int rc;
 
 	source_free(*src);
@@ -1207,11 +1375,29 @@ static int decode_file(struct load *l, const char *path, struct source **src, st
 	l->io.ctx = l;
 	l->kind = KIND_UNKNOWN;
 	source_peek(*src, &head, 512, &n, e);
-	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
-		i++;
-	if (i < n && head[i] == '<' && !(n == 0 && source_refusal(*src) == RC__COUNT))
-		return pipeline_decode(xml_decode, &l->io, e);
-	return pipeline_decode(csv_decode, &l->io, e); /* also reports FILE_EMPTY */
+	refusal = sniff_head(head, n, &l->vctx.xml, msg, sizeof(msg));
+	if (refusal != RC__COUNT) {
+		l->io.refusal = refusal;
+		l->io.refusal_line = 1;
+		return ERR_SET(e, ERR_REFUSED, "%s", msg);
+	}
+	return pipeline_decode(l->vctx.xml ? xml_decode : csv_decode, &l->io, e); /* csv: also FILE_EMPTY */
+}
+
+/* SPEC 7 v2: the bytes decoded must be the bytes hashed before the load,
+ * else the file changed while it was loaded: the batch fails. */
+static int check_unchanged(struct load *l, struct source *src, const char *sha, struct err *e)
+{
+	char now[65];
+	struct err e2 = ERR_INIT;
+
+	if (source_sha256(src, now, &e2) != 0)
+		return ERR_SET(e, e2.code, "%s", e2.message);
+	if (strcmp(now, sha) != 0)
+		return ERR_SET(e, ERR_IO, "'%s' changed while it was being loaded (its SHA-256 is not the one "
+			       "taken at the start); nothing of it was loaded: load it again once it is complete",
+			       basename_of(l->path));
+	return 0;
 }
 
 int batch_load(const struct config *conf, const char *conninfo, const char *path,
@@ -1220,7 +1406,8 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	struct load l;
 	struct source *src = NULL;
 	char sha[65], key[16];
-	const char *lock_params[2] = { "1818", key };
+	const char *lock_params[2] = { LOCK_CLASS_FILE_SQL, key };
+	char reading[160], name[64];
 	bool locked = false, in_tx = false;
 	int rc;
 
@@ -1230,6 +1417,10 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	l.opts = opts;
 	l.e = e;
 	l.kind = KIND_UNKNOWN;
+	l.path = path;
+	utf8_escape(name, sizeof(name), basename_of(path), strlen(basename_of(path)), 40);
+	snprintf(reading, sizeof(reading), "reading %s", name);
+	l.reading = reading;
 	if ((rc = source_sha256_file(path, sha, e)) != 0)
 		return rc;
 	if ((rc = db_connect(&l.conn, conninfo, "loader", e)) != 0)
@@ -1247,7 +1438,14 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 			     sizeof(got), e)) != 0)
 			goto out;
 		if (got[0] != 't') {
-			log_info("'%s' is being loaded by another loader; waiting for it", basename_of(path));
+			char who[32];
+			const char *p1[1] = { sha };
+
+			if ((rc = q1(l.conn, "SELECT max(batch_id) FROM batches WHERE sha256 = $1 AND status = 'loading'", 1,
+				     p1, who, sizeof(who), e)) != 0)
+				goto out;
+			log_info("'%s' is being loaded by another loader%s%s; waiting for it", basename_of(path),
+				 who[0] != '\0' ? " as batch " : "", who);
 			if ((rc = q1(l.conn, "SELECT pg_advisory_lock($1::int, $2::int)", 2, lock_params, NULL, 0,
 				     e)) != 0)
 				goto out;
@@ -1269,14 +1467,29 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	phase(NULL);
 	if ((rc = load_creditors(&l, e)) != 0)
 		goto fail;
+	if ((l.seen = calloc(l.creditors.n + 1, sizeof(bool))) == NULL) {
+		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	l.vctx.conf = conf;
 	l.vctx.creditors = &l.creditors;
 	l.vctx.as_of = opts->as_of;
 	l.vctx.creditor_filter = opts->creditor;
 	l.fast = !opts->dry_run && getenv("LOADER_STAGED") == NULL;
 	for (;;) {
+		l.step = "reading the file";
 		rc = decode_file(&l, path, &src, e);
 		log_progress_done();
+		if (rc == 0 || rc == ERR_REFUSED) {
+			struct err e2 = ERR_INIT;
+			int hrc = check_unchanged(&l, src, sha, &e2);
+
+			if (hrc != 0) {
+				*e = e2;
+				rc = hrc;
+				goto fail;
+			}
+		}
 		if (rc == 0 && !l.copying) {
 			/* a header but no record: the stage still exists for the steps */
 			rc = on_kind(&l, l.kind != KIND_UNKNOWN ? l.kind : KIND_CASES, e);
@@ -1296,6 +1509,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 				goto fail;
 			goto out;
 		}
+		l.step = "storing the records read";
 		if (rc == 0 && l.fast_active) {
 			rc = fast_end(&l, e);
 		} else if (rc == 0) {
@@ -1308,14 +1522,17 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		if (!want_fallback(&l, rc))
 			break;
 		/* keys already in the database: read again, checking every key */
-		log_progress("keys already loaded; reading the file again, records", 0, 0);
+		snprintf(reading, sizeof(reading), "reading %s again (some keys are already loaded)", name);
 		if ((rc = fall_back(&l, e)) != 0)
 			goto fail;
 	}
 	if (rc != 0 && rc != ERR_REFUSED)
 		goto fail;
 	{
-		int crc = db_exec(l.conn, "COMMIT", e);
+		int crc;
+
+		l.step = "committing";
+		crc = db_exec(l.conn, "COMMIT", e);
 
 		in_tx = false;
 		phase("commit");
@@ -1331,6 +1548,8 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	goto out;
 
 fail:
+	if (l.step != NULL && e->code == ERR_DB)
+		err_prefix(e, "%s", l.step);
 	if (l.receipt_pending)
 		atomic_file_abort(&l.receipt);
 	else if (l.receipt_path[0] != '\0')
@@ -1365,7 +1584,43 @@ out:
 	key_filter_free(&l.filter);
 	db_copy_release(&l.copy);
 	free(l.row);
+	free(l.seen);
 	free(l.creditors.items);
 	db_close(l.conn);
 	return rc;
+}
+
+int batch_check_creditor(const char *conninfo, const char *creditor_id, struct err *e)
+{
+	PGconn *conn = NULL;
+	char found[8];
+	const char *p[1] = { creditor_id };
+	int rc;
+
+	if ((rc = db_connect(&conn, conninfo, "loader", e)) != 0)
+		return rc;
+	rc = q1(conn, "SELECT 1 FROM creditors WHERE creditor_id = $1", 1, p, found, sizeof(found), e);
+	db_close(conn);
+	if (rc == 0 && found[0] == '\0')
+		rc = ERR_SET(e, ERR_USAGE, "--creditor '%s' is not a known creditor; nothing was loaded", creditor_id);
+	return rc;
+}
+
+void batch_report_hints(const struct batch_result *res)
+{
+	char codes[256] = "";
+	size_t o = 0;
+
+	if (res->batch_id <= 0 || res->already_loaded || res->rejected == 0 || res->ntop == 0)
+		return;
+	for (int i = 0; i < res->ntop && o < sizeof(codes); i++)
+		o += (size_t)snprintf(codes + o, sizeof(codes) - o, "%s%s %lld", i > 0 ? ", " : "",
+				      res->top[i].code, res->top[i].n);
+	log_info("batch %lld: reject report %s; most frequent: %s", res->batch_id, res->report_path, codes);
+	/* most records not UTF-8: a spreadsheet's export in Windows-1252 */
+	if (res->not_utf8 > 0 && res->not_utf8 * 2 >= res->records)
+		log_info("batch %lld: hint: %lld of %lld records are not UTF-8 text; if the file comes from "
+			 "Excel or another Windows program, convert it and load it again: "
+			 "iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.csv",
+			 res->batch_id, res->not_utf8, res->records);
 }

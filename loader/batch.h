@@ -23,7 +23,8 @@ struct load_opts {
 	const char *creditor;   /* --creditor, or NULL */
 	int32_t as_of;
 	bool dry_run;
-	long long rerun_batch;  /* rerun: reuse this batch id; 0 otherwise */
+	long long rerun_batch;  /* rerun: the batch re-run; 0 otherwise */
+	bool rerun_loaded;      /* rerun of a loaded batch: a new batch */
 };
 
 struct batch_result {
@@ -31,7 +32,23 @@ struct batch_result {
 	char status[16];        /* loaded, refused, failed, dry_run */
 	bool already_loaded;
 	long long records, accepted, skipped, rejected;
+	/* For the lines after the summary (SPEC 7.3 v2): the reject report,
+	 * the most frequent codes, and how many records were not UTF-8. */
+	char report_path[CONFIG_PATH_MAX + 64];
+	struct {
+		char code[32];
+		long long n;
+	} top[3];
+	int ntop;
+	long long not_utf8;
 };
+
+/* --creditor must name a known creditor (SPEC 5 v2): ERR_USAGE if not. */
+int batch_check_creditor(const char *conninfo, const char *creditor_id, struct err *e);
+
+/* After the summary line: where the reject report is and its most
+ * frequent codes, and a hint when most records were not UTF-8. */
+void batch_report_hints(const struct batch_result *res);
 
 /* Load one file. Returns 0 (loaded, dry run, or already loaded),
  * ERR_REFUSED (the batch was refused), or an error (the batch is failed

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_csv.h"
 #include "csvout.h"
 #include "date.h"
 
@@ -209,19 +210,11 @@ size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v,
 
 size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len)
 {
-	char *p = buf + snprintf(buf, 32, "%" PRIu64 ",", record);
-	bool quote = csvout_needs_quotes(ref, len); /* as PostgreSQL's COPY CSV quotes */
-	if (quote)
-		*p++ = '"';
-	for (size_t i = 0; i < len; i++) {
-		if (ref[i] == '"')
-			*p++ = '"';
-		*p++ = ref[i];
-	}
-	if (quote)
-		*p++ = '"';
-	*p++ = '\n';
-	return (size_t)(p - buf);
+	size_t n = (size_t)snprintf(buf, 32, "%" PRIu64 ",", record);
+
+	n += csvout_encode(buf + n, ref, len, true);
+	buf[n++] = '\n';
+	return n;
 }
 
 void receipt_merge_init(struct receipt_merge *m, FILE *keys, FILE *ids, long long first_id,
@@ -295,7 +288,7 @@ int receipt_merge_row(struct receipt_merge *m, const char *row, size_t len)
 	rec = leading_record(num);
 	while (m->rc == 0 && next_key(m) && m->line_record < rec)
 		m->rc = emit_key(m);
-	if (m->rc == 0 && atomic_file_write(m->out, row, len, m->e) != 0)
+	if (m->rc == 0 && copy_csv_row(m->out, row, len, m->e) != 0)
 		m->rc = ERR_IO;
 	return m->rc;
 }

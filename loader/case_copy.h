@@ -59,15 +59,15 @@ size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v,
 
 /* ---- the receipt ---- */
 
-/* "record,creditor_reference\n" with the reference quoted as PostgreSQL's
- * COPY CSV quotes it. buf holds at least 32 + 2 * len + 3 bytes. */
+/* "record,creditor_reference\n", the reference written by csvout's rule
+ * (quoting and the formula rule). buf holds at least 32 + 2 * len + 4 bytes. */
 size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len);
 
 /* Merges, in record order, the fast records' key lines (file `keys`,
  * "record,ref" per line, given case numbers first_id, first_id + 1, ...,
  * or read one per line from `ids` when that is not NULL) with the staged
- * records' receipt rows ("record,ref,case_id,outcome" CSV rows, in record
- * order) fed one at a time to receipt_merge_row(). */
+ * records' receipt rows ("record,ref,case_id,outcome" rows of COPY's text
+ * format, in record order) fed one at a time to receipt_merge_row(). */
 struct receipt_merge {
 	FILE *keys;
 	FILE *ids;
@@ -83,7 +83,7 @@ struct receipt_merge {
 
 void receipt_merge_init(struct receipt_merge *m, FILE *keys, FILE *ids, long long first_id,
 			struct atomic_file *out, struct err *e);
-/* One staged row, a complete CSV line; rows come in record order. */
+/* One staged row, a COPY text-format row; rows come in record order. */
 int receipt_merge_row(struct receipt_merge *m, const char *row, size_t len);
 /* Write the remaining key lines. */
 int receipt_merge_finish(struct receipt_merge *m);

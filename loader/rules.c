@@ -542,15 +542,15 @@ unsigned long rules_utf8_chars(const char *s, unsigned long len)
 	return n;
 }
 
-/* C0 (U+0000-U+001F, NUL included) and DEL (U+007F). C1 controls (U+0080-
- * U+009F, two bytes in UTF-8) are not detected. */
+/* C0 (U+0000-U+001F, NUL included), DEL (U+007F) and C1 (U+0080-U+009F,
+ * C2 80 to C2 9F in UTF-8): SPEC 2 v2. */
 bool rules_has_control(const char *s, unsigned long len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	assert(s != NULL || len == 0);
 	for (unsigned long i = 0; i < len; i++)
-		if (p[i] < 0x20 || p[i] == 0x7f)
+		if (p[i] < 0x20 || p[i] == 0x7f || (p[i] == 0xc2 && i + 1 < len && p[i + 1] < 0xa0 && p[i + 1] >= 0x80))
 			return true;
 	return false;
 }

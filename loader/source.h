@@ -29,8 +29,14 @@ enum reject_code source_refusal(const struct source *s);
 bool source_is_gzip(const struct source *s);
 /* Decompressed bytes delivered so far. */
 uint64_t source_bytes(const struct source *s);
-/* SHA-256 of the whole raw file, hex; the source reads to the end if
- * needed. Only valid after the stream was read to the end. */
+/* Raw (as given) bytes read so far, and the file's size when opened (0
+ * when unknown). Safe to call from another thread than the reader. */
+uint64_t source_raw_read(const struct source *s);
+uint64_t source_raw_size(const struct source *s);
+/* SHA-256 of the raw bytes this source read, hex: it reads on to the end
+ * of the file first. The stream is spent afterwards. */
+int source_sha256(struct source *s, char hex[65], struct err *e);
+/* SHA-256 of the whole raw file at path, hex. */
 int source_sha256_file(const char *path, char hex[65], struct err *e);
 void source_free(struct source *s);
 

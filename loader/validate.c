@@ -47,15 +47,22 @@ static void add(struct verdict *v, enum reject_code code, int field, const char 
 	va_end(ap);
 }
 
-static void trim(struct record *r, int f)
+/* SPEC 2 v2: CSV values lose spaces and tabs around them, XML values the
+ * XML whitespace (space, tab, CR, LF), as the XSD's token types do. */
+static bool is_trimmed(char c, bool xml)
+{
+	return c == ' ' || c == '\t' || (xml && (c == '\n' || c == '\r'));
+}
+
+static void trim(struct record *r, int f, bool xml)
 {
 	struct field_value *fv = &r->f[f];
 	const char *s = r->buf + fv->off;
 	uint32_t a = 0, b = fv->len;
 
-	while (a < b && (s[a] == ' ' || s[a] == '\t'))
+	while (a < b && is_trimmed(s[a], xml))
 		a++;
-	while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+	while (b > a && is_trimmed(s[b - 1], xml))
 		b--;
 	/* keep values NUL-terminated: the byte after is a space or the NUL */
 	r->buf[fv->off + b] = '\0';
@@ -65,7 +72,8 @@ static void trim(struct record *r, int f)
 
 /* Generic checks. Returns true when the field has a usable, non-empty
  * value that the field's own rule should look at. */
-static bool usable(struct record *r, struct verdict *v, const struct field_def *defs, int f, bool required)
+static bool usable(const struct validate_ctx *ctx, struct record *r, struct verdict *v,
+		   const struct field_def *defs, int f, bool required)
 {
 	const struct field_value *fv = &r->f[f];
 	const char *s;
@@ -75,7 +83,7 @@ static bool usable(struct record *r, struct verdict *v, const struct field_def *
 		    defs[f].max_chars != 0 ? defs[f].max_chars : (size_t)RECORD_FIELD_MAX_BYTES);
 		return false;
 	}
-	trim(r, f);
+	trim(r, f, ctx->xml);
 	s = record_value(r, f);
 	if (fv->len == 0) {
 		if (required)
@@ -129,7 +137,7 @@ static const struct creditor_info *check_creditor(const struct validate_ctx *ctx
 	const struct creditor_info *c;
 	const char *id;
 
-	if (!usable(r, v, defs, f, true))
+	if (!usable(ctx, r, v, defs, f, true))
 		return NULL;
 	id = record_value(r, f);
 	if (ctx->creditor_filter != NULL && strcmp(id, ctx->creditor_filter) != 0) {
@@ -148,9 +156,10 @@ static const struct creditor_info *check_creditor(const struct validate_ctx *ctx
 	return c;
 }
 
-static bool check_key_text(struct record *r, struct verdict *v, const struct field_def *defs, int f)
+static bool check_key_text(const struct validate_ctx *ctx, struct record *r, struct verdict *v,
+			   const struct field_def *defs, int f)
 {
-	if (!usable(r, v, defs, f, true))
+	if (!usable(ctx, r, v, defs, f, true))
 		return false;
 	if (rules_has_control(record_value(r, f), r->f[f].len)) {
 		add(v, RC_BAD_FORMAT, f, "%s contains control characters", defs[f].name);
@@ -197,6 +206,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 	}
 
 	cred = check_creditor(ctx, r, v, d, CF_CREDITOR_ID);
+	v->creditor = cred;
 	if (cred != NULL) {
 		cc = config_country(ctx->conf, cred->country);
 		if (cc != NULL)
@@ -207,9 +217,9 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 			cred = NULL;
 		}
 	}
-	v->key_ok = check_key_text(r, v, d, CF_CREDITOR_REFERENCE) && cred != NULL;
+	v->key_ok = check_key_text(ctx, r, v, d, CF_CREDITOR_REFERENCE) && cred != NULL;
 
-	if (usable(r, v, d, CF_DEBTOR_TYPE, true)) {
+	if (usable(ctx, r, v, d, CF_DEBTOR_TYPE, true)) {
 		const char *t = record_value(r, CF_DEBTOR_TYPE);
 
 		if (strcmp(t, "person") == 0 || strcmp(t, "company") == 0) {
@@ -219,11 +229,11 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 			add(v, RC_BAD_FORMAT, CF_DEBTOR_TYPE, "debtor_type must be 'person' or 'company'");
 		}
 	}
-	usable(r, v, d, CF_DEBTOR_NAME, true);
-	usable(r, v, d, CF_DEBTOR_STREET, true);
-	usable(r, v, d, CF_DEBTOR_CITY, true);
+	usable(ctx, r, v, d, CF_DEBTOR_NAME, true);
+	usable(ctx, r, v, d, CF_DEBTOR_STREET, true);
+	usable(ctx, r, v, d, CF_DEBTOR_CITY, true);
 
-	if (usable(r, v, d, CF_DEBTOR_COUNTRY, true)) {
+	if (usable(ctx, r, v, d, CF_DEBTOR_COUNTRY, true)) {
 		country = record_value(r, CF_DEBTOR_COUNTRY);
 		if (!rules_country_ok(country)) {
 			add(v, RC_BAD_COUNTRY, CF_DEBTOR_COUNTRY, "debtor_country is not an ISO 3166-1 alpha-2 code");
@@ -235,12 +245,12 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 				    "the debtor lives outside the creditor's country and needs specialised handling");
 		}
 	}
-	if (usable(r, v, d, CF_DEBTOR_NATIONAL_ID, false) && country_ok && type_ok &&
+	if (usable(ctx, r, v, d, CF_DEBTOR_NATIONAL_ID, false) && country_ok && type_ok &&
 	    !rules_national_id_ok(country, company, record_value(r, CF_DEBTOR_NATIONAL_ID)))
 		add(v, RC_BAD_ID, CF_DEBTOR_NATIONAL_ID, company
 		    ? "debtor_national_id is not a valid organisation number for the debtor's country"
 		    : "debtor_national_id is not a valid national identity number for the debtor's country");
-	if (usable(r, v, d, CF_DEBTOR_BIRTH_DATE, false)) {
+	if (usable(ctx, r, v, d, CF_DEBTOR_BIRTH_DATE, false)) {
 		if (parse_date(r, CF_DEBTOR_BIRTH_DATE, &dt) != 0)
 			add(v, RC_BAD_DATE, CF_DEBTOR_BIRTH_DATE, "debtor_birth_date is not a date YYYY-MM-DD");
 		else if (type_ok && company)
@@ -248,16 +258,16 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		else if (dt > ctx->as_of)
 			add(v, RC_BAD_DATE, CF_DEBTOR_BIRTH_DATE, "debtor_birth_date is after the as-of date");
 	}
-	if (usable(r, v, d, CF_DEBTOR_POSTAL_CODE, true) && country_ok &&
+	if (usable(ctx, r, v, d, CF_DEBTOR_POSTAL_CODE, true) && country_ok &&
 	    !rules_postal_code_ok(country, record_value(r, CF_DEBTOR_POSTAL_CODE)))
 		add(v, RC_BAD_FORMAT, CF_DEBTOR_POSTAL_CODE, "debtor_postal_code is not a postal code of the debtor's country");
-	if (usable(r, v, d, CF_DEBTOR_EMAIL, false) && !rules_email_ok(record_value(r, CF_DEBTOR_EMAIL)))
+	if (usable(ctx, r, v, d, CF_DEBTOR_EMAIL, false) && !rules_email_ok(record_value(r, CF_DEBTOR_EMAIL)))
 		add(v, RC_BAD_FORMAT, CF_DEBTOR_EMAIL, "debtor_email is not an e-mail address");
-	if (usable(r, v, d, CF_DEBTOR_PHONE, false) && !rules_phone_ok(record_value(r, CF_DEBTOR_PHONE)))
+	if (usable(ctx, r, v, d, CF_DEBTOR_PHONE, false) && !rules_phone_ok(record_value(r, CF_DEBTOR_PHONE)))
 		add(v, RC_BAD_FORMAT, CF_DEBTOR_PHONE, "debtor_phone must be an optional '+' and 6 to 16 digits");
 
-	usable(r, v, d, CF_INVOICE_NUMBER, true);
-	if (usable(r, v, d, CF_INVOICE_DATE, true)) {
+	usable(ctx, r, v, d, CF_INVOICE_NUMBER, true);
+	if (usable(ctx, r, v, d, CF_INVOICE_DATE, true)) {
 		if (parse_date(r, CF_INVOICE_DATE, &inv) != 0)
 			add(v, RC_BAD_DATE, CF_INVOICE_DATE, "invoice_date is not a date YYYY-MM-DD");
 		else if (inv > ctx->as_of)
@@ -265,7 +275,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		else
 			inv_ok = true;
 	}
-	if (usable(r, v, d, CF_DUE_DATE, true)) {
+	if (usable(ctx, r, v, d, CF_DUE_DATE, true)) {
 		if (parse_date(r, CF_DUE_DATE, &due) != 0) {
 			add(v, RC_BAD_DATE, CF_DUE_DATE, "due_date is not a date YYYY-MM-DD");
 		} else if (inv_ok && due < inv) {
@@ -276,7 +286,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 				add(v, RC_NOT_OVERDUE, CF_DUE_DATE, "the claim is not overdue: due_date is not before the as-of date");
 		}
 	}
-	if (usable(r, v, d, CF_ORIGINAL_AMOUNT, true)) {
+	if (usable(ctx, r, v, d, CF_ORIGINAL_AMOUNT, true)) {
 		if (parse_amount(ctx, r, CF_ORIGINAL_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, CF_ORIGINAL_AMOUNT, "original_amount is not an amount like 1234.50");
 		else if (amt == 0)
@@ -288,10 +298,10 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 			orig_ok = true;
 		}
 	}
-	if (usable(r, v, d, CF_CURRENCY, true) && cred != NULL &&
+	if (usable(ctx, r, v, d, CF_CURRENCY, true) && cred != NULL &&
 	    strcmp(record_value(r, CF_CURRENCY), cred->currency) != 0)
 		add(v, RC_BAD_CURRENCY, CF_CURRENCY, "currency is not the creditor's currency");
-	if (usable(r, v, d, CF_PAID_AMOUNT, false)) {
+	if (usable(ctx, r, v, d, CF_PAID_AMOUNT, false)) {
 		if (parse_amount(ctx, r, CF_PAID_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, CF_PAID_AMOUNT, "paid_amount is not an amount like 1234.50");
 		else if (orig_ok && amt >= v->original_amount)
@@ -299,19 +309,19 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		else
 			v->paid_amount = amt;
 	}
-	if (usable(r, v, d, CF_FEE_AMOUNT, false)) {
+	if (usable(ctx, r, v, d, CF_FEE_AMOUNT, false)) {
 		if (parse_amount(ctx, r, CF_FEE_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, CF_FEE_AMOUNT, "fee_amount is not an amount like 0.00");
 		else if (amt != 0)
 			add(v, RC_FEES_INCLUDED, CF_FEE_AMOUNT, "reminder fees and costs must not be part of the claim");
 	}
-	if (usable(r, v, d, CF_INTEREST_AMOUNT, false)) {
+	if (usable(ctx, r, v, d, CF_INTEREST_AMOUNT, false)) {
 		if (parse_amount(ctx, r, CF_INTEREST_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, CF_INTEREST_AMOUNT, "interest_amount is not an amount like 0.00");
 		else if (amt != 0)
 			add(v, RC_FEES_INCLUDED, CF_INTEREST_AMOUNT, "interest must not be part of the claim");
 	}
-	if (usable(r, v, d, CF_CLAIM_TYPE, true)) {
+	if (usable(ctx, r, v, d, CF_CLAIM_TYPE, true)) {
 		int t = claim_type_parse(record_value(r, CF_CLAIM_TYPE));
 
 		if (t < 0)
@@ -319,7 +329,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		else if (cc != NULL && (cc->special_claim_types & (1u << t)))
 			add(v, RC_SPECIAL_HANDLING, CF_CLAIM_TYPE, "this claim type needs specialised handling in the creditor's country");
 	}
-	if (usable(r, v, d, CF_DISPUTED, true)) {
+	if (usable(ctx, r, v, d, CF_DISPUTED, true)) {
 		if (!parse_bool(record_value(r, CF_DISPUTED), &v->disputed))
 			add(v, RC_BAD_FORMAT, CF_DISPUTED, "disputed must be true or false");
 		else if (v->disputed)
@@ -329,7 +339,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		bool required = cc != NULL && cc->reminder_required;
 		enum reject_code code = required ? RC_NO_REMINDER : RC_BAD_DATE;
 
-		if (usable(r, v, d, CF_REMINDER_DATE, false)) {
+		if (usable(ctx, r, v, d, CF_REMINDER_DATE, false)) {
 			if (parse_date(r, CF_REMINDER_DATE, &dt) != 0)
 				add(v, code, CF_REMINDER_DATE, "reminder_date is not a date YYYY-MM-DD");
 			else if (due_ok && dt < due)
@@ -363,9 +373,10 @@ size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, st
 		return v->n;
 	}
 	cred = check_creditor(ctx, r, v, d, TF_CREDITOR_ID);
-	v->key_ok = check_key_text(r, v, d, TF_CREDITOR_REFERENCE) && cred != NULL;
-	v->txid_ok = check_key_text(r, v, d, TF_TRANSACTION_ID) && cred != NULL;
-	if (usable(r, v, d, TF_KIND, true)) {
+	v->creditor = cred;
+	v->key_ok = check_key_text(ctx, r, v, d, TF_CREDITOR_REFERENCE) && cred != NULL;
+	v->txid_ok = check_key_text(ctx, r, v, d, TF_TRANSACTION_ID) && cred != NULL;
+	if (usable(ctx, r, v, d, TF_KIND, true)) {
 		for (int i = 0; i < 4; i++)
 			if (strcmp(record_value(r, TF_KIND), kinds[i]) == 0)
 				kind = i;
@@ -373,29 +384,31 @@ size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, st
 			add(v, RC_BAD_FORMAT, TF_KIND, "kind must be payment, direct_payment, credit_note or withdrawal");
 	}
 	withdrawal = kind == 3;
-	if (usable(r, v, d, TF_BOOKING_DATE, true)) {
+	if (usable(ctx, r, v, d, TF_BOOKING_DATE, true)) {
 		if (parse_date(r, TF_BOOKING_DATE, &dt) != 0)
 			add(v, RC_BAD_DATE, TF_BOOKING_DATE, "booking_date is not a date YYYY-MM-DD");
 		else if (dt > ctx->as_of)
 			add(v, RC_BAD_DATE, TF_BOOKING_DATE, "booking_date is after the as-of date");
 	}
-	if (usable(r, v, d, TF_AMOUNT, !withdrawal && kind >= 0)) {
+	if (usable(ctx, r, v, d, TF_AMOUNT, !withdrawal && kind >= 0)) {
 		if (parse_amount(ctx, r, TF_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount is not an amount like 1234.50");
 		else if (withdrawal && amt != 0)
 			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "a withdrawal has no amount");
 		else if (!withdrawal && amt == 0)
 			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount must be greater than zero");
+		else if (amt > ctx->conf->max_amount)
+			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount is above the largest amount accepted (max_amount)");
 		else
 			v->amount = amt;
 	}
-	if (usable(r, v, d, TF_CURRENCY, !withdrawal && kind >= 0)) {
+	if (usable(ctx, r, v, d, TF_CURRENCY, !withdrawal && kind >= 0)) {
 		const char *cur = record_value(r, TF_CURRENCY);
 
 		if (r->f[TF_CURRENCY].len != 3 || !rules_currency_ok(cur))
 			add(v, RC_CURRENCY_MISMATCH, TF_CURRENCY, "currency is not the case's currency");
 	}
-	if (usable(r, v, d, TF_REASON, false) && withdrawal) {
+	if (usable(ctx, r, v, d, TF_REASON, false) && withdrawal) {
 		bool ok = false;
 
 		for (int i = 0; i < 3; i++)

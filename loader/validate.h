@@ -31,6 +31,7 @@ struct validate_ctx {
 	int32_t as_of;
 	const char *creditor_filter; /* --creditor, or NULL */
 	bool decimal_comma;          /* amounts may use ',' (CSV with ';') */
+	bool xml;                    /* values are trimmed of CR and LF too */
 };
 
 #define VERDICT_MAX_ERRORS 40
@@ -51,6 +52,7 @@ struct verdict {
 	int64_t amount;           /* transactions; 0 for a withdrawal */
 	int64_t collection_fee;   /* cases: the creditor's country's fee */
 	bool disputed;
+	const struct creditor_info *creditor; /* known, even when rejected; else NULL */
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
 	bool txid_ok;             /* transaction_id usable as a key */
 };

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "log.h"
 #include "settle.h"
+#include "version.h"
 
 static const char usage_main[] =
 	"usage: settlement COMMAND [OPTIONS]\n"
@@ -24,11 +25,12 @@ static const char usage_main[] =
 	"  cases --creditor ID     write a creditor's case list as CSV on stdout\n"
 	"\n"
 	"options every command takes (after the command word):\n"
-	"  --conf FILE             configuration (default conf/engine.conf)\n"
+	"  --conf FILE             configuration (default $ENGINE_CONF, else conf/engine.conf\n"
+	"                          of the installation: the folder above this program's bin/)\n"
 	"  --db CONNINFO           database connection (default: configuration, then PG* environment)\n"
 	"  --help                  what the command does\n"
 	"\n"
-	"'settlement COMMAND --help' tells more.\n";
+	"'settlement COMMAND --help' tells more; 'settlement --version' prints the version.\n";
 
 static const char usage_run[] =
 	"usage: settlement run --period YYYY-MM [--creditor ID] [--as-of YYYY-MM-DD]\n"
@@ -44,7 +46,7 @@ static const char usage_run[] =
 	"  --period YYYY-MM  the month to settle; its last day must be before the as-of date\n"
 	"  --creditor ID     settle only this creditor (default: all)\n"
 	"  --as-of DATE      business date of the run, stored as the issue date (default today)\n"
-	"  --out DIR         statement directory (default var/statements)\n"
+	"  --out DIR         statement directory (default: out_dir of the configuration)\n"
 	"\n"
 	"Prints one line per statement: statement <number>: <n> lines, net payout <amount> <currency>\n"
 	"Exit status: 0 done (also when there was nothing to settle), 2 usage or\n"
@@ -67,8 +69,7 @@ static const char usage_cases[] =
 	"3 database or I/O failure.\n";
 
 struct cli {
-	const char *conf_path;
-	bool conf_given;
+	const char *conf_path; /* NULL: the default */
 	const char *db;
 	const char *creditor;
 	const char *out_dir;
@@ -79,6 +80,7 @@ struct cli {
 	bool as_of_set;
 	int filter;
 	bool help;
+	bool version;
 };
 
 static bool valid_creditor_id(const char *s)
@@ -106,6 +108,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 		{ "out", required_argument, NULL, 'o' },
 		{ "status", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -114,10 +117,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c':
-			cli->conf_path = optarg;
-			cli->conf_given = true;
-			break;
+		case 'c': cli->conf_path = optarg; break;
+		case 'V': cli->version = true; break;
 		case 'd': cli->db = optarg; break;
 		case 'h': cli->help = true; break;
 		case 'r':
@@ -163,7 +164,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .conf_path = CONFIG_DEFAULT_PATH, .out_dir = SETTLE_DEFAULT_OUT };
+	struct cli cli = { .conf_path = NULL };
+	char conf_path[CONFIG_PATH_MAX];
 	struct config conf;
 	struct err e = ERR_INIT;
 	PGconn *conn = NULL;
@@ -180,6 +182,10 @@ int main(int argc, char **argv)
 		fputs(usage_main, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("settlement %s\n", ENGINE_VERSION);
+		return fflush(stdout) == 0 ? 0 : 3;
+	}
 	cmd = argv[1];
 	if (strcmp(cmd, "run") == 0)
 		usage = usage_run;
@@ -192,8 +198,11 @@ int main(int argc, char **argv)
 	rc = parse_options(argc - 1, argv + 1, &cli, usage, is_run);
 	if (rc != 0)
 		return rc;
-	if (cli.help) {
-		fputs(usage, stdout);
+	if (cli.help || cli.version) {
+		if (cli.help)
+			fputs(usage, stdout);
+		else
+			printf("settlement %s\n", ENGINE_VERSION);
 		return fflush(stdout) == 0 ? 0 : 3;
 	}
 	if (!cli.as_of_set)
@@ -210,11 +219,17 @@ int main(int argc, char **argv)
 		return log_usage_error(usage, "%s", "--creditor ID is required");
 	}
 
+	if (cli.conf_path != NULL)
+		snprintf(conf_path, sizeof(conf_path), "%s", cli.conf_path);
+	else if (config_default_path(conf_path, sizeof(conf_path), &e) != 0)
+		return log_report(&e);
 	config_init(&conf);
-	if (config_load(&conf, cli.conf_path, !cli.conf_given, &e) != 0) {
+	if (config_load(&conf, conf_path, &e) != 0) {
 		status = log_report(&e);
 		goto out;
 	}
+	if (cli.out_dir == NULL)
+		cli.out_dir = conf.out_dir;
 	conninfo = cli.db != NULL ? cli.db : conf.conninfo;
 	if (db_connect(&conn, conninfo, is_run ? "settlement run" : "settlement cases", &e) != 0) {
 		status = log_report(&e);

@@ -250,6 +250,11 @@ START_TEST(test_receipt_key_line)
 	ck_assert(memcmp(buf, "18,\"a,b\"\n", n) == 0 && n == 9);
 	n = receipt_key_line(buf, 9, "say \"hi\"", 8);
 	ck_assert(memcmp(buf, "9,\"say \"\"hi\"\"\"\n", n) == 0 && n == 15);
+	/* SPEC 7.1 v2: the formula rule of every CSV the engine writes */
+	n = receipt_key_line(buf, 3, "=HYPERLINK(1)", 13);
+	ck_assert(memcmp(buf, "3,'=HYPERLINK(1)\n", n) == 0 && n == 17);
+	n = receipt_key_line(buf, 4, "+SUM(1,2)", 9);
+	ck_assert(memcmp(buf, "4,\"'+SUM(1,2)\"\n", n) == 0 && n == 15);
 }
 END_TEST
 
@@ -307,18 +312,20 @@ static const char *merge(FILE *keys, FILE *ids, long long first, const char *con
 
 START_TEST(test_merge_contiguous)
 {
-	static const char *const rows[] = { "3,R3,500,accepted\n", "5,\"R,5\",17,skipped\n", "9,R9,501,accepted\n" };
+	/* staged rows come in COPY's text format; the receipt is CSV */
+	static const char *const rows[] = { "3\tR3\t500\taccepted\n", "5\tR,5\t17\tskipped\n",
+					    "9\t=R9\t501\taccepted\n" };
 	const char *got = merge(file_with("1,R1\n2,R2\n4,\"R,4\"\n6,R6\n"), NULL, 100, rows, 3);
 
 	ck_assert_str_eq(got, "1,R1,100,accepted\n2,R2,101,accepted\n3,R3,500,accepted\n"
 			      "4,\"R,4\",102,accepted\n5,\"R,5\",17,skipped\n6,R6,103,accepted\n"
-			      "9,R9,501,accepted\n");
+			      "9,'=R9,501,accepted\n");
 }
 END_TEST
 
 START_TEST(test_merge_ids_file)
 {
-	static const char *const rows[] = { "1,R1,3,skipped\n" };
+	static const char *const rows[] = { "1\tR1\t3\tskipped\n" };
 	const char *got = merge(file_with("2,R2\n3,R3\n"), file_with("40\n77\n"), 1, rows, 1);
 
 	ck_assert_str_eq(got, "1,R1,3,skipped\n2,R2,40,accepted\n3,R3,77,accepted\n");
@@ -327,7 +334,7 @@ END_TEST
 
 START_TEST(test_merge_no_keys)
 {
-	static const char *const rows[] = { "1,R1,3,skipped\n", "2,R2,4,accepted\n" };
+	static const char *const rows[] = { "1\tR1\t3\tskipped\n", "2\tR2\t4\taccepted\n" };
 	const char *got = merge(file_with(""), NULL, 1, rows, 2);
 
 	ck_assert_str_eq(got, "1,R1,3,skipped\n2,R2,4,accepted\n");

@@ -39,7 +39,7 @@ static int load_text(struct config *c, const char *text, struct err *e, char pat
 
 	config_init(c);
 	write_conf(path, text);
-	rc = config_load(c, path, false, e);
+	rc = config_load(c, path, e);
 	unlink(path);
 	return rc;
 }
@@ -94,7 +94,8 @@ START_TEST(test_defaults)
 
 	config_init(&c);
 	ck_assert_ptr_null(c.conninfo);
-	ck_assert_str_eq(c.report_dir, "var/reports");
+	ck_assert_str_eq(c.report_dir, "../var/reports"); /* relative to the file, as SPEC 3 */
+	ck_assert_str_eq(c.out_dir, "../var/statements");
 	ck_assert_int_eq(c.max_reject_ratio_ppm, 1000000);
 	ck_assert_int_eq(c.max_amount, 1000000000);      /* 10000000.00 */
 	ck_assert_uint_eq(c.max_file_bytes, UINT64_C(10737418240));
@@ -115,7 +116,8 @@ START_TEST(test_spec_example)
 	ck_assert_int_eq(e.code, ERR_OK);
 	ck_assert_str_eq(c.path, path);
 	ck_assert_ptr_null(c.conninfo);
-	ck_assert_str_eq(c.report_dir, "var/reports");
+	/* SPEC 2 v2: relative to the configuration file's folder */
+	ck_assert_str_eq(c.report_dir, "/tmp/var/reports");
 	ck_assert_int_eq(c.max_reject_ratio_ppm, 1000000);
 	ck_assert_int_eq(c.max_amount, 1000000000);
 	ck_assert_uint_eq(c.max_file_bytes, UINT64_C(10737418240));
@@ -412,15 +414,15 @@ START_TEST(test_long_lines)
 	/* "report_dir = " is 13 characters: 186 more make 199. */
 	memset(value, 'd', 186);
 	value[186] = '\0';
-	snprintf(text, sizeof(text), "[loader]\nreport_dir = %s\nmax_amount = 7.00\n", value);
+	snprintf(text, sizeof(text), "[loader]\nreport_dir = /%s\nmax_amount = 7.00\n", value + 1);
 	ck_assert_int_eq(load_text(&c, text, &e, path), 0);
-	ck_assert_str_eq(c.report_dir, value);
+	ck_assert_str_eq(c.report_dir + 1, value + 1);
 	ck_assert_int_eq(c.max_amount, 700);
 	config_release(&c);
 	/* the same line as the last one, without a line end */
-	snprintf(text, sizeof(text), "[loader]\nmax_amount = 7.00\nreport_dir = %s", value);
+	snprintf(text, sizeof(text), "[loader]\nmax_amount = 7.00\nreport_dir = /%s", value + 1);
 	ck_assert_int_eq(load_text(&c, text, &e, path), 0);
-	ck_assert_str_eq(c.report_dir, value);
+	ck_assert_str_eq(c.report_dir + 1, value + 1);
 	config_release(&c);
 
 	value[186] = 'd';
@@ -490,11 +492,9 @@ START_TEST(test_missing_file)
 	struct config c;
 	struct err e = ERR_INIT;
 
+	/* SPEC 2 v2: a missing file is an error, never built-in defaults */
 	config_init(&c);
-	ck_assert_int_eq(config_load(&c, "/nonexistent/check_config/engine.conf", true, &e), 0);
-	ck_assert_int_eq(c.max_amount, 1000000000); /* untouched defaults */
-	ck_assert_int_eq(c.ncountries, 0);
-	ck_assert_int_eq(config_load(&c, "/nonexistent/check_config/engine.conf", false, &e), ERR_CONFIG);
+	ck_assert_int_eq(config_load(&c, "/nonexistent/check_config/engine.conf", &e), ERR_CONFIG);
 	ck_assert_int_eq(e.code, ERR_CONFIG);
 	ck_assert_ptr_nonnull(strstr(e.message, "/nonexistent/check_config/engine.conf"));
 	config_release(&c);

@@ -732,7 +732,13 @@ START_TEST(test_has_control)
 	ck_assert(rules_has_control("\x1b[0m", 4) == true);
 	ck_assert(rules_has_control("del\x7f", 4) == true);
 	ck_assert(rules_has_control("\xc3\xa9", 2) == false);  /* é */
-	ck_assert(rules_has_control("\xc2\x85", 2) == false);  /* C1 NEL: not C0 */
+	/* SPEC 2 v2: C1 controls too (NEL, CSI, U+0080, U+009F), not U+00A0 */
+	ck_assert(rules_has_control("\xc2\x85", 2) == true);
+	ck_assert(rules_has_control("ref\xc2\x9b" "31m", 8) == true);
+	ck_assert(rules_has_control("\xc2\x80", 2) == true);
+	ck_assert(rules_has_control("\xc2\x9f", 2) == true);
+	ck_assert(rules_has_control("\xc2\xa0", 2) == false);
+	ck_assert(rules_has_control("\xc2", 1) == false); /* cut short: BAD_ENCODING's, not ours */
 	ck_assert(rules_has_control("\xe2\x80\xa8", 3) == false);
 	ck_assert(rules_has_control("ab\n", 2) == false); /* beyond len */
 	for (unsigned v = 0; v < 256; v++) {
