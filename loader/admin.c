@@ -186,6 +186,11 @@ static void fit(char *out, size_t size, const char *s, size_t width)
 	}
 }
 
+static const char *or_dash(const char *s)
+{
+	return *s != '\0' ? s : "-";
+}
+
 static void print_text(PGresult *res, bool detail)
 {
 	int n = PQntuples(res);
@@ -224,16 +229,16 @@ static void print_text(PGresult *res, bool detail)
 			    (size_t)-1);
 		fit(file, sizeof(file), safe, 19);
 		printf("%6s %-12s %-7s %-10s %-16s %7s %8s %8s %8s %8s %s\n", PQgetvalue(res, i, S_ID),
-		       PQgetvalue(res, i, S_KIND), PQgetvalue(res, i, S_STATUS), PQgetvalue(res, i, S_ASOF),
-		       PQgetvalue(res, i, S_STARTED_SHORT), PQgetvalue(res, i, S_RUN_TIME),
+		       or_dash(PQgetvalue(res, i, S_KIND)), PQgetvalue(res, i, S_STATUS), PQgetvalue(res, i, S_ASOF),
+		       PQgetvalue(res, i, S_STARTED_SHORT), or_dash(PQgetvalue(res, i, S_RUN_TIME)),
 		       PQgetvalue(res, i, S_RECORDS), PQgetvalue(res, i, S_ACCEPTED), PQgetvalue(res, i, S_SKIPPED),
 		       PQgetvalue(res, i, S_REJECTED), file);
 		if (*msg != '\0') {
 			utf8_escape(safe, sizeof(safe), msg, strlen(msg), (size_t)-1);
 			fit(why, sizeof(why), safe, 120 - 12);
-			printf("%6s %-5s %s\n", "", "why:", why);
+			printf("%6s why: %s\n", "", why);
 		} else if (strcmp(PQgetvalue(res, i, S_STATUS), "failed") == 0) {
-			printf("%6s %-5s %s\n", "", "why:", "the loader stopped before it finished (killed, or the machine stopped)");
+			printf("%6s why: %s\n", "", "the loader stopped before it finished (killed, or the machine stopped)");
 		}
 	}
 }

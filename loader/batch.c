@@ -432,7 +432,7 @@ static int fast_begin(struct load *l, struct err *e)
 	l->fast_active = true;
 	if ((rc = take_lock(l, "SELECT pg_try_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)",
 			    "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)", HOLDERS_SQL("0"),
-			    "the lock of case files loaded record by record", e)) != 0)
+			    "the case-load lock", e)) != 0)
 		return rc;
 	if ((rc = q1(l->conn,
 		     "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
@@ -668,16 +668,8 @@ static const char insert_cases_tail_sql[] =
 	", s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
 	" FROM stage s WHERE s.errors IS NULL"
 	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')";
-/* The staged path streams the receipt straight from the insert. */
-static const char insert_returning_sql[] =
-	" RETURNING record, creditor_reference, case_id, 'accepted' AS outcome) TO STDOUT";
-
-static const char receipt_skipped_cases_sql[] =
-	"COPY (SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
-	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
-	" ORDER BY o.record) TO STDOUT";
-
-/* The fast path's staged receipt rows, in record order; then the batch id. */
+/* The receipt rows of the staged records, in record order (on the fast
+ * path merged with the fast records'); then the batch id. */
 static const char receipt_staged_cases_sql[] =
 	"COPY (SELECT s.record, s.creditor_reference, c.case_id, 'accepted'"
 	"  FROM stage s JOIN cases c ON c.creditor_id = s.creditor_id"
@@ -841,53 +833,43 @@ static int insert_cases_with_receipt(struct load *l, const char *asof, struct er
 {
 	struct atomic_file *af = &l->receipt;
 	char *sql = NULL, staged[1024];
-	const char *pre = l->fast_active ? "" : "COPY (";
-	const char *post = l->fast_active ? "" : insert_returning_sql;
 	int rc, n;
 
 	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
 		return rc;
 	/* batch id and date are ours, not input: safe to write into the SQL */
-	n = snprintf(NULL, 0, "%s%s%lld, s.record, '%s'%s%s", pre, insert_cases_sql, l->batch_id, asof,
-		     insert_cases_tail_sql, post);
+	n = snprintf(NULL, 0, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof, insert_cases_tail_sql);
 	sql = malloc((size_t)n + 1);
 	if (sql == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	snprintf(sql, (size_t)n + 1, "%s%s%lld, s.record, '%s'%s%s", pre, insert_cases_sql, l->batch_id, asof,
-		 insert_cases_tail_sql, post);
+	snprintf(sql, (size_t)n + 1, "%s%lld, s.record, '%s'%s", insert_cases_sql, l->batch_id, asof,
+		 insert_cases_tail_sql);
+	rc = db_exec(l->conn, sql, e);
+	free(sql);
+	if (rc != 0)
+		return rc;
 	snprintf(l->receipt_path, sizeof(l->receipt_path), "%s/batch-%lld.receipt.csv",
 		 l->conf->report_dir, l->batch_id);
-	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0) {
-		free(sql);
+	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0)
 		return rc;
-	}
 	l->receipt_pending = true;
-	if ((rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0) {
-		free(sql);
+	if ((rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0)
 		return rc;
-	}
+	snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
 	if (l->fast_active) {
 		struct receipt_merge m;
 
-		rc = db_exec(l->conn, sql, e);
-		free(sql);
-		if (rc != 0)
-			return rc;
 		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0 ||
 		    (l->ids != NULL && (fflush(l->ids) != 0 || fseek(l->ids, 0, SEEK_SET) != 0)))
 			return ERR_SET(e, ERR_IO, "cannot read a temporary file");
 		receipt_merge_init(&m, l->keys, l->ids, l->seq0 + 1, af, e);
-		snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
 		rc = db_copy_out(l->conn, staged, merge_sink, &m, e);
 		if (rc == 0)
 			rc = receipt_merge_finish(&m);
 		else if (rc == ERR_IO && m.rc != 0)
 			rc = m.rc;
 	} else {
-		rc = copy_csv_query(l->conn, sql, af, e);
-		free(sql);
-		if (rc == 0)
-			rc = copy_csv_query(l->conn, receipt_skipped_cases_sql, af, e);
+		rc = copy_csv_query(l->conn, staged, af, e);
 	}
 	if (rc == ERR_IO || (rc == 0 && af->failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
@@ -974,13 +956,13 @@ static void sha_lock_params(const char *sha, char key[16])
 	snprintf(key, 16, "%ld", (long)(int32_t)(uint32_t)v);
 }
 
-static int mark_failed(const char *conninfo, long long batch_id,
+static int mark_failed(const char *conninfo, long long batch_id, enum file_kind kind, const char *creditor_ids,
 		       const char *message)
 {
 	PGconn *conn = NULL;
 	struct err e2 = ERR_INIT;
 	char id[24];
-	const char *params[2];
+	const char *params[4];
 	int rc;
 
 	if (batch_id <= 0)
@@ -990,9 +972,12 @@ static int mark_failed(const char *conninfo, long long batch_id,
 	snprintf(id, sizeof(id), "%lld", batch_id);
 	params[0] = id;
 	params[1] = message;
+	params[2] = kind != KIND_UNKNOWN ? file_kind_name(kind) : NULL;
+	params[3] = creditor_ids;
 	rc = db_query(conn, NULL,
-		      "UPDATE batches SET status = 'failed', finished = clock_timestamp(), message = $2"
-		      " WHERE batch_id = $1::bigint AND status = 'loading'", 2, params, &e2);
+		      "UPDATE batches SET status = 'failed', finished = clock_timestamp(), message = $2,"
+		      " kind = coalesce($3, kind), creditor_ids = coalesce($4::text[], creditor_ids)"
+		      " WHERE batch_id = $1::bigint AND status = 'loading'", 4, params, &e2);
 	db_close(conn);
 	return rc;
 }
@@ -1164,7 +1149,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	if (cases && !l->fast_active &&
 	    (rc = take_lock(l, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)",
 			    "SELECT pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)", HOLDERS_SQL("0"),
-			    "the lock of case files loaded record by record", e)) != 0)
+			    "the case-load lock", e)) != 0)
 		return rc;
 	if ((rc = take_lock(l, try_lock_creditors_sql, lock_creditors_sql, creditor_holders_sql,
 			    "the lock of a creditor of this file", e)) != 0)
@@ -1563,7 +1548,10 @@ fail:
 	}
 	if (l.batch_id > 0) {
 		snprintf(res->status, sizeof(res->status), "failed");
-		mark_failed(conninfo, l.batch_id, e->message);
+		char *ids = seen_creditors(&l);
+
+		mark_failed(conninfo, l.batch_id, l.kind, ids, e->message);
+		free(ids);
 	}
 out:
 	{

@@ -27,7 +27,8 @@ struct import {
 	const struct config *conf;
 	struct creditor_row *rows;
 	size_t n, cap;
-	long bad;
+	long bad;      /* errors */
+	long bad_rows; /* rows with an error */
 };
 
 static void bad_row(struct import *im, const struct record *r, const char *field, const char *what)
@@ -50,7 +51,21 @@ static const char *trimmed(struct record *r, int f, size_t *len)
 	return s + a;
 }
 
+static int check_row(void *ctx, struct record *r, struct err *e);
+
+/* Every row, counting the rows that had an error. */
 static int on_row(void *ctx, struct record *r, struct err *e)
+{
+	struct import *im = ctx;
+	long before = im->bad;
+	int rc = check_row(ctx, r, e);
+
+	if (im->bad != before)
+		im->bad_rows++;
+	return rc;
+}
+
+static int check_row(void *ctx, struct record *r, struct err *e)
 {
 	struct import *im = ctx;
 	struct creditor_row row;
@@ -139,7 +154,7 @@ static int on_row(void *ctx, struct record *r, struct err *e)
 int creditors_import(const struct config *conf, const char *conninfo, const char *path,
 		     long *applied, struct err *e)
 {
-	struct import im = { conf, NULL, 0, 0, 0 };
+	struct import im = { conf, NULL, 0, 0, 0, 0 };
 	struct decode_io io;
 	struct source *src = NULL;
 	PGconn *conn = NULL;
@@ -162,7 +177,8 @@ int creditors_import(const struct config *conf, const char *conninfo, const char
 	if (rc != 0)
 		goto out;
 	if (im.bad > 0) {
-		rc = ERR_SET(e, ERR_REFUSED, "'%s': %ld bad rows; no creditor was changed", path, im.bad);
+		rc = ERR_SET(e, ERR_REFUSED, "'%s': %ld %s with %ld %s; no creditor was changed", path, im.bad_rows,
+			     im.bad_rows == 1 ? "row" : "rows", im.bad, im.bad == 1 ? "error" : "errors");
 		goto out;
 	}
 	if ((rc = db_connect(&conn, conninfo, "loader", e)) != 0)

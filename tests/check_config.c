@@ -142,6 +142,122 @@ START_TEST(test_spec_example)
 }
 END_TEST
 
+
+/* The example of SPEC section 3, version 2, verbatim with its comments. */
+static const char spec_example_v2[] =
+	"[database]\n"
+	"conninfo =                    ; optional, see above\n"
+	"[loader]\n"
+	"report_dir = ../var/reports   ; where reject reports and receipts are written (v2: relative to this file's folder)\n"
+	"max_reject_ratio = 1.0        ; refuse the whole batch above this share of rejected records\n"
+	"max_amount = 10000000.00      ; largest original_amount accepted\n"
+	"max_file_bytes = 10737418240  ; largest decompressed input accepted\n"
+	"[settlement]                  ; v2\n"
+	"out_dir = ../var/statements   ; default of --out (a relative --out is relative to the working directory)\n"
+	"[country.CH]                  ; one section per country: CH SE NO DK (more may be added)\n"
+	"currency = CHF\n"
+	"reminder_required = no        ; a reminder before handover is required (NO_REMINDER)\n"
+	"special_claim_types = rent,consumer_credit,energy   ; need specialised handling (SPECIAL_HANDLING)\n"
+	"collection_fee = 0.00         ; charged to the debtor when the case is registered; belongs to the agency\n"
+	"interest_rate_pct = 5.00      ; yearly late interest on outstanding principal, simple\n"
+	"interest_days_per_year = 365  ; day-count basis of that rate: 365 or 360 (Denmark uses 360)\n"
+	"vat_pct = 8.10                ; VAT on the agency's commission and withdrawal fees\n"
+	"withdrawal_fee = 0.00         ; charged to the creditor when it withdraws a case\n"
+	"withdrawal_fee.legal = 0.00   ; v2, optional: the fee when the case is in stage `legal` (one key per stage, section 16)\n"
+	"notice_required = no          ; v2: a collection notice before handover is required (NO_NOTICE; Denmark: yes)\n"
+	"payment_reference = scor      ; v2: qrr, scor, ocr, kid or fik (section 12); default scor\n"
+	"[agency]                      ; v2: the agency itself, for references, payouts and PDF statements\n"
+	"name = Inkasso Muster AG\n"
+	"address = Bahnhofstrasse 1, 8001 Z\xc3\xbcrich\n"
+	"account.CHF = CH4431999123000889012   ; the agency's collection account per currency (IBAN); one key per currency\n"
+	"account.EUR = CH9300762011623852957\n"
+	"bic = POFICHBEXXX\n";
+
+START_TEST(test_spec_example_v2)
+{
+	struct config c;
+	struct err e = ERR_INIT;
+	char path[TMP_PATH_MAX];
+	const struct country_conf *ch;
+
+	ck_assert_msg(load_text(&c, spec_example_v2, &e, path) == 0, "%s", e.message);
+	ck_assert_str_eq(c.report_dir, "/tmp/../var/reports");
+	ck_assert_str_eq(c.out_dir, "/tmp/../var/statements");
+	ch = config_country(&c, "CH");
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_int_eq(ch->stage_withdrawal_fee[STAGE_LEGAL], 0);
+	ck_assert_int_eq(ch->stage_withdrawal_fee[STAGE_COLLECTION], -1); /* not configured */
+	ck_assert_int_eq(ch->stage_withdrawal_fee[STAGE_NOTICE], -1);
+	ck_assert(!ch->notice_required);
+	ck_assert_int_eq(ch->payment_reference, REF_SCOR);
+	ck_assert_str_eq(c.agency.name, "Inkasso Muster AG");
+	ck_assert_str_eq(c.agency.address, "Bahnhofstrasse 1, 8001 Z\xc3\xbcrich");
+	ck_assert_str_eq(c.agency.bic, "POFICHBEXXX");
+	ck_assert_str_eq(config_agency_account(&c, "CHF"), "CH4431999123000889012");
+	ck_assert_str_eq(config_agency_account(&c, "EUR"), "CH9300762011623852957");
+	ck_assert_ptr_null(config_agency_account(&c, "SEK"));
+	config_release(&c);
+}
+END_TEST
+
+START_TEST(test_v2_keys)
+{
+	struct config c;
+	struct err e = ERR_INIT;
+	char path[TMP_PATH_MAX];
+	const struct country_conf *cc;
+
+	ck_assert_int_eq(load_text(&c,
+				   "[country.SE]\ncurrency = SEK\nwithdrawal_fee = 300.00\nwithdrawal_fee.legal = 900\n"
+				   "withdrawal_fee.surveillance = 600.50\nwithdrawal_fee.notice = 0\n"
+				   "payment_reference = ocr\n[country.DK]\ncurrency = DKK\nnotice_required = yes\n"
+				   "payment_reference = fik\n[country.NO]\ncurrency = NOK\npayment_reference = kid\n"
+				   "[settlement]\nout_dir = /srv/statements\n",
+				   &e, path),
+			 0);
+	cc = config_country(&c, "SE");
+	ck_assert_int_eq(cc->withdrawal_fee, 30000);
+	ck_assert_int_eq(cc->stage_withdrawal_fee[STAGE_LEGAL], 90000);
+	ck_assert_int_eq(cc->stage_withdrawal_fee[STAGE_SURVEILLANCE], 60050);
+	ck_assert_int_eq(cc->stage_withdrawal_fee[STAGE_NOTICE], 0);
+	ck_assert_int_eq(cc->stage_withdrawal_fee[STAGE_COLLECTION], -1);
+	ck_assert_int_eq(cc->payment_reference, REF_OCR);
+	ck_assert(!cc->notice_required);
+	cc = config_country(&c, "DK");
+	ck_assert(cc->notice_required);
+	ck_assert_int_eq(cc->payment_reference, REF_FIK);
+	ck_assert_int_eq(config_country(&c, "NO")->payment_reference, REF_KID);
+	ck_assert_str_eq(c.out_dir, "/srv/statements"); /* absolute stays */
+	config_release(&c);
+
+	expect_config_error("[country.SE]\ncurrency = SEK\nwithdrawal_fee.court = 5\n", 3, "'withdrawal_fee.court'", NULL);
+	expect_config_error("[country.SE]\ncurrency = SEK\npayment_reference = iso\n", 3, "'payment_reference'",
+			    "qrr, scor, ocr, kid or fik");
+	expect_config_error("[settlement]\nreport_dir = x\n", 2, "'report_dir'", "settlement");
+	expect_config_error("[agency]\naccount.CHF = CH4431999123000889013\n", 2, "'account.CHF'", "IBAN");
+	expect_config_error("[agency]\naccount.chf = CH4431999123000889012\n", 2, "'account.chf'", NULL);
+	expect_config_error("[agency]\nbic = POFI\n", 2, "'bic'", NULL);
+	expect_config_error("[agency]\niban = x\n", 2, "'iban'", "agency");
+}
+END_TEST
+
+START_TEST(test_default_path)
+{
+	char path[CONFIG_PATH_MAX], dir[CONFIG_PATH_MAX];
+	struct err e = ERR_INIT;
+
+	/* the test runner lives in <tree>/tests/: the installation is <tree> */
+	ck_assert_int_eq(config_install_dir(dir, sizeof(dir), &e), 0);
+	setenv(CONFIG_ENV, "/etc/engine/engine.conf", 1);
+	ck_assert_int_eq(config_default_path(path, sizeof(path), &e), 0);
+	ck_assert_str_eq(path, "/etc/engine/engine.conf");
+	unsetenv(CONFIG_ENV);
+	ck_assert_int_eq(config_default_path(path, sizeof(path), &e), 0);
+	ck_assert_int_eq(strncmp(path, dir, strlen(dir)), 0);
+	ck_assert_str_eq(path + strlen(dir), "/conf/engine.conf");
+}
+END_TEST
+
 START_TEST(test_four_countries)
 {
 	static const char text[] =
@@ -544,6 +660,9 @@ Suite *config_suite(void)
 
 	tcase_add_test(tc_ok, test_defaults);
 	tcase_add_test(tc_ok, test_spec_example);
+	tcase_add_test(tc_ok, test_spec_example_v2);
+	tcase_add_test(tc_ok, test_v2_keys);
+	tcase_add_test(tc_ok, test_default_path);
 	tcase_add_test(tc_ok, test_four_countries);
 	tcase_add_test(tc_ok, test_ratio_values);
 	tcase_add_test(tc_ok, test_inline_comments);

@@ -865,6 +865,48 @@ START_TEST(test_tx_amounts)
 }
 END_TEST
 
+
+/* SPEC 2 v2: XML values are trimmed of the XML whitespace (the XSD's
+ * token rule), CSV values of spaces and tabs only. */
+START_TEST(test_xml_whitespace)
+{
+	vctx.xml = true;
+	case_ok(case_with(case_ch, CF_DUE_DATE, "\n  2026-08-31\r\n", CF_ORIGINAL_AMOUNT, "\t1200.50\n"),
+		"xml: line breaks around values");
+	ck_assert_int_eq(verdict.original_amount, 120050);
+	case_ok(case_with(case_ch, CF_CREDITOR_REFERENCE, "\n C1-1001 \n", -1, NULL), "xml: reference");
+	vctx.xml = false;
+	case_only(case_with(case_ch, CF_DUE_DATE, "\n2026-08-31", -1, NULL), RC_BAD_DATE, CF_DUE_DATE,
+		  "csv: a line break is not trimmed");
+	case_only(case_with(case_ch, CF_CREDITOR_REFERENCE, "C1-1001\r", -1, NULL), RC_BAD_FORMAT,
+		  CF_CREDITOR_REFERENCE, "csv: CR in a key is a control character");
+	case_ok(case_with(case_ch, CF_DUE_DATE, " \t2026-08-31\t ", -1, NULL), "csv: spaces and tabs");
+}
+END_TEST
+
+/* SPEC 2 v2: C1 controls in a key are BAD_FORMAT like C0 ones. */
+START_TEST(test_c1_controls)
+{
+	case_only(case_with(case_ch, CF_CREDITOR_REFERENCE, "C1-10\xc2\x85" "01", -1, NULL), RC_BAD_FORMAT,
+		  CF_CREDITOR_REFERENCE, "NEL");
+	case_only(case_with(case_ch, CF_CREDITOR_REFERENCE, "\xc2\x9b" "31m", -1, NULL), RC_BAD_FORMAT,
+		  CF_CREDITOR_REFERENCE, "CSI");
+	case_ok(case_with(case_ch, CF_CREDITOR_REFERENCE, "C1-\xc2\xa0" "1", -1, NULL), "no-break space");
+	tx_only(tx_with(TF_TRANSACTION_ID, "T\xc2\x80" "1", -1, NULL), RC_BAD_FORMAT, TF_TRANSACTION_ID, "tx id");
+}
+END_TEST
+
+/* SPEC 6 v2: a transaction amount is at most max_amount (10000000.00). */
+START_TEST(test_tx_max_amount)
+{
+	tx_only(tx_with(TF_AMOUNT, "9999999999999.99", -1, NULL), RC_BAD_AMOUNT, TF_AMOUNT, "overflowing");
+	tx_only(tx_with(TF_AMOUNT, "10000000.01", -1, NULL), RC_BAD_AMOUNT, TF_AMOUNT, "a cent above");
+	validate_transaction(&vctx, tx_with(TF_AMOUNT, "10000000.00", -1, NULL), &verdict);
+	ck_assert_uint_eq(verdict.n, 0);
+	ck_assert_int_eq(verdict.amount, 1000000000);
+}
+END_TEST
+
 START_TEST(test_tx_withdrawal_reason)
 {
 	const char *vals[TF__COUNT];
@@ -976,6 +1018,9 @@ Suite *validate_suite(void)
 	tcase_add_test(tc_tx, test_tx_kinds);
 	tcase_add_test(tc_tx, test_tx_amounts);
 	tcase_add_test(tc_tx, test_tx_withdrawal_reason);
+	tcase_add_test(tc_tx, test_tx_max_amount);
+	tcase_add_test(tc_tx, test_c1_controls);
+	tcase_add_test(tc_tx, test_xml_whitespace);
 	tcase_add_test(tc_tx, test_tx_dates_and_keys);
 	tcase_add_test(tc_tx, test_tx_several_errors);
 	suite_add_tcase(s, tc_tx);

@@ -60,7 +60,7 @@ expect_eq "bad iban: exit" "$rc" 1
 expect_eq "bad iban: stdout" "$out" ""
 expect_eq "bad iban: stderr" "$err" "$(printf '%s\n%s' \
 	"loader: error: line 3: iban is not a valid IBAN" \
-	"loader: error: '$TMP/bad-iban.csv': 1 bad rows; no creditor was changed")"
+	"loader: error: '$TMP/bad-iban.csv': 1 row with 1 error; no creditor was changed")"
 expect_eq "bad iban: nothing applied" "$(creditors_now)" "$after_update"
 expect_eq "bad iban: no new creditor" "$(sql "SELECT count(*) FROM creditors WHERE creditor_id = 'Z7'")" 0
 
@@ -88,6 +88,13 @@ line 8: name
 line 9: active
 LINES
 )"
+expect_eq "many bad: counted by rows and errors" "$(tail -n 1 <<<"$err")" \
+	"loader: error: '$TMP/many-bad.csv': 7 rows with 7 errors; no creditor was changed"
+# one row with three errors is one bad row (issue 10.12: not "3 bad rows")
+printf 'creditor_id,name,country,currency,commission_pct,interest_to,iban,active\nc1,X,XX,CHF,15.00,creditor,CH9300762011623852957,true\nC2,Y,XX,CHF,15.00,creditor,CH9300762011623852957,maybe\n' >"$TMP/three.csv"
+run_loader creditors --conf "$CONF" "$TMP/three.csv"
+expect_eq "errors per row: summary" "$(tail -n 1 <<<"$err")" \
+	"loader: error: '$TMP/three.csv': 2 rows with 4 errors; no creditor was changed"
 expect_eq "many bad: nothing applied" "$(creditors_now)" "$after_update"
 
 # ---- a header that does not fit: refused with its line, nothing applied
