@@ -196,23 +196,22 @@ static bool text_ok(const struct record *r, int f)
 	       rules_utf8_ok(record_value(r, f), fv->len);
 }
 
+/* dupkey: the record's key is usable; probe: the fast path's key filter
+ * saw the key before, so an earlier occurrence may be among the records
+ * already COPYed into cases (only those keys are looked up there). */
 static const char stage_cases_sql[] =
-	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
+	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean, probe boolean,"
 	" creditor_id text, creditor_reference text, debtor_type text, debtor_name text,"
 	" debtor_national_id text, debtor_birth_date date, debtor_street text,"
 	" debtor_postal_code text, debtor_city text, debtor_country text, debtor_email text,"
 	" debtor_phone text, invoice_number text, invoice_date date, due_date date,"
 	" original_amount bigint, currency text, paid_amount bigint, claim_type text,"
-	" disputed boolean, reminder_date date, fees bigint) ON COMMIT DROP;"
-	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
-	" creditor_reference text, field text, code text, message text, value text, seq int) ON COMMIT DROP";
+	" disputed boolean, reminder_date date, fees bigint) ON COMMIT DROP";
 
 static const char stage_tx_sql[] =
 	"CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
 	" txkey boolean, creditor_id text, creditor_reference text, transaction_id text,"
-	" kind text, booking_date date, amount bigint, currency text, reason text) ON COMMIT DROP;"
-	"CREATE TEMP TABLE stage_rejects (record bigint, line bigint, creditor_id text,"
-	" creditor_reference text, field text, code text, message text, value text, seq int) ON COMMIT DROP";
+	" kind text, booking_date date, amount bigint, currency text, reason text) ON COMMIT DROP";
 
 static int fast_begin(struct load *l, struct err *e);
 static int q1(PGconn *conn, const char *sql, int n, const char *const *params, char *out, size_t outsz,
@@ -242,7 +241,7 @@ static int on_kind(void *ctx, enum file_kind kind, struct err *e)
 	return 0;
 }
 
-static void stage_case(struct load *l, struct record *r, const struct verdict *v)
+static void stage_case(struct load *l, struct record *r, const struct verdict *v, bool probe)
 {
 	bool ok = v->n == 0;
 	static const int cols[] = {
@@ -258,6 +257,8 @@ static void stage_case(struct load *l, struct record *r, const struct verdict *v
 	put_errors(l, r, v, KIND_CASES);
 	put_sep(l);
 	put(l, v->key_ok ? "t" : "f", 1);
+	put_sep(l);
+	put(l, probe ? "t" : "f", 1);
 	put_sep(l);
 	if (ok || v->key_ok || text_ok(r, CF_CREDITOR_ID))
 		put_key(l, r, CF_CREDITOR_ID);
@@ -369,7 +370,7 @@ static int on_record(void *ctx, struct record *r, struct err *e)
 	if (l->kind == KIND_CASES) {
 		if (l->fast_active)
 			return fast_record(l, r, &v, e);
-		stage_case(l, r, &v);
+		stage_case(l, r, &v, false);
 	} else {
 		stage_tx(l, r, &v);
 	}
@@ -462,7 +463,9 @@ static int fast_record(struct load *l, struct record *r, const struct verdict *v
 	const char *id = record_value(r, CF_CREDITOR_ID), *ref = record_value(r, CF_CREDITOR_REFERENCE);
 	size_t idn = r->f[CF_CREDITOR_ID].len, refn = r->f[CF_CREDITOR_REFERENCE].len;
 
-	if (v->n == 0 && !key_filter_add(&l->filter, id, idn, ref, refn)) {
+	bool seen = v->key_ok && key_filter_add(&l->filter, id, idn, ref, refn);
+
+	if (v->n == 0 && !seen) {
 		char line[1024];
 		size_t n = case_copy_row(l->row, r, v, l->batch_id, l->opts->as_of);
 		size_t k = receipt_key_line(line, r->ordinal, ref, refn);
@@ -474,10 +477,8 @@ static int fast_record(struct load *l, struct record *r, const struct verdict *v
 		return db_copy_write(&l->copy, l->row, n, e);
 	}
 	/* Rejected, or its key may be repeated: staged. A rejected record's
-	 * key still counts as seen (DUPLICATE_IN_FILE for the next one). */
-	if (v->n > 0 && v->key_ok)
-		key_filter_add(&l->filter, id, idn, ref, refn);
-	stage_case(l, r, v);
+	 * key counts as seen too (DUPLICATE_IN_FILE for the next one). */
+	stage_case(l, r, v, seen);
 	l->n_spill++;
 	if (fwrite(l->row, 1, l->row_len, l->spill) != l->row_len)
 		return ERR_SET(e, ERR_IO, "cannot write a temporary file");
@@ -583,15 +584,15 @@ static int fall_back(struct load *l, struct err *e)
 /* ---- the set-wise checks ---- */
 
 static const char errors_to_rejects_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference,"
+	"INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference,"
 	"  NULLIF(split_part(x.e, E'\\x1f', 2), ''), split_part(x.e, E'\\x1f', 1),"
 	"  split_part(x.e, E'\\x1f', 3), NULLIF(split_part(x.e, E'\\x1f', 4), ''), x.n"
 	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
 	" WHERE s.errors IS NOT NULL";
 
 /* The creditors of the staged keys, each locked in one order. */
-#define STAGED_CREDITORS "SELECT DISTINCT creditor_id FROM stage WHERE dupkey ORDER BY 1"
+#define STAGED_CREDITORS "SELECT DISTINCT creditor_id FROM stage WHERE dupkey AND errors IS NULL ORDER BY 1"
 static const char try_lock_creditors_sql[] =
 	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", hashtext(creditor_id))), true)"
 	" FROM (" STAGED_CREDITORS ") x";
@@ -609,7 +610,7 @@ static const char creditor_holders_sql[] =
  * occurrences in the file, not as existing cases. Then: the batch id. */
 static const char classify_cases_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
-	" WITH k AS (SELECT DISTINCT creditor_id, creditor_reference FROM stage WHERE dupkey),"
+	" WITH k AS (SELECT DISTINCT creditor_id, creditor_reference FROM stage WHERE probe),"
 	" occ AS (SELECT creditor_id, creditor_reference, record FROM stage WHERE dupkey"
 	"   UNION ALL SELECT c.creditor_id, c.creditor_reference, c.record"
 	"   FROM k JOIN cases c USING (creditor_id, creditor_reference) WHERE c.batch_id = %lld),"
@@ -635,18 +636,18 @@ static const char classify_cases_sql[] =
 	"   ELSE 'duplicate' END AS outcome"
 	" FROM stage s"
 	" LEFT JOIN d ON d.record = s.record"
-	" LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
+	" LEFT JOIN cases c ON s.dupkey AND s.errors IS NULL AND c.creditor_id = s.creditor_id"
 	"  AND c.creditor_reference = s.creditor_reference AND c.batch_id <> %lld"
 	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
 
 static const char db_rejects_cases_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	"INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
 	"  'DUPLICATE_IN_FILE', 'creditor_reference already appears in record ' || o.first_record,"
 	"  s.creditor_reference, 100"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
 	"  'DUPLICATE', 'a case with this creditor_reference and other content exists (case ' || o.case_id || ')',"
 	"  s.creditor_reference, 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'";
@@ -709,30 +710,30 @@ static const char classify_tx_sql[] =
 	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
 
 static const char db_rejects_tx_sql[] =
-	"INSERT INTO stage_rejects (record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
+	"INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
 	"  'DUPLICATE_IN_FILE', 'transaction_id already appears in record ' || o.first_record, s.transaction_id, 100"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.dup_in_file"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'transaction_id',"
 	"  'DUPLICATE', 'a transaction with this transaction_id and other content exists', s.transaction_id, 101"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'duplicate'"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
 	"  'UNKNOWN_CASE', 'no case with this creditor_reference exists for the creditor', s.creditor_reference, 102"
 	" FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'unknown_case'"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'creditor_reference',"
 	"  'CASE_CLOSED', 'the case is closed or withdrawn', s.creditor_reference, 103"
 	" FROM stage_out o JOIN stage s USING (record)"
 	" WHERE o.outcome = 'case_error' AND (o.case_status <> 'open' OR o.withdrawn_before)"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'currency',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'currency',"
 	"  'CURRENCY_MISMATCH', 'currency is not the case''s currency', s.currency, 104"
 	" FROM stage_out o JOIN stage s USING (record)"
 	" WHERE o.outcome = 'case_error' AND s.currency IS NOT NULL AND s.currency <> o.case_currency"
 	" UNION ALL"
-	" SELECT s.record, s.line, s.creditor_id, s.creditor_reference, 'booking_date',"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, 'booking_date',"
 	"  'BAD_DATE', 'booking_date is before the case was registered (' || o.case_registered || ')',"
 	"  s.booking_date::text, 105"
 	" FROM stage_out o JOIN stage s USING (record)"
@@ -1143,7 +1144,8 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	/* The planner knows nothing of a fresh temporary table: without
 	 * statistics a large stage got a nested loop over cases (issue 10.3). */
 	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
-	    (rc = db_exec(l->conn, errors_to_rejects_sql, e)) != 0)
+	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
+	    (rc = db_query(l->conn, NULL, errors_to_rejects_sql, 1, params, e)) != 0)
 		return rc;
 	/* A staged case load waits for the fast ones (see fast_begin). */
 	if (cases && !l->fast_active &&
@@ -1177,7 +1179,7 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 	accepted += (long long)l->n_fast;
 	/* Duplicates and case errors found by the database, when there are. */
 	if (db_rejects > 0 &&
-	    (rc = db_exec(l->conn, cases ? db_rejects_cases_sql : db_rejects_tx_sql, e)) != 0)
+	    (rc = db_query(l->conn, NULL, cases ? db_rejects_cases_sql : db_rejects_tx_sql, 1, params, e)) != 0)
 		return rc;
 	phase("database rejects");
 	if (batch_interrupted)
@@ -1191,14 +1193,6 @@ static int run_sql_steps(struct load *l, struct batch_result *res, struct err *e
 		l->fallback = true;
 		return ERR_REFUSED;
 	}
-	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
-		return rc;
-	if ((rc = db_query(l->conn, NULL,
-			   "INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message,"
-			   " value, seq)"
-			   " SELECT $1::bigint, record, line, creditor_id, creditor_reference, field, code, message, value, seq"
-			   " FROM stage_rejects", 1, params, e)) != 0)
-		return rc;
 	if (refused) {
 		const char *p2[2] = { id, msg };
 
