@@ -47,8 +47,6 @@
 #define SETTLE_CHUNK_TEXT "5000"
 /* Attempts of the settling transaction on serialization failure/deadlock. */
 #define SETTLE_MAX_ATTEMPTS 5
-/* Statement files are created with this mode (they hold debtor names). */
-#define SETTLE_FILE_MODE 0600
 
 struct settle_opts {
 	const struct config *conf;
