@@ -228,9 +228,11 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	    tx->booking_date > nc.last_transaction_date)
 		nc.last_transaction_date = tx->booking_date;
 
-	/* the line's shares */
+	/* the line's shares: creditor_share and commission only on money the
+	 * debtor paid (v2: 0.00 on credit notes and withdrawals) */
 	agency_interest = p->interest_to_creditor ? 0 : l.to_interest;
-	l.creditor_share = l.to_principal + (p->interest_to_creditor ? l.to_interest : 0);
+	if (tx->kind == BOOKING_PAYMENT || tx->kind == BOOKING_DIRECT_PAYMENT)
+		l.creditor_share = l.to_principal + (p->interest_to_creditor ? l.to_interest : 0);
 	switch (tx->kind) {
 	case BOOKING_PAYMENT:
 		l.payout_effect = l.creditor_share - l.commission;
