@@ -346,7 +346,8 @@ static int spool_copy(struct spooled *sd, struct outfile *to, struct err *e)
 
 enum {
 	ST_NUMBER, ST_CREDITOR, ST_PERIOD, ST_CURRENCY, ST_ISSUED, ST_REG_CASES,
-	ST_REG_PRINCIPAL, ST_OPEN_CASES, ST_OPEN_PRINCIPAL, ST_WITHDRAWN, ST_PAID, ST_LINES,
+	ST_REG_PRINCIPAL, ST_OPEN_CASES, ST_OPEN_PRINCIPAL, ST_WITHDRAWN, ST_PAID, ST_REOPENED,
+	ST_LINES,
 	ST_PAYMENTS, ST_DIRECT, ST_CREDIT_NOTES, ST_WITHDRAWAL_FEES, ST_SHARE, ST_COMMISSION,
 	ST_PAYOUT, ST_VAT, ST_NET
 };
@@ -358,6 +359,7 @@ static int info_from_row(struct statement_info *info, const PGresult *res, int i
 		&info->portfolio.registered_cases, &info->portfolio.registered_principal,
 		&info->portfolio.open_cases,       &info->portfolio.open_principal,
 		&info->portfolio.withdrawn_cases,  &info->portfolio.paid_cases,
+		&info->portfolio.reopened_cases,
 		&info->totals.lines,               &info->totals.payments,
 		&info->totals.direct_payments,     &info->totals.credit_notes,
 		&info->totals.withdrawal_fees,     &info->totals.creditor_share,
@@ -564,7 +566,8 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 	static const char sql[] =
 		"SELECT statement_number, creditor_id, period, currency, " EPOCH_DAYS("issued") ","
 		"  registered_cases, registered_principal, open_cases, open_principal,"
-		"  withdrawn_cases, paid_cases, lines, payments, direct_payments, credit_notes,"
+		"  withdrawn_cases, paid_cases, reopened_cases, lines, payments, direct_payments,"
+		"  credit_notes,"
 		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout"
 		" FROM statements WHERE creditor_id = $1 AND period = $2 ORDER BY currency";
 	const char *params[2] = { creditor_id, period };

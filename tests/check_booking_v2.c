@@ -100,6 +100,157 @@ START_TEST(test_credit_note_share_interest_to_agency)
 }
 END_TEST
 
+/* Item 3 of issue 11: a case paid off on 2026-10-10 whose withdrawal is
+ * booked 2026-11-01. Case 100.00 / fees 50.00, accrued to 2026-10-10.
+ * - payment 150.00 on 2026-10-10 (no day): fees 50.00, principal 100.00;
+ *   commission 15.00, share 100.00, payout 85.00; closed as paid.
+ * - withdrawal on 2026-11-01: nothing to write off (interest on 0.00 is
+ *   0.00), no fee, payout 0.00, share 0.00; the case stays closed as paid
+ *   on 2026-10-10; only its last transaction date moves. */
+START_TEST(test_withdrawal_after_paid_changes_nothing)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(10000, 5000, 0, d(2026, 10, 10));
+	struct booking_line l = apply(&c, &p, BOOKING_PAYMENT, d(2026, 10, 10), 15000);
+
+	ck_assert_int_eq(l.to_fees, 5000);
+	ck_assert_int_eq(l.to_principal, 10000);
+	ck_assert_int_eq(l.overpaid, 0);
+	ck_assert_int_eq(l.commission, 1500);
+	ck_assert_int_eq(l.payout_effect, 8500);
+	ck_assert_int_eq(c.status, BOOKING_CLOSED);
+	ck_assert_int_eq(c.closed_date, d(2026, 10, 10));
+
+	l = apply(&c, &p, BOOKING_WITHDRAWAL, d(2026, 11, 1), 0);
+	ck_assert_int_eq(l.kind, BOOKING_WITHDRAWAL);
+	ck_assert_int_eq(l.amount, 0);
+	ck_assert_int_eq(l.interest_accrued, 0);
+	ck_assert_int_eq(l.written_off, 0);
+	ck_assert_int_eq(l.withdrawal_fee, 0);
+	ck_assert_int_eq(l.payout_effect, 0);
+	ck_assert_int_eq(l.creditor_share, 0);
+	ck_assert_int_eq(l.commission, 0);
+	ck_assert_int_eq(c.status, BOOKING_CLOSED);
+	ck_assert_int_eq(c.closed_date, d(2026, 10, 10));
+	ck_assert_int_eq(c.principal + c.fees + c.interest, 0);
+	ck_assert_int_eq(c.last_transaction_date, d(2026, 11, 1));
+}
+END_TEST
+
+/* Booking order decides, whatever was loaded first: a payment of 100.00
+ * booked 2026-10-20 and a withdrawal booked 2026-10-05 of a case 200.00 /
+ * fees 50.00 accrued to 2026-10-01, applied by booking date.
+ * - withdrawal 2026-10-05: 4 days, 20000 x 500 x 4 / 3650000 = 10.96 ->
+ *   11; written off 20000 + 5000 + 11 = 25011; fee 50.00, payout -50.00.
+ * - payment 2026-10-20: nothing left to pay, all 100.00 overpaid; share,
+ *   commission and payout 0.00; the case stays withdrawn on 2026-10-05. */
+START_TEST(test_withdrawal_before_payment)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(20000, 5000, 0, d(2026, 10, 1));
+	struct booking_line l = apply(&c, &p, BOOKING_WITHDRAWAL, d(2026, 10, 5), 0);
+
+	ck_assert_int_eq(l.interest_accrued, 11);
+	ck_assert_int_eq(l.written_off, 25011);
+	ck_assert_int_eq(l.withdrawal_fee, 5000);
+	ck_assert_int_eq(l.payout_effect, -5000);
+	ck_assert_int_eq(c.status, BOOKING_WITHDRAWN);
+
+	l = apply(&c, &p, BOOKING_PAYMENT, d(2026, 10, 20), 10000);
+	ck_assert_int_eq(l.to_fees + l.to_interest + l.to_principal, 0);
+	ck_assert_int_eq(l.overpaid, 10000);
+	ck_assert_int_eq(l.creditor_share, 0);
+	ck_assert_int_eq(l.commission, 0);
+	ck_assert_int_eq(l.payout_effect, 0);
+	ck_assert_int_eq(c.status, BOOKING_WITHDRAWN);
+	ck_assert_int_eq(c.closed_date, d(2026, 10, 5));
+}
+END_TEST
+
+/* SPEC 9.3 v2: withdrawn from the moment a withdrawal is loaded; once a
+ * settlement books it, what the bookings made of the case. */
+START_TEST(test_listed_status)
+{
+	/* a loaded withdrawal not booked yet (booked after the period) */
+	ck_assert_int_eq(booking_listed_status(BOOKING_WITHDRAWN, BOOKING_OPEN, false),
+			 BOOKING_WITHDRAWN);
+	ck_assert_int_eq(booking_listed_status(BOOKING_WITHDRAWN, BOOKING_CLOSED, false),
+			 BOOKING_WITHDRAWN);
+	/* booked after the case was paid: closed */
+	ck_assert_int_eq(booking_listed_status(BOOKING_WITHDRAWN, BOOKING_CLOSED, true),
+			 BOOKING_CLOSED);
+	/* booked on an open case: withdrawn */
+	ck_assert_int_eq(booking_listed_status(BOOKING_WITHDRAWN, BOOKING_WITHDRAWN, true),
+			 BOOKING_WITHDRAWN);
+	ck_assert_int_eq(booking_listed_status(BOOKING_WITHDRAWN, BOOKING_WITHDRAWN, false),
+			 BOOKING_WITHDRAWN);
+	/* no withdrawal: the bookings decide */
+	ck_assert_int_eq(booking_listed_status(BOOKING_OPEN, BOOKING_OPEN, false), BOOKING_OPEN);
+	ck_assert_int_eq(booking_listed_status(BOOKING_OPEN, BOOKING_CLOSED, false),
+			 BOOKING_CLOSED);
+	ck_assert_int_eq(booking_listed_status(BOOKING_CLOSED, BOOKING_CLOSED, false),
+			 BOOKING_CLOSED);
+}
+END_TEST
+
+static void book(struct booking_portfolio *pf, struct booking_case *c,
+		 const struct booking_params *p, enum booking_kind kind, int32_t date,
+		 int64_t amount)
+{
+	struct booking_case before = *c;
+	struct err e = ERR_INIT;
+
+	(void)apply(c, p, kind, date, amount);
+	ck_assert_int_eq(booking_portfolio_book(pf, &before, c, &e), 0);
+}
+
+/* What the lines of two statements do to the portfolio (SPEC 9.2 v2).
+ * October: case A (100.00 / fees 50.00) paid off on 10-10 by 150.00;
+ * case B (200.00 / fees 50.00, accrued to 10-01) withdrawn on 10-05;
+ * case C (300.00, no fees, accrued to 10-01) registered now, credit note
+ * 100.00 on 10-01. Registered 1 case, 300.00; paid 1, withdrawn 1; open
+ * principal change -100.00 (A) - 200.00 (B) - 100.00 (C) = -400.00.
+ * November: A's withdrawal booked 11-01 changes nothing: no closing, no
+ * change of open principal. A reversal that opens a paid case again (a
+ * later issue) counts one reopening and adds its principal back. */
+START_TEST(test_portfolio_moves)
+{
+	struct booking_params p = params();
+	struct booking_case a = open_case(10000, 5000, 0, d(2026, 10, 10));
+	struct booking_case b = open_case(20000, 5000, 0, d(2026, 10, 1));
+	struct booking_case c = open_case(30000, 0, 0, d(2026, 10, 1));
+	struct booking_portfolio oct = { 0 }, nov = { 0 }, later = { 0 };
+	struct booking_case reopened;
+	struct err e = ERR_INIT;
+
+	book(&oct, &a, &p, BOOKING_PAYMENT, d(2026, 10, 10), 15000);
+	book(&oct, &b, &p, BOOKING_WITHDRAWAL, d(2026, 10, 5), 0);
+	ck_assert_int_eq(booking_portfolio_register(&oct, 30000, &e), 0);
+	book(&oct, &c, &p, BOOKING_CREDIT_NOTE, d(2026, 10, 1), 10000);
+	ck_assert_int_eq(oct.registered_cases, 1);
+	ck_assert_int_eq(oct.registered_principal, 30000);
+	ck_assert_int_eq(oct.paid_cases, 1);
+	ck_assert_int_eq(oct.withdrawn_cases, 1);
+	ck_assert_int_eq(oct.reopened_cases, 0);
+	ck_assert_int_eq(oct.open_principal_change, -40000);
+
+	book(&nov, &a, &p, BOOKING_WITHDRAWAL, d(2026, 11, 1), 0);
+	ck_assert_int_eq(nov.paid_cases + nov.withdrawn_cases + nov.reopened_cases, 0);
+	ck_assert_int_eq(nov.open_principal_change, 0);
+
+	reopened = a;
+	reopened.status = BOOKING_OPEN;
+	reopened.principal = 10000;
+	ck_assert_int_eq(booking_portfolio_book(&later, &a, &reopened, &e), 0);
+	ck_assert_int_eq(later.reopened_cases, 1);
+	ck_assert_int_eq(later.paid_cases, 0);
+	ck_assert_int_eq(later.open_principal_change, 10000);
+
+	ck_assert_int_eq(booking_portfolio_register(&later, -1, &e), ERR_LIMIT);
+	ck_assert_int_eq(later.registered_cases, 0);
+}
+END_TEST
+
 Suite *booking_v2_suite(void)
 {
 	Suite *s = suite_create("booking_v2");
@@ -107,6 +258,10 @@ Suite *booking_v2_suite(void)
 
 	tcase_add_test(tc, test_share_only_on_payments);
 	tcase_add_test(tc, test_credit_note_share_interest_to_agency);
+	tcase_add_test(tc, test_withdrawal_after_paid_changes_nothing);
+	tcase_add_test(tc, test_withdrawal_before_payment);
+	tcase_add_test(tc, test_listed_status);
+	tcase_add_test(tc, test_portfolio_moves);
 	suite_add_tcase(s, tc);
 	return s;
 }
