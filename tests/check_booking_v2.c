@@ -251,6 +251,84 @@ START_TEST(test_portfolio_moves)
 }
 END_TEST
 
+/* Item 4 of issue 11 (SPEC 9.1 step 1, v2): the accrued-to date never
+ * moves back, so no day is charged twice. A credit note loaded late,
+ * booked 2026-03-10, on a case settled up to 2026-03-31 (principal
+ * 600.00, interest 5.00 accrued): no interest, principal 500.00, accrued
+ * to still 2026-03-31. A payment of 20.00 on 2026-04-30 then accrues 30
+ * days (not 51) on 500.00: 50000 x 500 x 30 / 3650000 = 205.48 -> 205;
+ * interest 7.05 paid, principal 12.95; commission 1295 x 15 % = 194.25 ->
+ * 194; share 20.00; payout 2000 - 194 = 1806. */
+START_TEST(test_accrued_to_credit_note_late)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(60000, 0, 500, d(2026, 3, 31));
+	struct booking_line l = apply(&c, &p, BOOKING_CREDIT_NOTE, d(2026, 3, 10), 10000);
+
+	ck_assert_int_eq(l.interest_accrued, 0);
+	ck_assert_int_eq(l.to_principal, 10000);
+	ck_assert_int_eq(c.principal, 50000);
+	ck_assert_int_eq(c.interest, 500);
+	ck_assert_int_eq(c.accrued_to, d(2026, 3, 31));
+
+	l = apply(&c, &p, BOOKING_PAYMENT, d(2026, 4, 30), 2000);
+	ck_assert_int_eq(l.interest_accrued, 205);
+	ck_assert_int_eq(l.to_interest, 705);
+	ck_assert_int_eq(l.to_principal, 1295);
+	ck_assert_int_eq(l.commission, 194);
+	ck_assert_int_eq(l.creditor_share, 2000);
+	ck_assert_int_eq(l.payout_effect, 1806);
+	ck_assert_int_eq(c.accrued_to, d(2026, 4, 30));
+}
+END_TEST
+
+/* A withdrawal booked before the accrued-to date: no interest; what is
+ * there is written off (400.00 + 50.00 + 3.00 = 453.00), the fee is
+ * charged, the case is withdrawn on the withdrawal's booking date; neither
+ * the accrued-to date nor the last transaction date moves back. */
+START_TEST(test_accrued_to_withdrawal_late)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(40000, 5000, 300, d(2026, 5, 31));
+	struct booking_line l;
+
+	c.last_transaction_date = d(2026, 5, 31);
+	l = apply(&c, &p, BOOKING_WITHDRAWAL, d(2026, 5, 15), 0);
+	ck_assert_int_eq(l.interest_accrued, 0);
+	ck_assert_int_eq(l.written_off, 45300);
+	ck_assert_int_eq(l.withdrawal_fee, 5000);
+	ck_assert_int_eq(c.status, BOOKING_WITHDRAWN);
+	ck_assert_int_eq(c.closed_date, d(2026, 5, 15));
+	ck_assert_int_eq(c.accrued_to, d(2026, 5, 31));
+	ck_assert_int_eq(c.last_transaction_date, d(2026, 5, 31));
+}
+END_TEST
+
+/* Every day is charged once: principal 365.00 at 5 % on 365 days is
+ * exactly 0.05 a day (36500 x 500 / 3650000 = 5). Payments of 0.01 booked
+ * 2026-06-10, then 2026-06-01 (loaded late), 2026-06-10 again and
+ * 2026-06-12 accrue 9 days from 2026-06-01, nothing, nothing and 2 days:
+ * 45 + 0 + 0 + 10 = 55 in all, the 11 days from 06-01 to 06-12. */
+START_TEST(test_accrued_to_each_day_once)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(36500, 0, 0, d(2026, 6, 1));
+	int64_t total = 0;
+
+	total += apply(&c, &p, BOOKING_PAYMENT, d(2026, 6, 10), 1).interest_accrued;
+	ck_assert_int_eq(total, 45);
+	total += apply(&c, &p, BOOKING_PAYMENT, d(2026, 6, 1), 1).interest_accrued;
+	ck_assert_int_eq(c.accrued_to, d(2026, 6, 10));
+	total += apply(&c, &p, BOOKING_PAYMENT, d(2026, 6, 10), 1).interest_accrued;
+	total += apply(&c, &p, BOOKING_PAYMENT, d(2026, 6, 12), 1).interest_accrued;
+	ck_assert_int_eq(total, 55);
+	ck_assert_int_eq(c.accrued_to, d(2026, 6, 12));
+	/* the four cents went to interest: 0.55 - 0.04 left */
+	ck_assert_int_eq(c.interest, 51);
+	ck_assert_int_eq(c.principal, 36500);
+}
+END_TEST
+
 Suite *booking_v2_suite(void)
 {
 	Suite *s = suite_create("booking_v2");
@@ -262,6 +340,9 @@ Suite *booking_v2_suite(void)
 	tcase_add_test(tc, test_withdrawal_before_payment);
 	tcase_add_test(tc, test_listed_status);
 	tcase_add_test(tc, test_portfolio_moves);
+	tcase_add_test(tc, test_accrued_to_credit_note_late);
+	tcase_add_test(tc, test_accrued_to_withdrawal_late);
+	tcase_add_test(tc, test_accrued_to_each_day_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
