@@ -36,9 +36,11 @@ CREATE TRIGGER settlement_runs_immutable BEFORE UPDATE OR DELETE ON settlement_r
 
 -- Statements issued before this migration closed their period.
 INSERT INTO settlement_runs (run_id, creditor_id, period, as_of, ran_at, statements, transactions)
-SELECT 0, creditor_id, period, min(issued), min(issued_at), count(*), sum(lines)
-  FROM statements GROUP BY creditor_id, period
-    ON CONFLICT DO NOTHING;
+SELECT 0, s.creditor_id, s.period, min(s.issued), min(s.issued_at), count(*), sum(s.lines)
+  FROM statements s
+ WHERE NOT EXISTS (SELECT 1 FROM settlement_runs r
+                    WHERE r.creditor_id = s.creditor_id AND r.period = s.period)
+ GROUP BY s.creditor_id, s.period;
 
 -- statements.reopened_cases (SPEC 9.2 v2): paid cases that a reversal
 -- settled in the statement opened again. The portfolio reconciles from one
