@@ -139,17 +139,15 @@ static void allocate_credit_note(struct booking_line *l, struct booking_case *c)
 	l->overpaid = l->amount - l->to_principal;
 }
 
-/* Step 4: write everything off and charge the fee, once per case. A case
- * closed as paid before the withdrawal's booking date stays so: nothing
- * to write off, no fee (v2). */
+/* Step 4: write everything off and charge the fee, once per case. */
 static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 			    const struct booking_params *p, int32_t date, struct err *e)
 {
 	int64_t off = c->principal;
 	int rc;
 
-	if (c->status != BOOKING_OPEN)
-		return 0; /* closed as paid, or withdrawn already */
+	if (c->status == BOOKING_WITHDRAWN)
+		return 0; /* withdrawn already: nothing left, no second fee */
 	rc = add_checked(&off, c->fees, e);
 	if (rc == 0)
 		rc = add_checked(&off, c->interest, e);
@@ -163,6 +161,13 @@ static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 	c->closed_date = date;
 	c->status = BOOKING_WITHDRAWN;
 	return 0;
+}
+
+/* The case's latest transaction date: never moves back either. */
+static void note_transaction_date(struct booking_case *c, int32_t date)
+{
+	if (c->last_transaction_date == BOOKING_NO_DATE || date > c->last_transaction_date)
+		c->last_transaction_date = date;
 }
 
 int booking_apply(struct booking_line *out, struct booking_case *c,
@@ -187,6 +192,16 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	l.kind = tx->kind;
 	l.booking_date = tx->booking_date;
 	l.amount = tx->kind == BOOKING_WITHDRAWAL ? 0 : tx->amount;
+
+	/* v2: a withdrawal booked after the case was closed as paid changes
+	 * nothing (no interest, no write-off, no fee, no accrued-to date); it
+	 * is only the case's latest transaction */
+	if (tx->kind == BOOKING_WITHDRAWAL && nc.status == BOOKING_CLOSED) {
+		note_transaction_date(&nc, tx->booking_date);
+		*c = nc;
+		*out = l;
+		return 0;
+	}
 
 	/* 1. interest accrues up to the booking date; a transaction booked
 	 * before the accrued-to date accrues nothing and moves nothing back */
@@ -225,9 +240,7 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 		nc.status = BOOKING_CLOSED;
 		nc.closed_date = tx->booking_date;
 	}
-	if (nc.last_transaction_date == BOOKING_NO_DATE ||
-	    tx->booking_date > nc.last_transaction_date)
-		nc.last_transaction_date = tx->booking_date;
+	note_transaction_date(&nc, tx->booking_date);
 
 	/* the line's shares: creditor_share and commission only on money the
 	 * debtor paid (v2: 0.00 on credit notes and withdrawals) */

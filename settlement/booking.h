@@ -133,8 +133,9 @@ int booking_interest(int64_t *out, int64_t principal, int64_t rate_bp,
  * in booking order (booking_date, then load order), whatever the order
  * they were loaded in: c->status is what the bookings so far made of the
  * case, never what the loader marked. A withdrawal of a case closed as
- * paid changes nothing (amount 0.00, no fee, payout 0.00; the case stays
- * closed as paid). Fails (ERR_LIMIT) only when an amount leaves the range
+ * paid changes nothing (amount 0.00, no interest, no fee, payout 0.00; the
+ * case stays closed as paid, accrued to where it was; only its
+ * last_transaction_date moves). Fails (ERR_LIMIT) only when an amount leaves the range
  * the engine handles, with c unchanged. */
 int booking_apply(struct booking_line *out, struct booking_case *c,
 		  const struct booking_params *p, const struct booking_tx *tx,

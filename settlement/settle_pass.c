@@ -205,18 +205,19 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 static int stream_end_case(struct stream *s, struct err *e)
 {
 	const struct booking_case *b = &s->bal;
-	enum booking_status listed = booking_listed_status(s->listed, b->status,
-							   s->withdrawal_booked);
-	/* a loaded withdrawal still waiting keeps its booking date, unless
-	 * the bookings closed the case earlier */
-	int32_t closed = listed == BOOKING_WITHDRAWN && b->status == BOOKING_OPEN
-				 ? s->listed_closed
-				 : b->closed_date;
-	const char *status = booking_status_name(listed);
-	const char *booked = booking_status_name(b->status);
+	enum booking_status listed;
+	const char *status, *booked;
+	int32_t closed;
 
 	if (!s->in_case)
 		return 0;
+	listed = booking_listed_status(s->listed, b->status, s->withdrawal_booked);
+	status = booking_status_name(listed);
+	booked = booking_status_name(b->status);
+	/* a loaded withdrawal still waiting keeps its booking date, unless
+	 * the bookings closed the case earlier */
+	closed = listed == BOOKING_WITHDRAWN && b->status == BOOKING_OPEN ? s->listed_closed
+									  : b->closed_date;
 	sbuf_i64(&s->cases, s->case_id);
 	sbuf_putc(&s->cases, '\t');
 	sbuf_put(&s->cases, s->c->id, strlen(s->c->id)); /* [A-Z0-9] by constraint */

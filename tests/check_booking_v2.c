@@ -104,9 +104,10 @@ END_TEST
  * booked 2026-11-01. Case 100.00 / fees 50.00, accrued to 2026-10-10.
  * - payment 150.00 on 2026-10-10 (no day): fees 50.00, principal 100.00;
  *   commission 15.00, share 100.00, payout 85.00; closed as paid.
- * - withdrawal on 2026-11-01: nothing to write off (interest on 0.00 is
- *   0.00), no fee, payout 0.00, share 0.00; the case stays closed as paid
- *   on 2026-10-10; only its last transaction date moves. */
+ * - withdrawal on 2026-11-01: nothing accrues, nothing to write off, no
+ *   fee, payout 0.00, share 0.00; the case stays closed as paid on
+ *   2026-10-10, accrued to 2026-10-10; only its last transaction date
+ *   moves. */
 START_TEST(test_withdrawal_after_paid_changes_nothing)
 {
 	struct booking_params p = params();
@@ -133,6 +134,7 @@ START_TEST(test_withdrawal_after_paid_changes_nothing)
 	ck_assert_int_eq(c.status, BOOKING_CLOSED);
 	ck_assert_int_eq(c.closed_date, d(2026, 10, 10));
 	ck_assert_int_eq(c.principal + c.fees + c.interest, 0);
+	ck_assert_int_eq(c.accrued_to, d(2026, 10, 10));
 	ck_assert_int_eq(c.last_transaction_date, d(2026, 11, 1));
 }
 END_TEST
