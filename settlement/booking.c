@@ -74,7 +74,6 @@ int booking_case_register(struct booking_case *c, int64_t original_amount,
 	c->status = BOOKING_OPEN;
 	c->closed_date = BOOKING_NO_DATE;
 	c->last_transaction_date = BOOKING_NO_DATE;
-	c->withdrawal_booked = false;
 	return 0;
 }
 
@@ -140,13 +139,15 @@ static void allocate_credit_note(struct booking_line *l, struct booking_case *c)
 	l->overpaid = l->amount - l->to_principal;
 }
 
-/* Step 4: write everything off, charge the fee once per case. */
+/* Step 4: write everything off and charge the fee, once per case. */
 static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 			    const struct booking_params *p, int32_t date, struct err *e)
 {
 	int64_t off = c->principal;
 	int rc;
 
+	if (c->status == BOOKING_WITHDRAWN)
+		return 0; /* withdrawn already: nothing left, no second fee */
 	rc = add_checked(&off, c->fees, e);
 	if (rc == 0)
 		rc = add_checked(&off, c->interest, e);
@@ -156,12 +157,17 @@ static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 	c->principal = 0;
 	c->fees = 0;
 	c->interest = 0;
-	l->withdrawal_fee = c->withdrawal_booked ? 0 : p->withdrawal_fee;
-	if (!c->withdrawal_booked)
-		c->closed_date = date;
-	c->withdrawal_booked = true;
+	l->withdrawal_fee = p->withdrawal_fee;
+	c->closed_date = date;
 	c->status = BOOKING_WITHDRAWN;
 	return 0;
+}
+
+/* The case's latest transaction date: never moves back either. */
+static void note_transaction_date(struct booking_case *c, int32_t date)
+{
+	if (c->last_transaction_date == BOOKING_NO_DATE || date > c->last_transaction_date)
+		c->last_transaction_date = date;
 }
 
 int booking_apply(struct booking_line *out, struct booking_case *c,
@@ -186,6 +192,16 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	l.kind = tx->kind;
 	l.booking_date = tx->booking_date;
 	l.amount = tx->kind == BOOKING_WITHDRAWAL ? 0 : tx->amount;
+
+	/* v2: a withdrawal booked after the case was closed as paid changes
+	 * nothing (no interest, no write-off, no fee, no accrued-to date); it
+	 * is only the case's latest transaction */
+	if (tx->kind == BOOKING_WITHDRAWAL && nc.status == BOOKING_CLOSED) {
+		note_transaction_date(&nc, tx->booking_date);
+		*c = nc;
+		*out = l;
+		return 0;
+	}
 
 	/* 1. interest accrues up to the booking date; a transaction booked
 	 * before the accrued-to date accrues nothing and moves nothing back */
@@ -224,13 +240,13 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 		nc.status = BOOKING_CLOSED;
 		nc.closed_date = tx->booking_date;
 	}
-	if (nc.last_transaction_date == BOOKING_NO_DATE ||
-	    tx->booking_date > nc.last_transaction_date)
-		nc.last_transaction_date = tx->booking_date;
+	note_transaction_date(&nc, tx->booking_date);
 
-	/* the line's shares */
+	/* the line's shares: creditor_share and commission only on money the
+	 * debtor paid (v2: 0.00 on credit notes and withdrawals) */
 	agency_interest = p->interest_to_creditor ? 0 : l.to_interest;
-	l.creditor_share = l.to_principal + (p->interest_to_creditor ? l.to_interest : 0);
+	if (tx->kind == BOOKING_PAYMENT || tx->kind == BOOKING_DIRECT_PAYMENT)
+		l.creditor_share = l.to_principal + (p->interest_to_creditor ? l.to_interest : 0);
 	switch (tx->kind) {
 	case BOOKING_PAYMENT:
 		l.payout_effect = l.creditor_share - l.commission;
@@ -251,6 +267,61 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	*c = nc;
 	*out = l;
 	return 0;
+}
+
+enum booking_status booking_listed_status(enum booking_status listed,
+					  enum booking_status booked, bool withdrawal_booked)
+{
+	if (listed == BOOKING_WITHDRAWN && booked != BOOKING_WITHDRAWN && !withdrawal_booked)
+		return BOOKING_WITHDRAWN; /* loaded, booked after this statement's period */
+	return booked;
+}
+
+int booking_portfolio_register(struct booking_portfolio *p, int64_t principal,
+			       struct err *e)
+{
+	struct booking_portfolio n = *p;
+	int rc;
+
+	if (!amount_ok(principal))
+		return ERR_SET(e, ERR_LIMIT, "registered principal out of range");
+	rc = add_checked(&n.registered_cases, 1, e);
+	if (rc == 0)
+		rc = add_checked(&n.registered_principal, principal, e);
+	if (rc == 0)
+		*p = n;
+	return rc;
+}
+
+/* The principal a case adds to the open principal: its principal while
+ * open, nothing once closed or withdrawn. */
+static int64_t open_principal(const struct booking_case *c)
+{
+	return c->status == BOOKING_OPEN ? c->principal : 0;
+}
+
+int booking_portfolio_book(struct booking_portfolio *p, const struct booking_case *before,
+			   const struct booking_case *after, struct err *e)
+{
+	struct booking_portfolio n = *p;
+	int64_t *event = NULL;
+	int rc;
+
+	if (before->status != after->status) {
+		if (after->status == BOOKING_WITHDRAWN)
+			event = &n.withdrawn_cases;
+		else if (after->status == BOOKING_CLOSED)
+			event = &n.paid_cases;
+		else
+			event = &n.reopened_cases;
+	}
+	rc = event != NULL ? add_checked(event, 1, e) : 0;
+	if (rc == 0)
+		rc = add_checked(&n.open_principal_change,
+				 open_principal(after) - open_principal(before), e);
+	if (rc == 0)
+		*p = n;
+	return rc;
 }
 
 void booking_totals_init(struct booking_totals *t)

@@ -24,10 +24,13 @@ enum booking_kind {
 	BOOKING__KIND_COUNT
 };
 
+/* A case's status as its bookings made it (cases.booked_status). The case
+ * list shows a loaded but not yet booked withdrawal too (cases.status,
+ * booking_listed_status()). */
 enum booking_status {
 	BOOKING_OPEN,
-	BOOKING_CLOSED,   /* fees, interest and principal reached zero */
-	BOOKING_WITHDRAWN /* withdrawn by the creditor */
+	BOOKING_CLOSED,   /* closed as paid: fees, interest and principal reached zero */
+	BOOKING_WITHDRAWN /* withdrawn by a booked withdrawal */
 };
 
 /* A date that is not set (closed_date, last_transaction_date). */
@@ -48,11 +51,10 @@ struct booking_case {
 	int64_t principal;
 	int64_t fees;
 	int64_t interest;
-	int32_t accrued_to;            /* interest accrued up to this date */
-	enum booking_status status;
-	int32_t closed_date;           /* BOOKING_NO_DATE when not closed */
+	int32_t accrued_to;            /* interest accrued up to this date; never moves back */
+	enum booking_status status;    /* as booked, in booking order */
+	int32_t closed_date;           /* BOOKING_NO_DATE when open */
 	int32_t last_transaction_date; /* BOOKING_NO_DATE before the first */
-	bool withdrawal_booked;        /* a withdrawal was already settled */
 };
 
 struct booking_tx {
@@ -93,6 +95,20 @@ struct booking_totals {
 	int64_t net_payout;      /* set by booking_totals_finish */
 };
 
+/* What the lines of one statement do to the creditor's portfolio in its
+ * currency (SPEC 9.2 v2). With the previous statement's figures they give
+ * this one's: openCases = previous openCases + registered_cases -
+ * withdrawn_cases - paid_cases + reopened_cases, openPrincipal = previous
+ * openPrincipal + registered_principal + open_principal_change. */
+struct booking_portfolio {
+	int64_t registered_cases;      /* cases no earlier statement counted */
+	int64_t registered_principal;  /* their principal at registration */
+	int64_t withdrawn_cases;       /* closings by a withdrawal */
+	int64_t paid_cases;            /* closings as paid (step 5), per event */
+	int64_t reopened_cases;        /* paid cases opened again, per event */
+	int64_t open_principal_change; /* change of the principal of open cases */
+};
+
 /* "payment" -> BOOKING_PAYMENT; -1 when unknown. */
 int booking_kind_parse(const char *s);
 const char *booking_kind_name(enum booking_kind kind);
@@ -113,11 +129,35 @@ int booking_interest(int64_t *out, int64_t principal, int64_t rate_bp,
 
 /* Apply one transaction to the balances in c and describe it in *out:
  * interest accrual, allocation, write-off, closing, creditor share,
- * commission and payout effect. Fails (ERR_LIMIT) only when an amount
- * leaves the range the engine handles, with c unchanged. */
+ * commission and payout effect. The caller applies a case's transactions
+ * in booking order (booking_date, then load order), whatever the order
+ * they were loaded in: c->status is what the bookings so far made of the
+ * case, never what the loader marked. A withdrawal of a case closed as
+ * paid changes nothing (amount 0.00, no interest, no fee, payout 0.00; the
+ * case stays closed as paid, accrued to where it was; only its
+ * last_transaction_date moves). Fails (ERR_LIMIT) only when an amount leaves the range
+ * the engine handles, with c unchanged. */
 int booking_apply(struct booking_line *out, struct booking_case *c,
 		  const struct booking_params *p, const struct booking_tx *tx,
 		  struct err *e);
+
+/* SPEC 9.3 v2: the status the case list shows once a settlement has booked
+ * a case. listed: what it showed before (the loader marks a case
+ * withdrawn as soon as a withdrawal is loaded); booked: what the bookings
+ * made of it; withdrawal_booked: this settlement booked a withdrawal of
+ * it. A loaded withdrawal that waits to be booked keeps the case
+ * withdrawn; once booked, the bookings decide (closed when the case was
+ * paid before the withdrawal's booking date). */
+enum booking_status booking_listed_status(enum booking_status listed,
+					  enum booking_status booked, bool withdrawal_booked);
+
+/* A case that the statement counts as registered (SPEC 9.2 v2). */
+int booking_portfolio_register(struct booking_portfolio *p, int64_t principal,
+			       struct err *e);
+/* One booking of a case, from the balances before it to those after it:
+ * closings (withdrawn, paid), reopenings and the change of open principal. */
+int booking_portfolio_book(struct booking_portfolio *p, const struct booking_case *before,
+			   const struct booking_case *after, struct err *e);
 
 void booking_totals_init(struct booking_totals *t);
 /* Add one line to the totals (ERR_LIMIT on overflow). */

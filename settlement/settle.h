@@ -1,19 +1,24 @@
-/* settle.h: the database side of the monthly settlement (SPEC 9) and the
- * case list (SPEC 9.3).
+/* settle.h: the database side of the monthly settlement (SPEC 9, settle.c)
+ * and the case list (SPEC 9.3, settle_cases.c).
  *
  * settle_run():
- *   1. picks the creditors (the one asked for, or every creditor with an
- *      unsettled transaction booked up to the period end or a statement of
- *      the period) and checks that each one's country is configured;
+ *   1. picks the creditors the run covers: the one asked for, or every
+ *      creditor (SPEC 9 v2);
  *   2. takes a session advisory lock per creditor, in creditor_id order, so
  *      that two runs never settle the same creditor at once;
- *   3. in one REPEATABLE READ transaction: for every creditor and currency
- *      without a statement of the period, applies the booking logic to the
- *      unsettled transactions, streamed case by case (a second, read-only
- *      connection reads them in that transaction's snapshot), marks the
- *      transactions settled (guarded by "statement_number IS NULL", the
- *      count checked against the lines, and the UNIQUE constraints), COPYs
- *      the lines, updates the case balances and inserts the statements;
+ *   3. in one REPEATABLE READ transaction: finds the creditors for which
+ *      the period is closed (settlement_runs holds this period or a later
+ *      one for them: they get nothing new); for the others, applies the
+ *      booking logic to every unsettled transaction booked up to the
+ *      period end (late ones of closed periods included), case by case in
+ *      booking order, streamed (a second, read-only connection reads them in
+ *      that transaction's snapshot), marks the transactions settled
+ *      (guarded by "statement_number IS NULL", the count checked against the
+ *      lines, and the UNIQUE constraints), COPYs the lines, updates the case
+ *      balances and statuses, counts the newly registered cases and inserts
+ *      the statements with their portfolios, which continue the previous
+ *      statement of the creditor and currency; records in settlement_runs
+ *      that the run covered every creditor it picked;
  *   4. in the same transaction, stages the files of every statement of the
  *      period for those creditors beside the final ones (written whole and
  *      fsync'd): the ones issued now from the lines as they are booked,
@@ -47,8 +52,6 @@
 #define SETTLE_CHUNK_TEXT "5000"
 /* Attempts of the settling transaction on serialization failure/deadlock. */
 #define SETTLE_MAX_ATTEMPTS 5
-/* Statement files are created with this mode (they hold debtor names). */
-#define SETTLE_FILE_MODE 0600
 
 struct settle_opts {
 	const struct config *conf;

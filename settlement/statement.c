@@ -449,6 +449,7 @@ int statement_xml_begin(const struct statement_out *out,
 	xml_elem_money(&b, "    ", "openPrincipal", pf->open_principal);
 	xml_elem_int(&b, "    ", "withdrawnCases", pf->withdrawn_cases);
 	xml_elem_int(&b, "    ", "paidCases", pf->paid_cases);
+	xml_elem_int(&b, "    ", "reopenedCases", pf->reopened_cases);
 	rowbuf_puts(&b, "  </portfolio>\n  <lines>\n");
 	return rowbuf_flush(&b, out, e);
 }

@@ -36,14 +36,18 @@ struct statement_out {
 	void *ctx;
 };
 
-/* The portfolio of SPEC 9.2, for one creditor and currency. */
+/* The portfolio of SPEC 9.2 (v2), for one creditor and currency; it
+ * reconciles with the previous statement in that currency:
+ * open_cases = previous open_cases + registered_cases - withdrawn_cases -
+ * paid_cases + reopened_cases. */
 struct statement_portfolio {
-	int64_t registered_cases;     /* cases registered in the period */
+	int64_t registered_cases;     /* registered by the period end, counted by no earlier statement */
 	int64_t registered_principal; /* their principal at registration */
-	int64_t open_cases;           /* cases open at the period end */
+	int64_t open_cases;           /* cases open after this statement's bookings */
 	int64_t open_principal;       /* their outstanding principal */
-	int64_t withdrawn_cases;      /* cases withdrawn in the period */
-	int64_t paid_cases;           /* cases closed as paid in the period */
+	int64_t withdrawn_cases;      /* cases a line of this statement withdrew */
+	int64_t paid_cases;           /* cases a line of this statement closed as paid */
+	int64_t reopened_cases;       /* paid cases a line of this statement opened again */
 };
 
 struct statement_info {

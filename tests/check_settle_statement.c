@@ -58,6 +58,7 @@ static void info_init(struct statement_info *info)
 	info->portfolio.open_principal = 55822;
 	info->portfolio.withdrawn_cases = 1;
 	info->portfolio.paid_cases = 0;
+	info->portfolio.reopened_cases = 0;
 	info->totals.lines = 2;
 	info->totals.direct_payments = 50000;
 	info->totals.withdrawal_fees = 5000;
@@ -258,6 +259,7 @@ START_TEST(test_xml)
 		"    <openPrincipal>558.22</openPrincipal>\n"
 		"    <withdrawnCases>1</withdrawnCases>\n"
 		"    <paidCases>0</paidCases>\n"
+		"    <reopenedCases>0</reopenedCases>\n"
 		"  </portfolio>\n"
 		"  <lines>\n"
 		"    <line>\n"

@@ -1,0 +1,749 @@
+/* settle_pass.c: the settling pass (settle_pass.h).
+ *
+ * The settling pass streams, set-wise, with memory that does not grow with
+ * the number of transactions:
+ *  - the settling transaction exports its snapshot; a second connection
+ *    (the reader) imports it and declares a cursor over every unsettled
+ *    transaction of the creditors whose period is not closed, ordered by
+ *    creditor, creditor_reference, case, booking_date and load order;
+ *  - while the reader's server process sorts, the settling transaction
+ *    marks the same rows settled in one UPDATE (same snapshot, same WHERE;
+ *    the count is checked against the lines);
+ *  - the reader's rows are fetched SETTLE_CHUNK at a time, the next chunk
+ *    while one is booked; only the case being booked is in memory; every
+ *    line goes to statement_lines in one COPY and to the spooled files,
+ *    the final balance of each case to a temporary file;
+ *  - then the balances go to a temporary table (COPY), for settle_store.c
+ *    to move into cases in one UPDATE.
+ * Nothing is checked row by row by a trigger (see 0002_settlement.sql). */
+#include "settle_pass.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "settle_pg.h"
+#include "statement.h"
+
+/* Case balances kept in memory before they go to a temporary file. */
+#define SETTLE_CASES_SPILL ((size_t)256 * 1024)
+/* Memory of the sorts of the settling pass (SET LOCAL work_mem). */
+#define SETTLE_WORK_MEM "64MB"
+
+/* The terms of a creditor that has a transaction to book: its country's
+ * (ERR_CONFIG when that is not configured) and its own. */
+static int creditor_terms(struct creditor *c, const struct config *conf, struct err *e)
+{
+	if (c->cc != NULL)
+		return 0;
+	c->cc = config_country(conf, c->country);
+	if (c->cc == NULL)
+		return ERR_SET(e, ERR_CONFIG, "creditor '%s': country '%s' is not configured in '%s'",
+			       c->id, c->country, conf->path);
+	if (c->cc->interest_days_per_year != 360 && c->cc->interest_days_per_year != 365) {
+		c->cc = NULL;
+		return ERR_SET(e, ERR_CONFIG, "country '%s': interest_days_per_year must be "
+			       "360 or 365", c->country);
+	}
+	c->params.interest_rate_bp = c->cc->interest_rate_bp;
+	c->params.interest_days_per_year = c->cc->interest_days_per_year;
+	c->params.commission_bp = c->commission_bp;
+	c->params.interest_to_creditor = strcmp(c->interest_to, "creditor") == 0;
+	c->params.withdrawal_fee = c->cc->withdrawal_fee;
+	c->params.vat_bp = c->cc->vat_bp;
+	return 0;
+}
+
+/* Columns of the settling cursor. */
+enum {
+	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
+	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
+	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q__COUNT
+};
+
+static int status_from_row(enum booking_status *out, const PGresult *res, int i, int col,
+			   struct err *e)
+{
+	int status = booking_status_parse(spg_text(res, i, col));
+
+	if (status < 0)
+		return ERR_SET(e, ERR_DB, "unknown case status '%s'", spg_text(res, i, col));
+	*out = (enum booking_status)status;
+	return 0;
+}
+
+/* A statement of the current creditor being booked, and its files. */
+struct render {
+	struct issue is;
+	struct statement_info info; /* number, creditor, period, currency */
+	struct spool csv;
+	struct spool xml;
+};
+
+/* State of the settling pass between rows and chunks. */
+struct stream {
+	struct run *r;
+	struct creditor_list *cl;
+	struct stage *st;
+	struct creditor *c;      /* creditor of the current rows; NULL before the first */
+	size_t next;             /* where to look for the next creditor in cl */
+	struct render cur[SETTLE_MAX_CURRENCIES]; /* the creditor's statements */
+	int ncur;
+	bool in_case;            /* a case is being booked */
+	int64_t case_id;
+	struct booking_case bal; /* its balances so far, as booked */
+	enum booking_status listed; /* the status the case list showed before */
+	int32_t listed_closed;   /* and its closed_date */
+	bool withdrawal_booked;  /* a withdrawal of it was booked now */
+	bool uncounted;          /* no statement counted it as registered yet */
+	int64_t registered;      /* its principal at registration */
+	struct sbuf row;         /* one COPY row of statement_lines */
+	struct sbuf cases;       /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
+	FILE *cases_file;        /* and the ones before, sent once the lines are */
+	int64_t ncases;          /* cases whose balances this attempt changes */
+	int64_t nlines;          /* lines this attempt computed */
+};
+
+static int run_add_issue(struct run *r, const struct issue *is, struct err *e)
+{
+	if (r->nissues == r->issues_cap) {
+		size_t cap = r->issues_cap ? r->issues_cap * 2 : 16;
+		struct issue *p = realloc(r->issues, cap * sizeof(*p));
+
+		if (p == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
+		r->issues = p;
+		r->issues_cap = cap;
+	}
+	r->issues[r->nissues++] = *is;
+	return 0;
+}
+
+/* The statement of this currency, started (files opened) on its first line. */
+static struct render *stream_render(struct stream *s, const char *currency, struct err *e)
+{
+	struct creditor *c = s->c;
+	struct render *rd;
+
+	for (int i = 0; i < s->ncur; i++)
+		if (strcmp(s->cur[i].is.currency, currency) == 0)
+			return &s->cur[i];
+	if (s->ncur >= SETTLE_MAX_CURRENCIES) {
+		ERR_SET(e, ERR_LIMIT, "more than %d currencies for one creditor",
+			SETTLE_MAX_CURRENCIES);
+		return NULL;
+	}
+	if (strlen(currency) != 3) {
+		ERR_SET(e, ERR_DB, "bad currency '%s' in the database", currency);
+		return NULL;
+	}
+	rd = &s->cur[s->ncur];
+	memset(rd, 0, sizeof(*rd));
+	s->ncur++;
+	rd->is.c = c;
+	memcpy(rd->is.currency, currency, 4);
+	booking_totals_init(&rd->is.totals);
+	if (statement_number(rd->is.number, sizeof(rd->is.number), s->r->period, c->id, currency,
+			     e) != 0)
+		return NULL;
+	memcpy(rd->info.number, rd->is.number, sizeof(rd->info.number));
+	snprintf(rd->info.creditor_id, sizeof(rd->info.creditor_id), "%s", c->id);
+	memcpy(rd->info.period, s->r->period, sizeof(rd->info.period));
+	memcpy(rd->info.currency, currency, 4);
+	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
+	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0)
+		return NULL;
+	return rd;
+}
+
+static int stream_spill_cases(struct stream *s, struct err *e);
+
+/* The first row of a case: its balances and statuses before this run. The
+ * bookings start from the status they gave it (booked_status), never from
+ * the one the loader marked (SPEC 9.1 v2). */
+static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64_t case_id,
+			     struct err *e)
+{
+	struct booking_case *bal = &s->bal;
+	int rc;
+
+	memset(bal, 0, sizeof(*bal));
+	rc = spg_i64(res, i, Q_PRINCIPAL, &bal->principal, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_FEES, &bal->fees, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_INTEREST, &bal->interest, e);
+	if (rc == 0)
+		rc = spg_date(res, i, Q_ACCRUED, &bal->accrued_to, e);
+	if (rc == 0)
+		rc = spg_date(res, i, Q_CLOSED, &s->listed_closed, e);
+	if (rc == 0)
+		rc = spg_date(res, i, Q_LAST, &bal->last_transaction_date, e);
+	if (rc == 0)
+		rc = status_from_row(&s->listed, res, i, Q_STATUS, e);
+	if (rc == 0)
+		rc = status_from_row(&bal->status, res, i, Q_BOOKED, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_REGISTERED, &s->registered, e);
+	if (rc != 0)
+		return rc;
+	/* closed_date is the booked closing date once the bookings closed it */
+	bal->closed_date = bal->status == BOOKING_OPEN ? BOOKING_NO_DATE : s->listed_closed;
+	s->uncounted = strcmp(spg_text(res, i, Q_COUNTED), "f") == 0;
+	s->withdrawal_booked = false;
+	s->case_id = case_id;
+	s->in_case = true;
+	return 0;
+}
+
+/* The case being booked is complete: queue its balances, the status the
+ * case list shows (SPEC 9.3 v2) with its closed_date, and the status as
+ * booked. */
+static int stream_end_case(struct stream *s, struct err *e)
+{
+	const struct booking_case *b = &s->bal;
+	enum booking_status listed;
+	const char *status, *booked;
+	int32_t closed;
+
+	if (!s->in_case)
+		return 0;
+	listed = booking_listed_status(s->listed, b->status, s->withdrawal_booked);
+	status = booking_status_name(listed);
+	booked = booking_status_name(b->status);
+	/* a loaded withdrawal still waiting keeps its booking date, unless
+	 * the bookings closed the case earlier */
+	closed = listed == BOOKING_WITHDRAWN && b->status == BOOKING_OPEN ? s->listed_closed
+									  : b->closed_date;
+	sbuf_i64(&s->cases, s->case_id);
+	sbuf_putc(&s->cases, '\t');
+	sbuf_put(&s->cases, s->c->id, strlen(s->c->id)); /* [A-Z0-9] by constraint */
+	sbuf_copy_i64(&s->cases, b->principal);
+	sbuf_copy_i64(&s->cases, b->fees);
+	sbuf_copy_i64(&s->cases, b->interest);
+	sbuf_copy_days(&s->cases, b->accrued_to);
+	sbuf_putc(&s->cases, '\t');
+	sbuf_put(&s->cases, status, strlen(status));
+	sbuf_copy_days(&s->cases, closed);
+	sbuf_copy_days(&s->cases, b->last_transaction_date);
+	sbuf_putc(&s->cases, '\t');
+	sbuf_put(&s->cases, booked, strlen(booked));
+	sbuf_putc(&s->cases, '\n');
+	s->in_case = false;
+	s->ncases++;
+	if (sbuf_check(&s->cases, e) != 0)
+		return e->code;
+	return s->cases.len >= SETTLE_CASES_SPILL ? stream_spill_cases(s, e) : 0;
+}
+
+/* Close the files of the current creditor's statements; with ok, they
+ * are complete and the statements join r->issues. */
+static int stream_close_renders(struct stream *s, bool ok, struct err *e)
+{
+	int rc = 0;
+
+	for (int i = 0; i < s->ncur; i++) {
+		struct render *rd = &s->cur[i];
+
+		if (spool_close(&rd->csv, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
+		    rc == 0)
+			rc = e->code;
+		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
+		    rc == 0)
+			rc = e->code;
+		if (ok && rc == 0)
+			rc = run_add_issue(s->r, &rd->is, e);
+	}
+	s->ncur = 0;
+	return rc;
+}
+
+/* The creditor's rows are all booked. */
+static int stream_end_creditor(struct stream *s, struct err *e)
+{
+	int rc = stream_end_case(s, e);
+
+	if (rc == 0)
+		rc = stream_close_renders(s, true, e);
+	return rc;
+}
+
+/* Book one transaction of the current case into the statement of its
+ * currency: the line, the totals, and what it does to the portfolio (the
+ * case counted as registered with its first line, if no statement counted
+ * it yet; closings and reopenings; open principal). */
+static int stream_book(struct stream *s, struct render *rd, const struct booking_tx *tx,
+		       struct booking_line *l, struct err *e)
+{
+	struct booking_case before = s->bal;
+	int rc = 0;
+
+	if (s->uncounted) {
+		rc = booking_portfolio_register(&rd->is.moves, s->registered, e);
+		s->uncounted = false;
+	}
+	if (rc == 0)
+		rc = booking_apply(l, &s->bal, &s->c->params, tx, e);
+	if (rc == 0)
+		rc = booking_portfolio_book(&rd->is.moves, &before, &s->bal, e);
+	if (rc == 0)
+		rc = booking_totals_add(&rd->is.totals, l, e);
+	if (rc == 0 && tx->kind == BOOKING_WITHDRAWAL)
+		s->withdrawal_booked = true;
+	return rc;
+}
+
+/* Book one transaction row, send its statement line and render it. */
+static int stream_row(struct stream *s, const PGresult *res, int i, struct db_copy *cp,
+		      struct err *e)
+{
+	const char *creditor_id = spg_text(res, i, Q_CREDITOR);
+	struct creditor *c = s->c;
+	struct statement_out csv_out, xml_out;
+	struct spool_out csv_spool, xml_spool;
+	struct statement_row out;
+	struct booking_line l;
+	struct booking_tx tx;
+	struct render *rd;
+	struct sbuf *row = &s->row;
+	int64_t tx_id = 0;
+	int64_t case_id = 0;
+	int kind;
+	int rc;
+
+	if (c == NULL || strcmp(c->id, creditor_id) != 0) {
+		if (c != NULL) {
+			rc = stream_end_creditor(s, e);
+			if (rc != 0)
+				return rc;
+		}
+		/* rows come in creditor_id order, like the list */
+		while (s->next < s->cl->n && strcmp(s->cl->v[s->next].id, creditor_id) != 0)
+			s->next++;
+		if (s->next == s->cl->n)
+			return ERR_SET(e, ERR_DB, "unexpected creditor '%s' from the database",
+				       creditor_id);
+		c = s->c = &s->cl->v[s->next++];
+		rc = creditor_terms(c, s->r->o->conf, e);
+		if (rc != 0)
+			return rc;
+	}
+	rc = spg_i64(res, i, Q_CASE, &case_id, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_TX, &tx_id, e);
+	if (rc != 0)
+		return rc;
+	if (!s->in_case || s->case_id != case_id) {
+		rc = stream_end_case(s, e);
+		if (rc == 0)
+			rc = stream_begin_case(s, res, i, case_id, e);
+		if (rc != 0)
+			return rc;
+	}
+	kind = booking_kind_parse(spg_text(res, i, Q_KIND));
+	if (kind < 0)
+		return ERR_SET(e, ERR_DB, "unknown transaction kind '%s'", spg_text(res, i, Q_KIND));
+	tx.kind = (enum booking_kind)kind;
+	rc = spg_date(res, i, Q_DATE, &tx.booking_date, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_AMOUNT, &tx.amount, e);
+	if (rc != 0)
+		return rc;
+	if (c->nlines >= SETTLE_MAX_LINES) {
+		ERR_SET(e, ERR_LIMIT, "more than %d transactions for one creditor",
+			SETTLE_MAX_LINES);
+		goto booking_failed;
+	}
+	rd = stream_render(s, spg_text(res, i, Q_CURRENCY), e);
+	if (rd == NULL)
+		goto booking_failed;
+	rc = stream_book(s, rd, &tx, &l, e);
+	if (rc != 0) {
+		err_prefix(e, "case %" PRId64 ", transaction %" PRId64, case_id, tx_id);
+		goto booking_failed;
+	}
+	c->nlines++;
+	s->nlines++;
+
+	/* the line, as stored */
+	sbuf_reset(row);
+	sbuf_put(row, c->id, strlen(c->id));
+	sbuf_putc(row, '\t');
+	sbuf_put(row, rd->is.number, strlen(rd->is.number));
+	sbuf_copy_i64(row, rd->is.totals.lines); /* line_no: 1, 2, ... in file order */
+	sbuf_copy_i64(row, tx_id);
+	sbuf_copy_i64(row, case_id);
+	sbuf_putc(row, '\t');
+	sbuf_copy_text(row, spg_text(res, i, Q_REFERENCE));
+	sbuf_putc(row, '\t');
+	sbuf_copy_text(row, spg_text(res, i, Q_DEBTOR));
+	sbuf_putc(row, '\t');
+	sbuf_copy_text(row, spg_text(res, i, Q_TXID));
+	sbuf_putc(row, '\t');
+	sbuf_put(row, booking_kind_name(l.kind), strlen(booking_kind_name(l.kind)));
+	sbuf_copy_date(row, l.booking_date);
+	sbuf_copy_i64(row, l.amount);
+	sbuf_copy_i64(row, l.to_fees);
+	sbuf_copy_i64(row, l.to_interest);
+	sbuf_copy_i64(row, l.to_principal);
+	sbuf_copy_i64(row, l.overpaid);
+	sbuf_copy_i64(row, l.creditor_share);
+	sbuf_copy_i64(row, l.commission);
+	sbuf_copy_i64(row, l.payout_effect);
+	sbuf_copy_i64(row, l.interest_accrued);
+	sbuf_copy_i64(row, l.written_off);
+	sbuf_copy_i64(row, l.withdrawal_fee);
+	sbuf_copy_i64(row, s->bal.principal);
+	sbuf_copy_i64(row, s->bal.fees);
+	sbuf_copy_i64(row, s->bal.interest);
+	sbuf_putc(row, '\n');
+	rc = sbuf_check(row, e);
+	if (rc == 0)
+		rc = db_copy_write(cp, row->data, row->len, e);
+	if (rc != 0)
+		return rc;
+	cp->rows++;
+
+	/* the line, as the files show it */
+	out.case_id = case_id;
+	out.creditor_reference = spg_text(res, i, Q_REFERENCE);
+	out.debtor_name = spg_text(res, i, Q_DEBTOR);
+	out.transaction_id = spg_text(res, i, Q_TXID);
+	out.line = l;
+	csv_spool.sp = &rd->csv;
+	csv_spool.st = s->st;
+	csv_out.write = spool_write;
+	csv_out.ctx = &csv_spool;
+	xml_spool.sp = &rd->xml;
+	xml_spool.st = s->st;
+	xml_out.write = spool_write;
+	xml_out.ctx = &xml_spool;
+	rc = statement_csv_row(&csv_out, &rd->info, &out, e);
+	if (rc == 0)
+		rc = statement_xml_line(&xml_out, &rd->info, &out, e);
+	return rc;
+booking_failed:
+	return err_prefix(e, "creditor '%s'", c->id);
+}
+
+/* Move the queued case balances to the temporary file. */
+static int stream_spill_cases(struct stream *s, struct err *e)
+{
+	if (s->cases.len == 0)
+		return 0;
+	if (s->cases_file == NULL) {
+		s->cases_file = tmpfile();
+		if (s->cases_file == NULL)
+			return ERR_SET(e, ERR_IO, "cannot create a temporary file: %s",
+				       strerror(errno));
+	}
+	if (fwrite(s->cases.data, 1, s->cases.len, s->cases_file) != s->cases.len)
+		return ERR_SET(e, ERR_IO, "cannot write a temporary file: %s", strerror(errno));
+	sbuf_reset(&s->cases);
+	return 0;
+}
+
+/* Send the balances of every case booked to settle_cases. */
+static int stream_flush_cases(struct stream *s, struct err *e)
+{
+	static const char sql[] =
+		"COPY settle_cases (case_id, creditor_id, principal, fees, interest, accrued_to,"
+		" status, closed_date, last_tx, booked_status) FROM STDIN";
+	struct db_copy cp;
+	int rc;
+
+	if (s->ncases == 0)
+		return 0;
+	rc = db_copy_begin(&cp, s->r->conn, sql, e);
+	if (rc != 0)
+		return rc;
+	cp.rows = (unsigned long long)s->ncases;
+	if (s->cases_file != NULL) {
+		if (fflush(s->cases_file) != 0 || fseek(s->cases_file, 0, SEEK_SET) != 0)
+			rc = ERR_SET(e, ERR_IO, "cannot read a temporary file: %s", strerror(errno));
+		while (rc == 0) {
+			char buf[65536];
+			size_t n = fread(buf, 1, sizeof(buf), s->cases_file);
+
+			if (n == 0) {
+				if (ferror(s->cases_file))
+					rc = ERR_SET(e, ERR_IO, "cannot read a temporary file");
+				break;
+			}
+			rc = db_copy_write(&cp, buf, n, e);
+		}
+	}
+	if (rc == 0)
+		rc = db_copy_write(&cp, s->cases.data, s->cases.len, e);
+	if (rc == 0)
+		rc = db_copy_end(&cp, e);
+	else
+		db_copy_abort(&cp, "settlement failed");
+	db_copy_release(&cp);
+	return rc;
+}
+
+/* ---- the reader ----
+ *
+ * The transactions are read on a second connection, in a read-only
+ * transaction that imports the snapshot of the settling transaction before
+ * that one changes anything: it sees exactly what the settling transaction
+ * saw at its start. Its server process sorts while the settling one marks
+ * the transactions settled, and fetches the next chunk while this process
+ * books the current one. */
+
+/* The same rows in the reader (ORDER BY, columns Q_*) and in the marking
+ * UPDATE (WHERE): $1 the creditors whose period is not closed, $2 the
+ * period end. Every transaction booked up to the period end that no
+ * statement settled, also one booked in a closed period and loaded later. */
+#define UNSETTLED_WHERE \
+	" t.creditor_id = ANY ($1::text[]) AND t.statement_number IS NULL" \
+	" AND t.booking_date <= $2::date"
+
+static int reader_send_fetch(PGconn *conn, struct err *e)
+{
+	return spg_send(conn, "FETCH " SETTLE_CHUNK_TEXT " FROM settle_tx", e);
+}
+
+/* A second connection to the server and database of conn, as the same
+ * user, with the same options (the server actually connected to, even
+ * when the conninfo names several). */
+static int reader_connect(PGconn *conn, PGconn **out, struct err *e)
+{
+	enum { MAX_OPTS = 64 };
+	PQconninfoOption *opts = PQconninfo(conn);
+	const char *keys[MAX_OPTS + 1];
+	const char *vals[MAX_OPTS + 1];
+	PGconn *reader;
+	int n = 0;
+
+	*out = NULL;
+	if (opts == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	for (const PQconninfoOption *o = opts; o->keyword != NULL && n < MAX_OPTS; o++) {
+		const char *v = o->val;
+
+		if (strcmp(o->keyword, "host") == 0)
+			v = PQhost(conn);
+		else if (strcmp(o->keyword, "port") == 0)
+			v = PQport(conn);
+		else if (strcmp(o->keyword, "hostaddr") == 0 && v != NULL && *v != '\0')
+			v = PQhostaddr(conn);
+		else if (strcmp(o->keyword, "application_name") == 0)
+			v = "settlement run (reader)";
+		if (v == NULL || *v == '\0')
+			continue;
+		keys[n] = o->keyword;
+		vals[n] = v;
+		n++;
+	}
+	keys[n] = NULL;
+	vals[n] = NULL;
+	reader = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (reader == NULL)
+		return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
+	if (PQstatus(reader) != CONNECTION_OK) {
+		char msg[ERR_MESSAGE_MAX];
+		size_t len;
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(reader));
+		len = strlen(msg);
+		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			msg[--len] = '\0';
+		for (char *p = msg; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ' ';
+		PQfinish(reader);
+		return ERR_SET(e, ERR_DB, "cannot open the reading connection: %s", msg);
+	}
+	*out = reader;
+	return 0;
+}
+
+/* Connect the reader, import the snapshot, open the cursor and ask for
+ * the first chunk (which sorts). */
+static int reader_open(struct run *r, PGconn **out, const char *snapshot,
+		       const char *creditors, struct err *e)
+{
+	static const char declare_sql[] =
+		"DECLARE settle_tx NO SCROLL CURSOR FOR"
+		" SELECT t.creditor_id, t.tx_id, t.case_id, t.kind, " EPOCH_DAYS("t.booking_date") ","
+		"  t.amount, t.currency, t.transaction_id, c.creditor_reference, c.debtor_name,"
+		"  c.principal, c.fees, c.interest, " EPOCH_DAYS("c.accrued_to") ", c.status,"
+		"  " EPOCH_DAYS("c.closed_date") ", " EPOCH_DAYS("c.last_transaction_date") ","
+		"  c.booked_status, c.registered_statement IS NOT NULL,"
+		"  c.original_amount - c.paid_amount"
+		" FROM transactions t JOIN cases c ON c.case_id = t.case_id"
+		" WHERE" UNSETTLED_WHERE
+		" ORDER BY t.creditor_id COLLATE \"C\", c.creditor_reference COLLATE \"C\","
+		"          t.case_id, t.booking_date, t.tx_id";
+	const char *params[2] = { creditors, r->last };
+	PGconn *conn = NULL;
+	char *literal = NULL;
+	char sql[256];
+	int rc;
+
+	*out = NULL;
+	rc = reader_connect(r->conn, &conn, e);
+	if (rc != 0)
+		return rc;
+	rc = db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	if (rc == 0) {
+		/* SET takes no parameter: the id (from the server) goes in quoted */
+		literal = PQescapeLiteral(conn, snapshot, strlen(snapshot));
+		if (literal == NULL || snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT %s",
+						literal) >= (int)sizeof(sql))
+			rc = ERR_SET(e, ERR_DB, "bad snapshot id from the database");
+		PQfreemem(literal);
+	}
+	if (rc == 0)
+		rc = db_exec(conn, sql, e);
+	if (rc == 0)
+		rc = db_exec(conn, "SET LOCAL jit = off", e);
+	if (rc == 0)
+		rc = db_query(conn, NULL, declare_sql, 2, params, e);
+	if (rc == 0)
+		rc = reader_send_fetch(conn, e);
+	if (rc != 0) {
+		db_close(conn);
+		return rc;
+	}
+	*out = conn;
+	return 0;
+}
+
+/* Book every row of the reader, in one COPY of the lines to
+ * statement_lines, then send the balances of the cases booked. The next
+ * chunk is being fetched while one is booked. */
+static int stream_all(struct stream *s, PGconn *reader, struct err *e)
+{
+	static const char lines_sql[] =
+		"COPY statement_lines (creditor_id, statement_number, line_no, tx_id, case_id,"
+		" creditor_reference, debtor_name, transaction_id, kind, booking_date, amount,"
+		" to_fees, to_interest, to_principal, overpaid, creditor_share, commission,"
+		" payout_effect, interest_accrued, written_off, withdrawal_fee, principal_after,"
+		" fees_after, interest_after) FROM STDIN";
+	struct db_copy cp;
+	int rc;
+
+	rc = db_copy_begin(&cp, s->r->conn, lines_sql, e);
+	if (rc != 0)
+		return rc;
+	for (;;) {
+		PGresult *res = NULL;
+		int n;
+
+		rc = spg_result(reader, &res, "reading the transactions", e);
+		if (rc != 0)
+			break;
+		n = PQntuples(res);
+		if (n > 0 && PQnfields(res) != Q__COUNT)
+			rc = ERR_SET(e, ERR_DB, "unexpected columns from the database");
+		if (rc == 0 && n > 0)
+			rc = reader_send_fetch(reader, e);
+		for (int i = 0; i < n && rc == 0; i++)
+			rc = stream_row(s, res, i, &cp, e);
+		PQclear(res);
+		if (rc != 0 || n == 0)
+			break;
+		log_progress("transactions booked", (uint64_t)s->nlines, 0);
+	}
+	if (rc == 0 && s->c != NULL)
+		rc = stream_end_creditor(s, e);
+	if (rc == 0)
+		rc = db_copy_end(&cp, e);
+	else
+		db_copy_abort(&cp, "settlement failed");
+	db_copy_release(&cp);
+	if (rc == 0)
+		rc = stream_flush_cases(s, e);
+	if (rc != 0)
+		(void)stream_close_renders(s, false, e);
+	return rc;
+}
+
+
+/* Mark the transactions that the reader returns settled, in one pass over
+ * the table, with the number of the statement of their creditor and
+ * currency; *marked = their count, which must equal the lines stored. Runs
+ * before the statements exist, in the settling transaction's snapshot:
+ * the same rows as the reader's. */
+static int mark_settled(struct run *r, const char *creditors, int64_t *marked, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE transactions t"
+		"   SET statement_number = $3 || '-' || t.creditor_id || '-' || t.currency"
+		" WHERE" UNSETTLED_WHERE;
+	const char *params[3] = { creditors, r->last, r->period };
+	PGresult *res = NULL;
+	int rc;
+
+	rc = db_query(r->conn, &res, sql, 3, params, e);
+	if (rc == 0 && spg_parse_i64(marked, PQcmdTuples(res), e) != 0)
+		rc = ERR_SET(e, ERR_DB, "marking transactions settled: no row count");
+	PQclear(res);
+	return rc;
+}
+
+int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const char *open,
+	      int64_t *ncases, struct err *e)
+{
+	static const char setup_sql[] =
+		/* the queries of this pass run once each over many rows: compiling
+		 * them costs more than it saves */
+		"SET LOCAL jit = off;"
+		"SET LOCAL work_mem = '" SETTLE_WORK_MEM "';"
+		"CREATE TEMPORARY TABLE settle_cases (case_id bigint, creditor_id text,"
+		" principal bigint, fees bigint, interest bigint, accrued_to integer, status text,"
+		" closed_date integer, last_tx integer, booked_status text) ON COMMIT DROP;"
+		"CREATE TEMPORARY TABLE settle_portfolio (creditor_id text, currency text,"
+		" registered_cases bigint, registered_principal bigint) ON COMMIT DROP";
+	struct stream *s = NULL;
+	PGresult *res = NULL;
+	PGconn *reader = NULL;
+	int64_t marked = 0;
+	int rc;
+
+	*ncases = 0;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	s->r = r;
+	s->cl = cl;
+	s->st = st;
+	/* the snapshot of this transaction, before it changes anything */
+	rc = db_query(r->conn, &res, "SELECT pg_export_snapshot()", 0, NULL, e);
+	if (rc == 0 && PQntuples(res) != 1)
+		rc = ERR_SET(e, ERR_DB, "no snapshot from the database");
+	if (rc == 0)
+		rc = reader_open(r, &reader, PQgetvalue(res, 0, 0), open, e);
+	PQclear(res);
+	if (rc == 0)
+		rc = db_exec(r->conn, setup_sql, e);
+	settle_phase("snapshot and reader");
+	if (rc == 0)
+		rc = mark_settled(r, open, &marked, e);
+	settle_phase("mark transactions settled (reader sorting)");
+	if (rc == 0)
+		rc = stream_all(s, reader, e);
+	log_progress_done();
+	settle_phase("book, COPY and render lines");
+	if (rc == 0)
+		rc = db_exec(reader, "COMMIT", e);
+	db_close(reader);
+	if (rc == 0 && marked != s->nlines)
+		rc = ERR_SET(e, ERR_DB, "%" PRId64 " transactions marked settled, %" PRId64
+			     " lines computed", marked, s->nlines);
+	*ncases = s->ncases;
+	sbuf_release(&s->row);
+	sbuf_release(&s->cases);
+	if (s->cases_file != NULL)
+		fclose(s->cases_file);
+	free(s);
+	return rc;
+}
+
