@@ -11,6 +11,9 @@ SAN ?= 0
 ifeq ($(SAN),1)
 O := build/san
 BINDIR := $(O)/bin
+# The programs find conf/ and schemas/ beside their bin/ (SPEC 2 v2), as
+# bin/ finds them at the top: relative links, so a clone works anywhere.
+TREE_LINKS := $(O)/conf $(O)/schemas
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := -O1 -g
 else
@@ -18,6 +21,7 @@ O := build/rel
 BINDIR := bin
 SANFLAGS :=
 OPT := -O2 -g
+TREE_LINKS :=
 endif
 
 CC ?= cc
@@ -45,7 +49,11 @@ LOADER_LIB := $(O)/libloader.a
 SETTLE_LIB := $(O)/libsettle.a
 
 .PHONY: all clean check unit integration demo bench lint deps fuzz pkgs
-all: $(BINDIR)/loader $(BINDIR)/settlement
+all: $(BINDIR)/loader $(BINDIR)/settlement $(TREE_LINKS)
+
+$(TREE_LINKS):
+	@mkdir -p $(dir $@)
+	ln -sfn ../../$(notdir $@) $@
 
 # Says what is missing instead of a compiler error about a header.
 pkgs:
