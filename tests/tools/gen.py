@@ -3,14 +3,16 @@
 
   gen.py creditors K OUT.csv               K creditors over CH, SE, NO, DK
   gen.py cases N OUT.csv [K] [--disputed-every M]
-                                           N valid cases over K creditors
+                                           N valid cases over K creditors; records
+                                           M, 2M, ... disputed=true (rejected as
+                                           DISPUTED), all else as without it
   gen.py transactions N OUT.csv M [K]      N payments over the first M cases
 
 Cases are valid under tests/conf/test.conf and conf/engine.conf with
---as-of 2026-11-01 or later; realistic field lengths, UTF-8 names, some
-quoted fields (commas, quotes). With --disputed-every M, every M-th record
-(records M, 2M, ...) says disputed=true and is rejected (DISPUTED); the
-file is otherwise byte for byte the one without the option.
+--as-of 2026-10-01 or later (due dates up to 2026-09-28), so that the
+transactions, booked 2026-10-01 to 2026-10-28, are not booked before their
+case was registered (SPEC 6 v2) when the cases are loaded as of 2026-10-01; realistic field lengths, UTF-8 names, some
+quoted fields (commas, quotes).
 """
 import random
 import sys
@@ -75,7 +77,7 @@ def write_cases(n, out, k, disputed_every=0):
                     name = f'{name} "Junior"'
                 nid = rnd.choice(co[4])
                 birth = f"19{50 + i % 50:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
-            m = 1 + i % 9
+            m = 1 + i % 8
             inv = f"2026-{m:02d}-{1 + i % 28:02d}"
             due = f"2026-{m + 1:02d}-{1 + i % 28:02d}"
             rem = f"2026-{m + 1:02d}-{1 + i % 28:02d}" if co[0] != "CH" else ""
