@@ -11,6 +11,9 @@ SAN ?= 0
 ifeq ($(SAN),1)
 O := build/san
 BINDIR := $(O)/bin
+# The programs find conf/ and schemas/ beside their bin/ (SPEC 2 v2), as
+# bin/ finds them at the top: relative links, so a clone works anywhere.
+TREE_LINKS := $(O)/conf $(O)/schemas
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := -O1 -g
 else
@@ -18,9 +21,13 @@ O := build/rel
 BINDIR := bin
 SANFLAGS :=
 OPT := -O2 -g
+TREE_LINKS :=
 endif
 
 CC ?= cc
+# Read once, when make starts: a target that runs deps first (which may
+# install these) builds through a new $(MAKE) in its recipe, never through
+# a prerequisite.
 PKGS := libxml-2.0 libpq zlib inih jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
@@ -41,10 +48,19 @@ COMMON_LIB := $(O)/libcommon.a
 LOADER_LIB := $(O)/libloader.a
 SETTLE_LIB := $(O)/libsettle.a
 
-.PHONY: all clean check unit integration demo bench lint deps fuzz
-all: $(BINDIR)/loader $(BINDIR)/settlement
+.PHONY: all clean check unit integration demo bench lint deps fuzz pkgs
+all: $(BINDIR)/loader $(BINDIR)/settlement $(TREE_LINKS)
 
-$(O)/%.o: %.c
+$(TREE_LINKS):
+	@mkdir -p $(dir $@)
+	ln -sfn ../../$(notdir $@) $@
+
+# Says what is missing instead of a compiler error about a header.
+pkgs:
+	@pkg-config --exists $(PKGS) || { \
+		echo "make: missing build libraries (pkg-config $(PKGS)): run 'make deps' first" >&2; exit 1; }
+
+$(O)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -87,10 +103,12 @@ unit: deps
 	$(MAKE) SAN=1 build/san/tests/unit
 	CK_FORK=yes build/san/tests/unit
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	@scripts/demo.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	@scripts/bench.sh $(N)
 
 fuzz: deps

@@ -2,21 +2,35 @@
 # make bench [N=1000000]: the loader against psql \copy of the same data, in
 # one run, alternating the commands and repeating each; medians.
 # Output: a table on the terminal and var/bench/results.json.
+#   REPS=3     rounds; BIG=0 skips the 4N file, SETTLE=0 the settlement,
+#   HALF=0     the half-rejected case file: the clean file with disputed=true
+#              on every second record (rejected DISPUTED, SPEC 5.1); its load
+#              must take at most 1.5x the clean CSV load (issue 10).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 N=${1:-1000000}
 REPS=${REPS:-3}
+HALF=${HALF:-1}
 out=var/bench
 mkdir -p "$out"
 chmod 755 var "$out"
 data="$out/data-$N"
 mkdir -p "$data"
 py=python3
+# data made by another version of the generators is made again
+stamp=$(cat tests/tools/gen.py tests/tools/csv2xml.py | sha256sum | cut -c 1-16)
+if [ "$(cat "$data/generator" 2>/dev/null)" != "$stamp" ]; then
+	rm -f "$data"/*
+	echo "$stamp" >"$data/generator"
+fi
 
 echo "bench: generating data for N=$N in $data" >&2
 [ -f "$data/creditors.csv" ] || $py tests/tools/gen.py creditors 40 "$data/creditors.csv"
 [ -f "$data/cases.csv" ] || $py tests/tools/gen.py cases "$N" "$data/cases.csv"
+if [ "$HALF" = 1 ] && [ ! -f "$data/cases-half.csv" ]; then
+	$py tests/tools/gen.py cases "$N" "$data/cases-half.csv" --disputed-every 2
+fi
 [ -f "$data/cases.csv.gz" ] || gzip -1 -c "$data/cases.csv" >"$data/cases.csv.gz"
 [ -f "$data/cases.xml" ] || $py tests/tools/csv2xml.py "$data/cases.csv" "$data/cases.xml"
 [ -f "$data/tx.csv" ] || $py tests/tools/gen.py transactions "$N" "$data/tx.csv" $((N / 5))
@@ -50,6 +64,18 @@ timed() {
 	echo "$name $(cat "$out/time.tmp")" >>"$out/raw"
 }
 
+# check WHAT RECORDS ACCEPTED REJECTED: the last batch loaded what it is meant
+# to, so that no figure times a file refused or rejected by accident
+check() {
+	local got want="$2 $3 $4"
+	got=$(PGDATABASE=bench psql -X -A -t -q -c "SELECT records || ' ' || accepted || ' ' || rejected
+		FROM batches ORDER BY batch_id DESC LIMIT 1")
+	if [ "$got" != "$want" ]; then
+		echo "bench: $1: records accepted rejected = $got, not $want" >&2
+		exit 1
+	fi
+}
+
 header=$(head -n 1 "$data/cases.csv")
 ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
  creditor_id text NOT NULL, creditor_reference text NOT NULL, debtor_type text NOT NULL,
@@ -61,6 +87,10 @@ ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
  claim_type text NOT NULL, disputed boolean NOT NULL, reminder_date date,
  UNIQUE (creditor_id, creditor_reference))"
 
+# Cases are loaded as of 2026-10-01: every generated case is overdue by then,
+# and the transactions (booked 2026-10-01 to 2026-10-28) are not booked before
+# their case was registered (SPEC 6 v2).
+cases_asof=2026-10-01
 : >"$out/raw"
 for rep in $(seq 1 "$REPS"); do
 	echo "bench: round $rep of $REPS" >&2
@@ -68,20 +98,30 @@ for rep in $(seq 1 "$REPS"); do
 	PGDATABASE=bench psql -X -q -c "$ref_sql"
 	timed copy env PGDATABASE=bench psql -X -q -c "\\copy ref ($header) FROM '$data/cases.csv' WITH (FORMAT csv, HEADER)"
 	fresh_db
-	timed csv env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.csv"
+	timed csv env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv"
+	check csv "$N" "$N" 0
+	if [ "$HALF" = 1 ]; then
+		fresh_db
+		timed half env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases-half.csv"
+		check "half rejected" "$N" $((N - N / 2)) $((N / 2))
+	fi
 	fresh_db
-	timed gzip env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.csv.gz"
+	timed gzip env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv.gz"
+	check gzip "$N" "$N" 0
 	fresh_db
-	timed xml env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases.xml"
+	timed xml env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.xml"
+	check xml "$N" "$N" 0
 	# transactions on the cases just loaded, then the settlement
 	timed tx env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
+	check transactions "$N" "$N" 0
 	if [ "${SETTLE:-1}" = 1 ] && [ -x bin/settlement ]; then
 		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
 	fi
 done
 if [ "${BIG:-1}" = 1 ]; then
 	fresh_db
-	timed csv4 env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/cases4.csv"
+	timed csv4 env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases4.csv"
+	check csv4 "$N4" "$N4" 0
 fi
 
 $py - "$out/raw" "$N" "$data" "$out/results.json" <<'PY'
@@ -92,23 +132,33 @@ for line in open(raw):
     name, sec, kb = line.split()
     runs.setdefault(name, []).append((float(sec), int(kb)))
 med = {k: (statistics.median(s for s, _ in v), max(m for _, m in v)) for k, v in runs.items()}
-size = {"copy": "cases.csv", "csv": "cases.csv", "gzip": "cases.csv.gz", "xml": "cases.xml", "tx": "tx.csv", "csv4": "cases4.csv"}
+size = {"copy": "cases.csv", "csv": "cases.csv", "half": "cases-half.csv", "gzip": "cases.csv.gz", "xml": "cases.xml",
+        "tx": "tx.csv", "csv4": "cases4.csv"}
+HALF_TARGET = 1.5  # issue 10: half rejected within 1.5x the time of the clean file
 copy_t = med["copy"][0]
 rows = []
 print(f"\nN = {n} records; median of {len(runs['copy'])} runs each; figures vary 10-30% between runs, compare ratios of one run")
 print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak RSS MiB':>14}")
-labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "gzip": "loader gzip CSV", "xml": "loader XML",
-          "tx": "loader transactions", "settle": "settlement run", "csv4": f"loader CSV, 4N"}
-for k in ["copy", "csv", "gzip", "xml", "tx", "settle", "csv4"]:
+labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "half": "loader CSV, half rejected",
+          "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement run",
+          "csv4": f"loader CSV, 4N"}
+for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4"]:
     if k not in med:
         continue
     t, kb = med[k]
     recs = 4 * n if k == "csv4" else n
     mb = os.path.getsize(os.path.join(data, size[k])) / 1e6 if k in size else 0
     ratio = t / copy_t if k in ("csv", "gzip", "xml") else None
-    print(f"{labels[k]:<28}{t:>9.2f}{recs / t:>11.0f}{(mb / t if mb else 0):>8.1f}{(f'{ratio:.2f}x' if ratio else ''):>9}{kb / 1024:>14.1f}")
-    rows.append({"what": k, "records": recs, "seconds": t, "rows_per_s": recs / t, "mb_per_s": mb / t if mb else None,
-                 "ratio_to_copy": ratio, "peak_rss_kib": kb})
+    row = {"what": k, "records": recs, "seconds": t, "rows_per_s": recs / t, "mb_per_s": mb / t if mb else None,
+           "ratio_to_copy": ratio, "peak_rss_kib": kb}
+    note = ""
+    if k == "half":
+        half = t / med["csv"][0]
+        row.update({"rejected": n // 2, "ratio_to_csv": half, "target_ratio_to_csv": HALF_TARGET,
+                    "target_met": half <= HALF_TARGET})
+        note = f"  {half:.2f}x clean CSV (target <= {HALF_TARGET}{'' if half <= HALF_TARGET else ': MISSED'})"
+    print(f"{labels[k]:<28}{t:>9.2f}{recs / t:>11.0f}{(mb / t if mb else 0):>8.1f}{(f'{ratio:.2f}x' if ratio else ''):>9}{kb / 1024:>14.1f}{note}")
+    rows.append(row)
 if "xml" in med:
     print(f"XML / CSV time: {med['xml'][0] / med['csv'][0]:.2f}x")
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()

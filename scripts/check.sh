@@ -7,6 +7,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export ROOT
+# the programs find build/san/conf/engine.conf as bin/ finds conf/: not an
+# operator's configuration from the environment
+unset ENGINE_CONF
 export LOADER="$ROOT/build/san/bin/loader"
 export SETTLEMENT="$ROOT/build/san/bin/settlement"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}

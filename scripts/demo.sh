@@ -7,6 +7,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 mkdir -p var
 chmod 755 var
+# the project's own configuration (conf/engine.conf, found from bin/), not an operator's
+unset ENGINE_CONF
 port=${DEMO_PORT:-54329}
 eval "$(scripts/pg.sh start var/pg "$port")"
 trap 'scripts/pg.sh stop var/pg' EXIT
@@ -42,4 +44,10 @@ if [ -x "$S" ]; then
 	echo "-- $f:"
 	cat "$f"
 fi
-printf '\nThe database stays in var/pg (scripts/pg.sh start var/pg %s to look at it again).\n' "$port"
+# a hint that works when pasted into a shell anywhere
+printf '\nThe database stays in var/pg. To look at it again:\n'
+printf '  cd %q\n' "$ROOT"
+printf '  eval "$(scripts/pg.sh start var/pg %s)"; export PGDATABASE=engine\n' "$port"
+printf '  psql -c "SELECT creditor_id, status, count(*) FROM cases GROUP BY 1, 2 ORDER BY 1, 2"\n'
+printf '  bin/loader status\n'
+printf '  scripts/pg.sh stop var/pg\n'

@@ -2,7 +2,10 @@
 """Deterministic synthetic data for fault tests and make bench.
 
   gen.py creditors K OUT.csv               K creditors over CH, SE, NO, DK
-  gen.py cases N OUT.csv [K] [--xml]       N valid cases over K creditors
+  gen.py cases N OUT.csv [K] [--disputed-every M]
+                                           N valid cases over K creditors; records
+                                           M, 2M, ... disputed=true (rejected as
+                                           DISPUTED), all else as without it
   gen.py transactions N OUT.csv M [K]      N payments over the first M cases
 
 Cases are valid under tests/conf/test.conf and conf/engine.conf with
@@ -48,7 +51,7 @@ def q(s):
     return s
 
 
-def write_cases(n, out, k):
+def write_cases(n, out, k, disputed_every=0):
     rnd = random.Random(42)
     creds = creditor_rows(k)
     cidx = {c[0]: i for i, c in enumerate(COUNTRIES)}
@@ -87,7 +90,8 @@ def write_cases(n, out, k):
                 f"debtor{i}@example.org" if rnd.random() < 0.5 else "",
                 f"+46 70 {i % 1000:03d} {i % 100:02d} {i % 10}0" if rnd.random() < 0.3 else "",
                 f"INV-{i:08d}", inv, due, f"{amount // 100}.{amount % 100:02d}", co[1],
-                f"{paid // 100}.{paid % 100:02d}" if paid else "", "", "", claim, "false", rem,
+                f"{paid // 100}.{paid % 100:02d}" if paid else "", "", "", claim,
+                "true" if disputed_every and (i + 1) % disputed_every == 0 else "false", rem,
             ]))
             if len(buf) >= 10000:
                 f.write("\n".join(buf) + "\n")
@@ -116,13 +120,19 @@ def write_transactions(n, out, m, k):
 
 
 def main():
-    what = sys.argv[1]
+    args = sys.argv[1:]
+    disputed_every = 0
+    if "--disputed-every" in args:
+        at = args.index("--disputed-every")
+        disputed_every = int(args[at + 1])
+        del args[at:at + 2]
+    what = args[0]
     if what == "creditors":
-        write_creditors(int(sys.argv[2]), sys.argv[3])
+        write_creditors(int(args[1]), args[2])
     elif what == "cases":
-        write_cases(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 40)
+        write_cases(int(args[1]), args[2], int(args[3]) if len(args) > 3 else 40, disputed_every)
     elif what == "transactions":
-        write_transactions(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 40)
+        write_transactions(int(args[1]), args[2], int(args[3]), int(args[4]) if len(args) > 4 else 40)
     else:
         sys.exit(__doc__)
 
