@@ -489,17 +489,68 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* Drop "name/.." pairs and "." segments of a path, lexically (the folder
+ * need not exist yet): "/opt/engine/conf/../var/reports" reads as
+ * "/opt/engine/var/reports" in messages. Leading ".." stay. */
+static void normalize_path(char *p)
+{
+	char out[CONFIG_PATH_MAX];
+	size_t o = 0, i = 0, n = strlen(p);
+	bool abs = p[0] == '/';
+
+	/* out holds the segments kept, joined by '/', after a leading '/' */
+	if (abs)
+		out[o++] = '/';
+	while (i < n) {
+		size_t start, len;
+
+		while (i < n && p[i] == '/')
+			i++;
+		start = i;
+		while (i < n && p[i] != '/')
+			i++;
+		len = i - start;
+		if (len == 0 || (len == 1 && p[start] == '.'))
+			continue;
+		if (len == 2 && p[start] == '.' && p[start + 1] == '.') {
+			/* drop the last kept segment, unless there is none or it is ".." */
+			size_t last = o;
+
+			while (last > (abs ? 1u : 0u) && out[last - 1] != '/')
+				last--;
+			if (last < o && !(o - last == 2 && out[last] == '.' && out[last + 1] == '.')) {
+				o = last > (abs ? 1u : 0u) ? last - 1 : last;
+				continue;
+			}
+			if (abs && o == 1)
+				continue; /* "/.." is "/" */
+		}
+		if (o > (abs ? 1u : 0u))
+			out[o++] = '/';
+		memcpy(out + o, p + start, len);
+		o += len;
+	}
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+	memcpy(p, out, o + 1);
+}
+
 /* A relative directory of the file becomes relative to the file's folder. */
-static void resolve_dir(char *dir, const char *conf_path)
+static int resolve_dir(char *dir, const char *conf_path, const char *key, struct err *e)
 {
 	const char *slash = strrchr(conf_path, '/');
 	char joined[CONFIG_PATH_MAX];
 
-	if (dir[0] == '/' || slash == NULL)
-		return; /* absolute, or the file is in the working directory */
-	if ((size_t)snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - conf_path), conf_path, dir) <
-	    sizeof(joined))
+	if (dir[0] != '/' && slash != NULL) {
+		if ((size_t)snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - conf_path), conf_path, dir) >=
+		    sizeof(joined))
+			return ERR_SET(e, ERR_CONFIG, "configuration '%s': key '%s': the path is too long", conf_path,
+				       key);
 		memcpy(dir, joined, strlen(joined) + 1);
+	}
+	normalize_path(dir);
+	return 0;
 }
 
 int config_install_dir(char *out, size_t size, struct err *e)
@@ -586,7 +637,7 @@ int config_load(struct config *c, const char *path, struct err *e)
 			return ERR_SET(e, ERR_CONFIG, "configuration '%s': section [country.%s] has no key 'currency'",
 				       path, c->countries[i].code);
 	}
-	resolve_dir(c->report_dir, path);
-	resolve_dir(c->out_dir, path);
-	return 0;
+	if ((rc = resolve_dir(c->report_dir, path, "report_dir", e)) != 0)
+		return rc;
+	return resolve_dir(c->out_dir, path, "out_dir", e);
 }

@@ -396,9 +396,10 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	}
 	if (rc != 0)
 		goto out;
-	log_info("period %s: %" PRId64 " statements issued, %" PRId64 " transactions settled"
-		 " (%zu creditors covered, %zu of them closed for the period before)",
-		 r.period, r.issued, r.settled, cl.n, r.closed);
+	log_info("period %s: %" PRId64 " statement%s issued, %" PRId64 " transaction%s settled"
+		 " (%zu creditor%s covered, %zu of them closed for the period before)",
+		 r.period, r.issued, r.issued == 1 ? "" : "s", r.settled, r.settled == 1 ? "" : "s", cl.n,
+		 cl.n == 1 ? "" : "s", r.closed);
 	rc = stage_publish(&st, e);
 	for (size_t i = 0; i < st.ninfos && rc == 0; i++) {
 		char line[256];

@@ -5,11 +5,13 @@
  * that names the file, the line and the key.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -181,8 +183,9 @@ START_TEST(test_spec_example_v2)
 	const struct country_conf *ch;
 
 	ck_assert_msg(load_text(&c, spec_example_v2, &e, path) == 0, "%s", e.message);
-	ck_assert_str_eq(c.report_dir, "/tmp/../var/reports");
-	ck_assert_str_eq(c.out_dir, "/tmp/../var/statements");
+	/* relative to the file's folder (/tmp), "dir/.." dropped */
+	ck_assert_str_eq(c.report_dir, "/var/reports");
+	ck_assert_str_eq(c.out_dir, "/var/statements");
 	ch = config_country(&c, "CH");
 	ck_assert_ptr_nonnull(ch);
 	ck_assert_int_eq(ch->stage_withdrawal_fee[STAGE_LEGAL], 0);
@@ -238,6 +241,43 @@ START_TEST(test_v2_keys)
 	expect_config_error("[agency]\naccount.chf = CH4431999123000889012\n", 2, "'account.chf'", NULL);
 	expect_config_error("[agency]\nbic = POFI\n", 2, "'bic'", NULL);
 	expect_config_error("[agency]\niban = x\n", 2, "'iban'", "agency");
+}
+END_TEST
+
+/* Relative directories are taken from the file's folder, and read without
+ * "x/.." and "." (the folder need not exist). */
+START_TEST(test_relative_dirs)
+{
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+		{ "../var/reports", "var/reports" },
+		{ "reports", "conf-test/reports" },
+		{ "./a/./b/", "conf-test/a/b" },
+		{ "../../x", "../x" },
+		{ "../../../x/../y", "../../y" },
+		{ "..", "." },
+		{ "/srv//a/../b/.", "/srv/b" },
+		{ "/../../a", "/a" },
+	};
+	struct config c;
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	ck_assert(mkdir("conf-test", 0700) == 0 || errno == EEXIST);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = fopen("conf-test/engine.conf", "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "[loader]\nreport_dir = %s\n", cases[i].value);
+		fclose(f);
+		config_init(&c);
+		ck_assert_int_eq(config_load(&c, "conf-test/engine.conf", &e), 0);
+		ck_assert_msg(strcmp(c.report_dir, cases[i].want) == 0, "'%s' -> '%s', want '%s'", cases[i].value,
+			      c.report_dir, cases[i].want);
+		config_release(&c);
+	}
+	unlink("conf-test/engine.conf");
+	rmdir("conf-test");
 }
 END_TEST
 
@@ -663,6 +703,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc_ok, test_spec_example_v2);
 	tcase_add_test(tc_ok, test_v2_keys);
 	tcase_add_test(tc_ok, test_default_path);
+	tcase_add_test(tc_ok, test_relative_dirs);
 	tcase_add_test(tc_ok, test_four_countries);
 	tcase_add_test(tc_ok, test_ratio_values);
 	tcase_add_test(tc_ok, test_inline_comments);
