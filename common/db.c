@@ -158,6 +158,7 @@ int db_copy_begin(struct db_copy *cp, PGconn *conn, const char *copy_sql, struct
 		PQclear(res);
 		free(cp->buf);
 		cp->buf = NULL;
+		cp->conn = NULL;
 		return ERR_DB;
 	}
 	PQclear(res);
@@ -220,6 +221,7 @@ int db_copy_end(struct db_copy *cp, struct err *e)
 		return ERR_DB;
 	if (PQputCopyEnd(cp->conn, NULL) != 1) {
 		result_error(e, cp->conn, NULL, "COPY end");
+		cp->conn = NULL;
 		return ERR_DB;
 	}
 	while ((res = PQgetResult(cp->conn)) != NULL) {
@@ -238,6 +240,7 @@ int db_copy_end(struct db_copy *cp, struct err *e)
 		}
 		PQclear(res);
 	}
+	cp->conn = NULL; /* the COPY is over */
 	return rc;
 }
 
@@ -251,6 +254,11 @@ void db_copy_abort(struct db_copy *cp, const char *reason)
 		while ((res = PQgetResult(cp->conn)) != NULL)
 			PQclear(res);
 	cp->conn = NULL;
+}
+
+bool db_copy_active(const struct db_copy *cp)
+{
+	return cp->conn != NULL;
 }
 
 void db_copy_release(struct db_copy *cp)
@@ -291,4 +299,22 @@ int db_copy_out(PGconn *conn, const char *copy_sql,
 		PQclear(res);
 	}
 	return rc;
+}
+
+int db_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out, size_t outsz,
+	     struct err *e)
+{
+	PGresult *res = NULL;
+	int rc = db_query(conn, &res, sql, nparams, params, e);
+
+	if (rc != 0)
+		return rc;
+	if (out != NULL) {
+		if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+			snprintf(out, outsz, "%s", PQgetvalue(res, 0, 0));
+		else if (outsz > 0)
+			out[0] = '\0';
+	}
+	PQclear(res);
+	return 0;
 }

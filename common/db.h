@@ -21,6 +21,11 @@ int db_exec(PGconn *conn, const char *sql, struct err *e);
 int db_query(PGconn *conn, PGresult **out, const char *sql, int nparams,
 	     const char *const *params, struct err *e);
 
+/* A statement with one value: the first column of the first row copied
+ * into out (NUL-terminated, "" for no row or NULL). out may be NULL. */
+int db_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out, size_t outsz,
+	     struct err *e);
+
 /* SQLSTATE of the last failure recorded by these helpers on this thread,
  * "" when none. Class "08" and "57P" are connection losses. */
 const char *db_last_sqlstate(void);
@@ -43,6 +48,8 @@ int db_copy_write(struct db_copy *cp, const void *data, size_t len, struct err *
 int db_copy_end(struct db_copy *cp, struct err *e);
 /* Abort with a reason (PQputCopyEnd(conn, reason)); drains results. */
 void db_copy_abort(struct db_copy *cp, const char *reason);
+/* Is a COPY in progress (begun, neither ended nor aborted nor failed)? */
+bool db_copy_active(const struct db_copy *cp);
 void db_copy_release(struct db_copy *cp);
 
 /* COPY (query) TO STDOUT into a file descriptor-like sink. */

@@ -25,6 +25,9 @@ struct load_opts {
 	bool dry_run;
 	long long rerun_batch;  /* rerun: the batch re-run; 0 otherwise */
 	bool rerun_loaded;      /* rerun of a loaded batch: a new batch */
+	/* test hooks, set by main.c from the environment */
+	bool staged_only;       /* LOADER_STAGED: never the fast case load */
+	unsigned key_filter_log2_bits; /* LOADER_KEY_FILTER_BITS; 0: the default size */
 };
 
 struct batch_result {
@@ -42,6 +45,9 @@ struct batch_result {
 	int ntop;
 	long long not_utf8;
 };
+
+/* Log the time each phase of a load takes (LOADER_TIMING). */
+void batch_timing(bool on);
 
 /* --creditor must name a known creditor (SPEC 5 v2): ERR_USAGE if not. */
 int batch_check_creditor(const char *conninfo, const char *creditor_id, struct err *e);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "copy_csv.h"
+#include "columns.h"
 #include "csvout.h"
 #include "date.h"
 
@@ -81,14 +82,22 @@ bool key_filter_add(struct key_filter *kf, const char *creditor_id, size_t id_le
 
 /* ---- binary COPY rows ---- */
 
-const char case_copy_sql[] =
-	"COPY cases (creditor_id, creditor_reference, debtor_type, debtor_name, debtor_national_id,"
-	" debtor_birth_date, debtor_street, debtor_postal_code, debtor_city, debtor_country,"
-	" debtor_email, debtor_phone, invoice_number, invoice_date, due_date, original_amount,"
-	" currency, paid_amount, claim_type, disputed, reminder_date, batch_id, record, registered,"
-	" principal, fees, accrued_to) FROM STDIN (FORMAT binary)";
+/* The columns a case row has beyond its fields, in this order. */
+#define CASE_COPY_DERIVED_LIST "batch_id, record, registered, principal, fees, accrued_to"
+#define CASE_COPY_DERIVED 6
 
-#define CASE_COPY_COLUMNS 27
+int case_copy_init(char *sql, size_t size, struct err *e)
+{
+	char list[COLUMNS_SQL_MAX];
+	int rc;
+
+	if ((rc = columns_list(list, sizeof(list), KIND_CASES, false, "", NULL, e)) != 0)
+		return rc;
+	if ((size_t)snprintf(sql, size, "COPY cases (%s, " CASE_COPY_DERIVED_LIST ") FROM STDIN (FORMAT binary)",
+			     list) >= size)
+		return ERR_SET(e, ERR_LIMIT, "the COPY statement of cases does not fit");
+	return 0;
+}
 /* PostgreSQL's dates count days from 2000-01-01, ours from 1970-01-01. */
 #define PG_EPOCH_DAYS 10957
 
@@ -173,36 +182,40 @@ static char *date_field(char *p, const struct record *r, int f, int32_t *out)
 size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v, int64_t batch_id,
 		     int32_t as_of)
 {
-	static const int texts[] = { CF_DEBTOR_STREET, CF_DEBTOR_POSTAL_CODE, CF_DEBTOR_CITY,
-				     CF_DEBTOR_COUNTRY, CF_DEBTOR_EMAIL, CF_DEBTOR_PHONE,
-				     CF_INVOICE_NUMBER };
+	size_t nd;
+	const struct field_def *d = record_fields(KIND_CASES, &nd);
 	int32_t due = 0;
-	char *p = buf;
+	uint16_t ncols = CASE_COPY_DERIVED;
+	char *p = buf + 2; /* the column count goes first, once known */
 
-	p = be16(p, CASE_COPY_COLUMNS);
-	p = text(p, r, CF_CREDITOR_ID);
-	p = text(p, r, CF_CREDITOR_REFERENCE);
-	p = text(p, r, CF_DEBTOR_TYPE);
-	p = text(p, r, CF_DEBTOR_NAME);
-	p = text(p, r, CF_DEBTOR_NATIONAL_ID);
-	p = date_field(p, r, CF_DEBTOR_BIRTH_DATE, NULL);
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		p = text(p, r, texts[i]);
-	p = date_field(p, r, CF_INVOICE_DATE, NULL);
-	p = date_field(p, r, CF_DUE_DATE, &due);
-	p = i64(p, v->original_amount);
-	p = text(p, r, CF_CURRENCY);
-	p = i64(p, v->paid_amount);
-	p = text(p, r, CF_CLAIM_TYPE);
-	p = be32(p, 1);
-	*p++ = v->disputed ? 1 : 0;
-	p = date_field(p, r, CF_REMINDER_DATE, NULL);
+	for (size_t f = 0; f < nd; f++) {
+		ncols += d[f].type != COL_NONE;
+		switch (d[f].type) {
+		case COL_NONE:
+			break;
+		case COL_TEXT:
+			p = text(p, r, (int)f);
+			break;
+		case COL_DATE:
+			p = date_field(p, r, (int)f, f == CF_DUE_DATE ? &due : NULL);
+			break;
+		case COL_MONEY:
+			p = i64(p, v->num[f]);
+			break;
+		case COL_BOOL:
+			p = be32(p, 1);
+			*p++ = v->num[f] != 0 ? 1 : 0;
+			break;
+		}
+	}
+	/* the derived columns of CASE_COPY_DERIVED_LIST */
 	p = i64(p, batch_id);
 	p = i64(p, (int64_t)r->ordinal);
 	p = day(p, as_of);
-	p = i64(p, v->original_amount - v->paid_amount);
+	p = i64(p, v->num[CF_ORIGINAL_AMOUNT] - v->num[CF_PAID_AMOUNT]);
 	p = i64(p, v->collection_fee);
 	p = day(p, due); /* accrued_to: interest runs from the due date */
+	be16(buf, ncols);
 	return (size_t)(p - buf);
 }
 

@@ -44,8 +44,10 @@ bool key_filter_add(struct key_filter *kf, const char *creditor_id, size_t id_le
 
 /* ---- binary COPY rows ---- */
 
-/* The column list the rows below are encoded for. */
-extern const char case_copy_sql[];
+/* The COPY statement the rows below are encoded for, made from the field
+ * table (columns.h): call once before case_copy_row. */
+#define CASE_COPY_SQL_MAX 4096
+int case_copy_init(char *sql, size_t size, struct err *e);
 
 /* PGCOPY header (19 bytes) and trailer (2 bytes). */
 size_t case_copy_header(char *buf);

@@ -4,6 +4,9 @@
 #ifndef LOADER_LOCKS_H
 #define LOADER_LOCKS_H
 
+#include "db.h"
+#include "err.h"
+
 #define LOCKS_STR_(x) #x
 #define LOCKS_STR(x) LOCKS_STR_(x)
 
@@ -19,5 +22,20 @@
 #define LOCK_CLASS_SCHEMA_SQL LOCKS_STR(LOCK_CLASS_SCHEMA)
 #define LOCK_CLASS_FILE_SQL LOCKS_STR(LOCK_CLASS_FILE)
 #define LOCK_CLASS_CREDITOR_SQL LOCKS_STR(LOCK_CLASS_CREDITOR)
+
+/* Which loading batches hold a creditor lock whose key is in the list
+ * that follows ("IN (...)"): "batch 12, 14", or "". */
+#define LOCK_HOLDERS_SQL(keys)                                                                    \
+	"SELECT coalesce('batch ' || string_agg(DISTINCT b.batch_id::text, ', '), '')"              \
+	" FROM pg_locks k JOIN batches b ON b.loader_pid = k.pid AND b.status = 'loading'"         \
+	" WHERE k.locktype = 'advisory' AND k.granted AND k.pid <> pg_backend_pid()"                \
+	" AND k.classid = " LOCK_CLASS_CREDITOR_SQL " AND k.objsubid = 2"                           \
+	" AND k.objid::bigint IN (" keys ")"
+
+/* Take a lock with try_sql (one boolean: got it); when another loader
+ * holds it, say on stderr which batch this one waits for (holders_sql,
+ * one text), then wait for it with lock_sql. */
+int lock_take(PGconn *conn, long long batch_id, const char *try_sql, const char *lock_sql, const char *holders_sql,
+	      const char *what, struct err *e);
 
 #endif

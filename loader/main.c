@@ -278,11 +278,28 @@ static void print_summary(const struct batch_result *r)
 	fflush(stdout);
 }
 
+/* The test hooks of the environment (README "Test hooks"). */
+static void test_hooks(struct load_opts *opts)
+{
+	const char *bits = getenv("LOADER_KEY_FILTER_BITS");
+
+	opts->staged_only = getenv("LOADER_STAGED") != NULL;
+	if (bits != NULL) {
+		char *end;
+		unsigned long n = strtoul(bits, &end, 10);
+
+		if (*end == '\0' && n >= 6 && n <= 34)
+			opts->key_filter_log2_bits = (unsigned)n;
+	}
+	batch_timing(getenv("LOADER_TIMING") != NULL);
+}
+
 static int load_files(struct config *conf, const char *conninfo, char **files, int nfiles,
-		      const struct load_opts *opts)
+		      struct load_opts *opts)
 {
 	int worst = 0;
 
+	test_hooks(opts);
 	/* Exit 2 means nothing done: check every file, and the creditor,
 	 * before loading any. */
 	for (int i = 0; i < nfiles; i++) {
@@ -511,8 +528,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	case CMD_LOAD: {
-		struct load_opts opts = { cli.kind, cli.creditor, cli.as_of_set ? cli.as_of : date_today(),
-					  cli.dry_run, 0, false };
+		struct load_opts opts = { .kind = cli.kind,
+					  .creditor = cli.creditor,
+					  .as_of = cli.as_of_set ? cli.as_of : date_today(),
+					  .dry_run = cli.dry_run };
 
 		status = load_files(&conf, conninfo, argv, argc, &opts);
 		break;

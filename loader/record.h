@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reject.h"
+
 enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS };
 
 enum case_field {
@@ -69,11 +71,25 @@ enum creditor_field {
 
 #define RECORD_MAX_FIELDS 32
 
+/* How a field is stored: its database column is named as its CSV column. */
+enum col_type {
+	COL_NONE,  /* checked, never stored (fee_amount, interest_amount) */
+	COL_TEXT,  /* the value as read (trimmed); NULL when empty */
+	COL_DATE,  /* a date YYYY-MM-DD; NULL when empty */
+	COL_MONEY, /* bigint minor units, from the validator (verdict.num) */
+	COL_BOOL,  /* boolean, from the validator (verdict.num 0 or 1) */
+};
+
+/* One row per field of a record kind: everything the decoders, the
+ * staging table, the column lists and the encoders need (columns.h). */
 struct field_def {
-	const char *name;     /* CSV column name */
+	const char *name;     /* CSV column name, and database column */
 	const char *xml_path; /* path below the record element; "@x" is an attribute */
 	bool required;        /* for CSV: the column must exist in the header */
 	size_t max_chars;     /* 0: no length rule of its own (RECORD_FIELD_MAX_BYTES applies) */
+	enum col_type type;   /* how it is stored */
+	bool content;         /* compared when a key comes again: identical is `skipped` */
+	bool key;             /* part of a key: kept for a rejected record too (report, duplicates) */
 };
 
 /* The field table of a kind, and its number of fields. */
@@ -129,42 +145,6 @@ static inline const char *record_value(const struct record *r, int field)
 	return r->buf + r->f[field].off;
 }
 
-/* Reject codes of SPEC sections 5, 6 and 8. */
-enum reject_code {
-	RC_MISSING_FIELD,
-	RC_FIELD_TOO_LONG,
-	RC_BAD_ENCODING,
-	RC_BAD_FORMAT,
-	RC_BAD_DATE,
-	RC_BAD_AMOUNT,
-	RC_BAD_COUNTRY,
-	RC_BAD_CURRENCY,
-	RC_BAD_ID,
-	RC_BAD_RECORD,
-	RC_UNKNOWN_CREDITOR,
-	RC_CREDITOR_MISMATCH,
-	RC_DUPLICATE_IN_FILE,
-	RC_DUPLICATE,
-	RC_NOT_OVERDUE,
-	RC_NOTHING_OUTSTANDING,
-	RC_FEES_INCLUDED,
-	RC_DISPUTED,
-	RC_NO_REMINDER,
-	RC_SPECIAL_HANDLING,
-	RC_UNKNOWN_CASE,
-	RC_CASE_CLOSED,
-	RC_CURRENCY_MISMATCH,
-	/* file level */
-	RC_FILE_EMPTY,
-	RC_FILE_HEADER,
-	RC_FILE_MALFORMED,
-	RC_FILE_DTD,
-	RC_FILE_TRUNCATED,
-	RC_FILE_TOO_LARGE,
-	RC_REJECT_RATIO,
-	RC__COUNT
-};
 
-const char *reject_code_name(enum reject_code code);
 
 #endif

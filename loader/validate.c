@@ -294,7 +294,7 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		else if (amt > ctx->conf->max_amount)
 			add(v, RC_BAD_AMOUNT, CF_ORIGINAL_AMOUNT, "original_amount is above the largest amount accepted");
 		else {
-			v->original_amount = amt;
+			v->num[CF_ORIGINAL_AMOUNT] = amt;
 			orig_ok = true;
 		}
 	}
@@ -304,10 +304,10 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 	if (usable(ctx, r, v, d, CF_PAID_AMOUNT, false)) {
 		if (parse_amount(ctx, r, CF_PAID_AMOUNT, &amt) != 0)
 			add(v, RC_BAD_AMOUNT, CF_PAID_AMOUNT, "paid_amount is not an amount like 1234.50");
-		else if (orig_ok && amt >= v->original_amount)
+		else if (orig_ok && amt >= v->num[CF_ORIGINAL_AMOUNT])
 			add(v, RC_NOTHING_OUTSTANDING, CF_PAID_AMOUNT, "nothing is outstanding: paid_amount is not less than original_amount");
 		else
-			v->paid_amount = amt;
+			v->num[CF_PAID_AMOUNT] = amt;
 	}
 	if (usable(ctx, r, v, d, CF_FEE_AMOUNT, false)) {
 		if (parse_amount(ctx, r, CF_FEE_AMOUNT, &amt) != 0)
@@ -330,9 +330,11 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 			add(v, RC_SPECIAL_HANDLING, CF_CLAIM_TYPE, "this claim type needs specialised handling in the creditor's country");
 	}
 	if (usable(ctx, r, v, d, CF_DISPUTED, true)) {
-		if (!parse_bool(record_value(r, CF_DISPUTED), &v->disputed))
+		bool disputed = false;
+
+		if (!parse_bool(record_value(r, CF_DISPUTED), &disputed))
 			add(v, RC_BAD_FORMAT, CF_DISPUTED, "disputed must be true or false");
-		else if (v->disputed)
+		else if ((v->num[CF_DISPUTED] = disputed))
 			add(v, RC_DISPUTED, CF_DISPUTED, "a disputed claim cannot be collected");
 	}
 	{
@@ -400,7 +402,7 @@ size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, st
 		else if (amt > ctx->conf->max_amount)
 			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount is above the largest amount accepted (max_amount)");
 		else
-			v->amount = amt;
+			v->num[TF_AMOUNT] = amt;
 	}
 	if (usable(ctx, r, v, d, TF_CURRENCY, !withdrawal && kind >= 0)) {
 		const char *cur = record_value(r, TF_CURRENCY);

@@ -46,12 +46,11 @@ struct reject_item {
 struct verdict {
 	size_t n;
 	struct reject_item items[VERDICT_MAX_ERRORS];
-	/* Parsed values, valid when the record has no errors. */
-	int64_t original_amount;
-	int64_t paid_amount;
-	int64_t amount;           /* transactions; 0 for a withdrawal */
+	/* Parsed values of the COL_MONEY and COL_BOOL fields (record.c),
+	 * valid when the record has no errors: minor units (0 when the
+	 * optional field is empty, and for a withdrawal's amount), 0 or 1. */
+	int64_t num[RECORD_MAX_FIELDS];
 	int64_t collection_fee;   /* cases: the creditor's country's fee */
-	bool disputed;
 	const struct creditor_info *creditor; /* known, even when rejected; else NULL */
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
 	bool txid_ok;             /* transaction_id usable as a key */

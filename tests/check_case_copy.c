@@ -141,8 +141,8 @@ START_TEST(test_row_columns)
 
 	base_case();
 	memset(&v, 0, sizeof(v));
-	v.original_amount = 123450;
-	v.paid_amount = 450;
+	v.num[CF_ORIGINAL_AMOUNT] = 123450;
+	v.num[CF_PAID_AMOUNT] = 450;
 	v.collection_fee = 3000;
 	n = case_copy_row(buf, &rec, &v, 7, date_from_ymd(2026, 11, 20));
 	r.p = (const unsigned char *)buf;
@@ -191,7 +191,7 @@ START_TEST(test_row_null_dates)
 	set(CF_DEBTOR_BIRTH_DATE, "");
 	set(CF_REMINDER_DATE, "");
 	memset(&v, 0, sizeof(v));
-	v.original_amount = 1;
+	v.num[CF_ORIGINAL_AMOUNT] = 1;
 	r.p = (const unsigned char *)buf;
 	r.end = r.p + case_copy_row(buf, &rec, &v, 1, 0);
 	be(&r, 2);

@@ -180,9 +180,9 @@ static int on_record(void *ctx, struct record *r, struct err *e)
 		hash(&o->digest, o->v.items[i].message, strlen(o->v.items[i].message));
 	}
 	if (o->v.n == 0) {
-		hash_u64(&o->digest, (uint64_t)o->v.original_amount);
-		hash_u64(&o->digest, (uint64_t)o->v.paid_amount);
-		hash_u64(&o->digest, (uint64_t)o->v.amount);
+		hash_u64(&o->digest, (uint64_t)o->v.num[CF_ORIGINAL_AMOUNT]);
+		hash_u64(&o->digest, (uint64_t)o->v.num[CF_PAID_AMOUNT]);
+		hash_u64(&o->digest, (uint64_t)o->v.num[TF_AMOUNT]);
 	}
 	return 0;
 }

@@ -267,24 +267,24 @@ static const char *repeat(char *buf, size_t size, const char *unit, size_t n)
 START_TEST(test_valid_cases)
 {
 	case_ok(case_with(case_ch, -1, NULL, -1, NULL), "CH base");
-	ck_assert_int_eq(verdict.original_amount, 120050);
-	ck_assert_int_eq(verdict.paid_amount, 20050);
-	ck_assert(!verdict.disputed);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 120050);
+	ck_assert_int_eq(verdict.num[CF_PAID_AMOUNT], 20050);
+	ck_assert(!verdict.num[CF_DISPUTED]);
 	ck_assert(verdict.key_ok);
 
 	case_ok(case_with(case_se, -1, NULL, -1, NULL), "SE base");
-	ck_assert_int_eq(verdict.original_amount, 500000);
-	ck_assert_int_eq(verdict.paid_amount, 0);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 500000);
+	ck_assert_int_eq(verdict.num[CF_PAID_AMOUNT], 0);
 	ck_assert(verdict.key_ok);
 
 	/* Optional fields may be absent altogether. */
 	case_ok(case_with(case_ch, CF_DEBTOR_EMAIL, ABSENT, CF_PAID_AMOUNT, ABSENT), "no optional columns");
-	ck_assert_int_eq(verdict.paid_amount, 0);
+	ck_assert_int_eq(verdict.num[CF_PAID_AMOUNT], 0);
 	case_ok(case_with(case_ch, CF_REMINDER_DATE, ABSENT, CF_DEBTOR_BIRTH_DATE, ABSENT), "no optional columns");
 
 	/* Values are trimmed of surrounding spaces (in place). */
 	case_ok(case_with(case_ch, CF_CREDITOR_ID, "  C1 ", CF_ORIGINAL_AMOUNT, " 1200.50\t"), "padded");
-	ck_assert_int_eq(verdict.original_amount, 120050);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 120050);
 	ck_assert_str_eq(record_value(&rec, CF_CREDITOR_ID), "C1");
 	ck_assert_uint_eq(rec.f[CF_CREDITOR_ID].len, 2);
 	ck_assert_str_eq(record_value(&rec, CF_ORIGINAL_AMOUNT), "1200.50");
@@ -489,13 +489,13 @@ START_TEST(test_bad_amount)
 			  CF_ORIGINAL_AMOUNT, bad[i]);
 	/* max_amount is 10000000.00 */
 	case_ok(case_with(case_ch, CF_ORIGINAL_AMOUNT, "10000000.00", -1, NULL), "max_amount");
-	ck_assert_int_eq(verdict.original_amount, 1000000000);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 1000000000);
 	case_only(case_with(case_ch, CF_ORIGINAL_AMOUNT, "10000000.01", -1, NULL), RC_BAD_AMOUNT,
 		  CF_ORIGINAL_AMOUNT, "above max_amount");
 	case_only(case_with(case_ch, CF_ORIGINAL_AMOUNT, "99999999999999999999", -1, NULL), RC_BAD_AMOUNT,
 		  CF_ORIGINAL_AMOUNT, "huge");
 	case_ok(case_with(case_ch, CF_ORIGINAL_AMOUNT, "0.01", CF_PAID_AMOUNT, ""), "one cent");
-	ck_assert_int_eq(verdict.original_amount, 1);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 1);
 	case_only(case_with(case_ch, CF_PAID_AMOUNT, "-1.00", -1, NULL), RC_BAD_AMOUNT, CF_PAID_AMOUNT,
 		  "negative paid");
 	case_only(case_with(case_ch, CF_PAID_AMOUNT, "abc", -1, NULL), RC_BAD_AMOUNT, CF_PAID_AMOUNT, "paid abc");
@@ -513,13 +513,13 @@ START_TEST(test_decimal_comma)
 		  "paid comma without ';'");
 	vctx.decimal_comma = true;
 	case_ok(case_with(case_ch, CF_ORIGINAL_AMOUNT, "1200,50", CF_PAID_AMOUNT, "200,5"), "comma allowed");
-	ck_assert_int_eq(verdict.original_amount, 120050);
-	ck_assert_int_eq(verdict.paid_amount, 20050);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 120050);
+	ck_assert_int_eq(verdict.num[CF_PAID_AMOUNT], 20050);
 	case_ok(case_with(case_ch, CF_ORIGINAL_AMOUNT, "1200.50", -1, NULL), "point still allowed");
 	case_only(case_with(case_ch, CF_ORIGINAL_AMOUNT, "1.200,50", -1, NULL), RC_BAD_AMOUNT,
 		  CF_ORIGINAL_AMOUNT, "thousands point");
 	tx_ok(tx_with(TF_AMOUNT, "99,90", -1, NULL), "tx comma");
-	ck_assert_int_eq(verdict.amount, 9990);
+	ck_assert_int_eq(verdict.num[TF_AMOUNT], 9990);
 	vctx.decimal_comma = false;
 	tx_only(tx_with(TF_AMOUNT, "99,90", -1, NULL), RC_BAD_AMOUNT, TF_AMOUNT, "tx comma not allowed");
 }
@@ -616,7 +616,7 @@ START_TEST(test_nothing_outstanding)
 	case_only(case_with(case_ch, CF_PAID_AMOUNT, "1300", -1, NULL), RC_NOTHING_OUTSTANDING, CF_PAID_AMOUNT,
 		  "paid more");
 	case_ok(case_with(case_ch, CF_PAID_AMOUNT, "1200.49", -1, NULL), "one cent left");
-	ck_assert_int_eq(verdict.paid_amount, 120049);
+	ck_assert_int_eq(verdict.num[CF_PAID_AMOUNT], 120049);
 	case_ok(case_with(case_ch, CF_PAID_AMOUNT, "0.00", -1, NULL), "nothing paid");
 }
 END_TEST
@@ -638,11 +638,11 @@ START_TEST(test_disputed)
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		case_only(case_with(case_ch, CF_DISPUTED, yes[i], -1, NULL), RC_DISPUTED, CF_DISPUTED, yes[i]);
-		ck_assert(verdict.disputed);
+		ck_assert(verdict.num[CF_DISPUTED]);
 	}
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		case_ok(case_with(case_ch, CF_DISPUTED, no[i], -1, NULL), no[i]);
-		ck_assert(!verdict.disputed);
+		ck_assert(!verdict.num[CF_DISPUTED]);
 	}
 }
 END_TEST
@@ -811,13 +811,13 @@ END_TEST
 START_TEST(test_tx_kinds)
 {
 	tx_ok(tx_with(-1, NULL, -1, NULL), "payment");
-	ck_assert_int_eq(verdict.amount, 10000);
+	ck_assert_int_eq(verdict.num[TF_AMOUNT], 10000);
 	ck_assert(verdict.key_ok);
 	ck_assert(verdict.txid_ok);
 	tx_ok(tx_with(TF_KIND, "direct_payment", TF_AMOUNT, "0.05"), "direct_payment");
-	ck_assert_int_eq(verdict.amount, 5);
+	ck_assert_int_eq(verdict.num[TF_AMOUNT], 5);
 	tx_ok(tx_with(TF_KIND, "credit_note", TF_AMOUNT, "250"), "credit_note");
-	ck_assert_int_eq(verdict.amount, 25000);
+	ck_assert_int_eq(verdict.num[TF_AMOUNT], 25000);
 	{
 		static const char *const reasons[] = { "unjustified", "crossed_payment", "goodwill" };
 
@@ -831,7 +831,7 @@ START_TEST(test_tx_kinds)
 			vals[TF_REASON] = reasons[i];
 			fill(&rec, KIND_TRANSACTIONS, vals, TF__COUNT);
 			tx_ok(&rec, reasons[i]);
-			ck_assert_int_eq(verdict.amount, 0);
+			ck_assert_int_eq(verdict.num[TF_AMOUNT], 0);
 		}
 	}
 	tx_only(tx_with(TF_KIND, "refund", -1, NULL), RC_BAD_FORMAT, TF_KIND, "refund");
@@ -873,7 +873,7 @@ START_TEST(test_xml_whitespace)
 	vctx.xml = true;
 	case_ok(case_with(case_ch, CF_DUE_DATE, "\n  2026-08-31\r\n", CF_ORIGINAL_AMOUNT, "\t1200.50\n"),
 		"xml: line breaks around values");
-	ck_assert_int_eq(verdict.original_amount, 120050);
+	ck_assert_int_eq(verdict.num[CF_ORIGINAL_AMOUNT], 120050);
 	case_ok(case_with(case_ch, CF_CREDITOR_REFERENCE, "\n C1-1001 \n", -1, NULL), "xml: reference");
 	vctx.xml = false;
 	case_only(case_with(case_ch, CF_DUE_DATE, "\n2026-08-31", -1, NULL), RC_BAD_DATE, CF_DUE_DATE,
@@ -903,7 +903,7 @@ START_TEST(test_tx_max_amount)
 	tx_only(tx_with(TF_AMOUNT, "10000000.01", -1, NULL), RC_BAD_AMOUNT, TF_AMOUNT, "a cent above");
 	validate_transaction(&vctx, tx_with(TF_AMOUNT, "10000000.00", -1, NULL), &verdict);
 	ck_assert_uint_eq(verdict.n, 0);
-	ck_assert_int_eq(verdict.amount, 1000000000);
+	ck_assert_int_eq(verdict.num[TF_AMOUNT], 1000000000);
 }
 END_TEST
 

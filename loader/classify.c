@@ -1,0 +1,398 @@
+/* classify.c: the rules that need the database, set-wise (see load.h).
+ *
+ * The stage table holds every staged record with the validator's errors.
+ * One statement per kind classifies them into stage_out with an outcome:
+ * 'rejected' (errors, or a repeat in the file), 'new', 'skipped'
+ * (identical to a loaded record), 'duplicate' (same key, other content),
+ * and for transactions 'unknown_case' and 'case_error'. C maps outcomes to
+ * reject codes (db_rejects below); reject code names come from reject.c
+ * as parameters. Column lists come from the field table (columns.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "columns.h"
+#include "date.h"
+#include "load.h"
+#include "locks.h"
+#include "log.h"
+
+/* The longest statement made here: a template and a few column lists. */
+#define CLASSIFY_SQL_MAX (16u * 1024u)
+
+/* The validator's errors, encoded by sink.c, into rejects. */
+static const char errors_to_rejects_sql[] =
+	"INSERT INTO rejects (batch_id, record, line, creditor_id, creditor_reference, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference,"
+	"  NULLIF(split_part(x.e, E'\\x1f', 2), ''), split_part(x.e, E'\\x1f', 1),"
+	"  split_part(x.e, E'\\x1f', 3), NULLIF(split_part(x.e, E'\\x1f', 4), ''), x.n"
+	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
+	" WHERE s.errors IS NOT NULL";
+
+/* The creditors of the valid staged keys, each locked, in one order. */
+#define STAGED_CREDITORS "SELECT DISTINCT creditor_id FROM stage WHERE dupkey AND errors IS NULL ORDER BY 1"
+static const char try_lock_creditors_sql[] =
+	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", hashtext(creditor_id))), true)"
+	" FROM (" STAGED_CREDITORS ") x";
+static const char lock_creditors_sql[] =
+	"SELECT count(pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", hashtext(creditor_id)))"
+	" FROM (" STAGED_CREDITORS ") x";
+static const char creditor_holders_sql[] =
+	LOCK_HOLDERS_SQL("SELECT hashtext(creditor_id)::bigint & 4294967295 FROM (" STAGED_CREDITORS ") x");
+
+/* Case files: only the records that are not plainly new are classified:
+ * later occurrences of a key repeated in the file, and valid keys that
+ * exist in the database (identical: skipped, else DUPLICATE). The fast
+ * path has already put this batch's first occurrences into cases: they
+ * count as occurrences in the file (looked up for the keys its filter
+ * had seen: probe), not as existing cases. The %s are: the batch id, the
+ * content columns as "c." and as "s.", the batch id. */
+static const char classify_cases_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" WITH k AS (SELECT DISTINCT creditor_id, creditor_reference FROM stage WHERE probe),"
+	" occ AS (SELECT creditor_id, creditor_reference, record FROM stage WHERE dupkey"
+	"   UNION ALL SELECT c.creditor_id, c.creditor_reference, c.record"
+	"   FROM k JOIN cases c USING (creditor_id, creditor_reference) WHERE c.batch_id = %s),"
+	" rep AS (SELECT creditor_id, creditor_reference FROM occ GROUP BY 1, 2 HAVING count(*) > 1),"
+	" d AS (SELECT o.record, first_value(o.record) OVER w AS first_record,"
+	"   row_number() OVER w AS rn"
+	"   FROM occ o JOIN rep USING (creditor_id, creditor_reference)"
+	"   WINDOW w AS (PARTITION BY o.creditor_id, o.creditor_reference ORDER BY o.record))"
+	" SELECT s.record, s.errors IS NOT NULL AS has_errors, d.first_record,"
+	"  coalesce(d.rn > 1, false) AS dup_in_file, c.case_id,"
+	"  CASE WHEN s.errors IS NOT NULL OR d.rn > 1 THEN 'rejected'"
+	"   WHEN c.case_id IS NULL THEN 'new'"
+	"   WHEN (%s) IS NOT DISTINCT FROM (%s) THEN 'skipped'"
+	"   ELSE 'duplicate' END AS outcome"
+	" FROM stage s"
+	" LEFT JOIN d ON d.record = s.record"
+	" LEFT JOIN cases c ON s.dupkey AND s.errors IS NULL AND c.creditor_id = s.creditor_id"
+	"  AND c.creditor_reference = s.creditor_reference AND c.batch_id <> %s"
+	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
+
+/* Transaction files: every record. A withdrawal is stored with its case's
+ * currency, so the currency is compared as the case's when it has none.
+ * The %s are the content columns, as "t." and as "s.". */
+static const char classify_tx_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT x.*,"
+	"  CASE WHEN x.errors IS NOT NULL OR x.dup_in_file THEN 'rejected'"
+	"   WHEN x.existing_tx IS NOT NULL AND x.identical THEN 'skipped'"
+	"   WHEN x.existing_tx IS NOT NULL THEN 'duplicate'"
+	"   WHEN x.case_id IS NULL THEN 'unknown_case'"
+	"   WHEN x.case_status <> 'open' OR x.withdrawn_before"
+	"     OR (x.currency IS NOT NULL AND x.currency <> x.case_currency)"
+	"     OR x.booking_date < x.case_registered THEN 'case_error'"
+	"   ELSE 'new' END AS outcome"
+	" FROM (SELECT s.record, s.line, s.errors, s.kind, s.currency, s.booking_date,"
+	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
+	"   first_value(s.record) OVER w AS first_record,"
+	"   c.case_id, c.status AS case_status, c.currency AS case_currency, c.registered AS case_registered,"
+	"   t.tx_id AS existing_tx,"
+	"   (%s, t.currency) IS NOT DISTINCT FROM (%s, coalesce(s.currency, c.currency)) AS identical,"
+	"   coalesce(bool_or(s.errors IS NULL AND s.kind = 'withdrawal') OVER ("
+	"     PARTITION BY s.dupkey, s.creditor_id, s.creditor_reference ORDER BY s.record"
+	"     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS withdrawn_before"
+	"  FROM stage s"
+	"  LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
+	"   AND c.creditor_reference = s.creditor_reference"
+	"  LEFT JOIN transactions t ON s.txkey AND t.creditor_id = s.creditor_id"
+	"   AND t.transaction_id = s.transaction_id"
+	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
+
+/* A reject the database decides: which stage_out rows get it, the field,
+ * the message, and SQL that completes the message (or NULL). */
+struct db_reject {
+	enum reject_code code;
+	int field;
+	const char *where;
+	const char *message;
+	const char *detail;
+};
+
+static const struct db_reject case_db_rejects[] = {
+	{ RC_DUPLICATE_IN_FILE, CF_CREDITOR_REFERENCE, "o.dup_in_file",
+	  "creditor_reference already appears in record ", "o.first_record" },
+	{ RC_DUPLICATE, CF_CREDITOR_REFERENCE, "o.outcome = 'duplicate'",
+	  "a case with this creditor_reference and other content exists (case ", "o.case_id || ')'" },
+};
+
+static const struct db_reject tx_db_rejects[] = {
+	{ RC_DUPLICATE_IN_FILE, TF_TRANSACTION_ID, "o.dup_in_file",
+	  "transaction_id already appears in record ", "o.first_record" },
+	{ RC_DUPLICATE, TF_TRANSACTION_ID, "o.outcome = 'duplicate'",
+	  "a transaction with this transaction_id and other content exists", NULL },
+	{ RC_UNKNOWN_CASE, TF_CREDITOR_REFERENCE, "o.outcome = 'unknown_case'",
+	  "no case with this creditor_reference exists for the creditor", NULL },
+	{ RC_CASE_CLOSED, TF_CREDITOR_REFERENCE,
+	  "o.outcome = 'case_error' AND (o.case_status <> 'open' OR o.withdrawn_before)",
+	  "the case is closed or withdrawn", NULL },
+	{ RC_CURRENCY_MISMATCH, TF_CURRENCY,
+	  "o.outcome = 'case_error' AND s.currency IS NOT NULL AND s.currency <> o.case_currency",
+	  "currency is not the case's currency", NULL },
+	{ RC_BAD_DATE, TF_BOOKING_DATE, "o.outcome = 'case_error' AND s.booking_date < o.case_registered",
+	  "booking_date is before the case was registered (", "o.case_registered || ')'" },
+};
+
+#define DB_REJECTS_MAX 8
+
+static const char insert_tx_tail_sql[] =
+	", case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, s.record"
+	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
+
+static const char withdraw_sql[] =
+	"UPDATE cases c SET status = 'withdrawn', closed_date = w.booking_date"
+	" FROM (SELECT DISTINCT ON (case_id) case_id, booking_date FROM transactions"
+	"  WHERE batch_id = $1::bigint AND kind = 'withdrawal' ORDER BY case_id, record) w"
+	" WHERE c.case_id = w.case_id AND c.status = 'open'";
+
+static const char counts_cases_sql[] =
+	"SELECT (SELECT count(*) FROM stage),"
+	" (SELECT count(*) FROM stage WHERE errors IS NULL)"
+	"  - (SELECT count(*) FROM stage_out WHERE NOT has_errors AND outcome <> 'new'),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'skipped'),"
+	" (SELECT count(*) FROM stage_out WHERE dup_in_file OR outcome = 'duplicate')";
+
+static const char counts_tx_sql[] =
+	"SELECT count(*),"
+	" count(*) FILTER (WHERE outcome = 'new'),"
+	" count(*) FILTER (WHERE outcome = 'skipped'),"
+	" count(*) FILTER (WHERE dup_in_file OR outcome NOT IN ('new', 'skipped', 'rejected'))"
+	" FROM stage_out";
+
+/* snprintf into a new buffer of CLASSIFY_SQL_MAX bytes (freed by the caller). */
+static char *sql_printf(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static char *sql_printf(struct err *e, const char *fmt, ...)
+{
+	char *sql = alloc_malloc(CLASSIFY_SQL_MAX);
+	va_list ap;
+	int n;
+
+	if (sql == NULL) {
+		ERR_SET(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(sql, CLASSIFY_SQL_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= CLASSIFY_SQL_MAX) {
+		alloc_free(sql);
+		ERR_SET(e, ERR_LIMIT, "a statement does not fit %u bytes", CLASSIFY_SQL_MAX);
+		return NULL;
+	}
+	return sql;
+}
+
+/* Run one statement made by sql_printf (NULL: its error is set). */
+static int run(struct load *l, char *sql, int n, const char *const *params, struct err *e)
+{
+	int rc;
+
+	if (sql == NULL)
+		return e->code;
+	rc = db_query(l->conn, NULL, sql, n, params, e);
+	alloc_free(sql);
+	return rc;
+}
+
+static int classify(struct load *l, char *id, struct err *e)
+{
+	char a[COLUMNS_SQL_MAX], b[COLUMNS_SQL_MAX];
+	int rc;
+
+	if (l->kind == KIND_CASES) {
+		if ((rc = columns_list(a, sizeof(a), KIND_CASES, true, "c.", NULL, e)) != 0 ||
+		    (rc = columns_list(b, sizeof(b), KIND_CASES, true, "s.", NULL, e)) != 0)
+			return rc;
+		/* the batch id is ours, not input: safe in the SQL */
+		return run(l, sql_printf(e, classify_cases_sql, id, a, b, id), 0, NULL, e);
+	}
+	if ((rc = columns_list(a, sizeof(a), KIND_TRANSACTIONS, true, "t.", NULL, e)) != 0 ||
+	    (rc = columns_list(b, sizeof(b), KIND_TRANSACTIONS, true, "s.", NULL, e)) != 0)
+		return rc;
+	return run(l, sql_printf(e, classify_tx_sql, a, b), 0, NULL, e);
+}
+
+/* The rejects of a kind's db_rejects table, in one statement: $1 the
+ * batch id, then each reject's code and message. */
+static int db_rejects(struct load *l, const char *id, struct err *e)
+{
+	const struct db_reject *t = l->kind == KIND_CASES ? case_db_rejects : tx_db_rejects;
+	size_t n = l->kind == KIND_CASES ? sizeof(case_db_rejects) / sizeof(case_db_rejects[0])
+					 : sizeof(tx_db_rejects) / sizeof(tx_db_rejects[0]);
+	const char *params[1 + 2 * DB_REJECTS_MAX];
+	size_t nd, len = 0;
+	const struct field_def *d = record_fields(l->kind, &nd);
+	char *sql = alloc_malloc(CLASSIFY_SQL_MAX);
+
+	if (sql == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	params[0] = id;
+	len = (size_t)snprintf(sql, CLASSIFY_SQL_MAX, "INSERT INTO rejects (batch_id, record, line, creditor_id,"
+				" creditor_reference, field, code, message, value, seq)");
+	for (size_t i = 0; i < n && i < DB_REJECTS_MAX; i++) {
+		const char *field = d[t[i].field].name;
+		int k;
+
+		params[1 + 2 * i] = reject_code_name(t[i].code);
+		params[2 + 2 * i] = t[i].message;
+		/* seq: after the validator's errors, in the order of the fields */
+		k = snprintf(sql + len, CLASSIFY_SQL_MAX - len,
+			     "%s SELECT $1::bigint, s.record, s.line, s.creditor_id, s.creditor_reference, '%s',"
+			     " $%zu, $%zu%s%s, s.%s::text, %d FROM stage_out o JOIN stage s USING (record) WHERE %s",
+			     i > 0 ? " UNION ALL" : "", field, 2 + 2 * i, 3 + 2 * i, t[i].detail != NULL ? " || " : "",
+			     t[i].detail != NULL ? t[i].detail : "", field, 100 + t[i].field, t[i].where);
+		if (k < 0 || (size_t)k >= CLASSIFY_SQL_MAX - len) {
+			alloc_free(sql);
+			return ERR_SET(e, ERR_LIMIT, "the rejects statement does not fit");
+		}
+		len += (size_t)k;
+	}
+	return run(l, sql, (int)(1 + 2 * n), params, e);
+}
+
+static int insert_transactions(struct load *l, const char *const *params, struct err *e)
+{
+	static const struct columns_override currency = { "currency", "coalesce(s.currency, o.case_currency)" };
+	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX];
+	int rc;
+
+	if ((rc = columns_list(cols, sizeof(cols), KIND_TRANSACTIONS, false, "", NULL, e)) != 0 ||
+	    (rc = columns_list(vals, sizeof(vals), KIND_TRANSACTIONS, false, "s.", &currency, e)) != 0)
+		return rc;
+	{
+		char tail[COLUMNS_SQL_MAX + sizeof(insert_tx_tail_sql)];
+
+		snprintf(tail, sizeof(tail), insert_tx_tail_sql, vals);
+		return run(l, sql_printf(e, "INSERT INTO transactions (%s%s", cols, tail), 1, params, e);
+	}
+}
+
+/* The counts: records, accepted, skipped, and rejects the database found. */
+static int counts(struct load *l, long long out[4], struct err *e)
+{
+	PGresult *q = NULL;
+	int rc;
+
+	if ((rc = db_query(l->conn, &q, l->kind == KIND_CASES ? counts_cases_sql : counts_tx_sql, 0, NULL, e)) != 0)
+		return rc;
+	for (int i = 0; i < 4; i++)
+		out[i] = strtoll(PQgetvalue(q, 0, i), NULL, 10);
+	PQclear(q);
+	return 0;
+}
+
+int classify_batch(struct load *l, struct batch_result *res, struct err *e)
+{
+	char id[24], asof[DATE_FMT_MAX];
+	const char *params[2] = { id, asof };
+	long long c[4], records, accepted, skipped, rejected;
+	char msg[160] = "";
+	bool refused, cases = l->kind == KIND_CASES;
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	date_format(asof, sizeof(asof), l->opts->as_of);
+	l->step = "checking duplicates and cases";
+	log_progress(l->step, l->io.records, 0);
+	/* The planner knows nothing of a fresh temporary table: without
+	 * statistics a large stage got a nested loop over cases (issue 10.3). */
+	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
+	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
+	    (rc = db_query(l->conn, NULL, errors_to_rejects_sql, 1, params, e)) != 0)
+		return rc;
+	/* A staged case load waits for the fast ones (see sink.c). */
+	if (cases && l->state != LOAD_FAST &&
+	    (rc = lock_take(l->conn, l->batch_id, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)",
+			    "SELECT pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)", LOCK_HOLDERS_SQL("0"),
+			    "the case-load lock", e)) != 0)
+		return rc;
+	if ((rc = lock_take(l->conn, l->batch_id, try_lock_creditors_sql, lock_creditors_sql, creditor_holders_sql,
+			    "the lock of a creditor of this file", e)) != 0)
+		return rc;
+	load_phase("errors and locks");
+	if ((rc = classify(l, id, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0)
+		return rc;
+	load_phase("classify");
+	if ((rc = counts(l, c, e)) != 0)
+		return rc;
+	records = c[0] + (long long)l->n_fast;
+	accepted = c[1] + (long long)l->n_fast;
+	skipped = c[2];
+	/* duplicates and case errors found by the database, when there are */
+	if (c[3] > 0 && (rc = db_rejects(l, id, e)) != 0)
+		return rc;
+	load_phase("database rejects");
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	rejected = records - accepted - skipped;
+	/* REJECT_RATIO: rejected / records > max_reject_ratio */
+	refused = records > 0 && rejected * 1000000LL > l->conf->max_reject_ratio_ppm * records;
+	if (refused && l->state == LOAD_FAST) {
+		/* the refusal is written by the staged path, from a clean slate */
+		l->state = LOAD_RESTART;
+		return ERR_REFUSED;
+	}
+	if (refused) {
+		const char *p3[3] = { id, reject_code_name(RC_REJECT_RATIO), msg };
+
+		snprintf(msg, sizeof(msg), "%lld of %lld records were rejected, more than max_reject_ratio allows",
+			 rejected, records);
+		if ((rc = db_query(l->conn, NULL,
+				   "INSERT INTO rejects (batch_id, record, line, code, message, seq)"
+				   " VALUES ($1::bigint, NULL, NULL, $2, $3, 0)", 3, p3, e)) != 0)
+			return rc;
+		snprintf(res->status, sizeof(res->status), "refused");
+		ERR_SET(e, ERR_REFUSED, "%s", msg);
+		accepted = skipped = 0;
+	} else if (l->opts->dry_run) {
+		snprintf(res->status, sizeof(res->status), "dry_run");
+	} else {
+		l->step = "storing the accepted records";
+		log_progress(l->step, (uint64_t)accepted, 0);
+		rc = cases ? reports_insert_cases(l, asof, e) : insert_transactions(l, params, e);
+		if (rc != 0)
+			return rc;
+		load_phase("insert");
+		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
+			return rc;
+		snprintf(res->status, sizeof(res->status), "loaded");
+	}
+	res->records = records;
+	res->accepted = accepted;
+	res->skipped = skipped;
+	res->rejected = rejected;
+	{
+		char r1[24], r2[24], r3[24], r4[24];
+		char *ids = load_creditor_ids(l);
+
+		if (ids == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
+		snprintf(r1, sizeof(r1), "%lld", records);
+		snprintf(r2, sizeof(r2), "%lld", accepted);
+		snprintf(r3, sizeof(r3), "%lld", skipped);
+		snprintf(r4, sizeof(r4), "%lld", rejected);
+		rc = db_query(l->conn, NULL,
+			      "UPDATE batches SET status = $2, finished = clock_timestamp(), records = $3::bigint,"
+			      " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
+			      " message = $8, kind = $7, creditor_ids = $9::text[] WHERE batch_id = $1::bigint", 9,
+			      (const char *const[]){ id, res->status, r1, r2, r3, r4, file_kind_name(l->kind),
+						     refused ? e->message : NULL, ids }, e);
+		free(ids);
+		if (rc != 0)
+			return rc;
+	}
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	l->step = "writing the reject report";
+	log_progress(l->step, (uint64_t)records, 0);
+	if ((rc = reports_write(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0 ||
+	    (rc = reports_publish_receipt(l, e)) != 0 || (rc = reports_summary(l, res, e)) != 0)
+		return rc;
+	log_progress_done();
+	load_phase("reports");
+	return refused ? ERR_REFUSED : 0;
+}

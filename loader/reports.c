@@ -1,0 +1,208 @@
+/* reports.c: what a batch tells the creditor and the operator (see
+ * load.h): the reject report and the receipt (SPEC 7.1, 7.2), written
+ * from the database through one CSV writer (copy_csv.h) to temporary
+ * files that are renamed into place before COMMIT (the receipt after the
+ * reject report, removed again if the batch does not commit), and the
+ * lines after the summary (SPEC 7.3 v2). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "copy_csv.h"
+#include "load.h"
+#include "log.h"
+
+static const char rejects_header[] = "record,line,creditor_reference,field,code,message,value\n";
+static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome\n";
+static const char receipt_tx_header[] = "record,creditor_reference,transaction_id,case_id,outcome\n";
+
+/* The accepted staged cases, in file order (a temp table filled by one
+ * COPY is scanned in that order). The %s are the stored columns, as they
+ * are and as "s."; $1 is the batch id, $2 the as-of date. */
+static const char insert_cases_sql[] =
+	"INSERT INTO cases (%s, batch_id, record, registered, principal, fees, interest, accrued_to)"
+	" SELECT %s, $1::bigint, s.record, $2::date, s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
+	" FROM stage s WHERE s.errors IS NULL"
+	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')";
+
+/* The receipt rows of the staged records, in record order (on the fast
+ * path merged with the fast records'); then the batch id. */
+static const char receipt_staged_cases_sql[] =
+	"COPY (SELECT s.record, s.creditor_reference, c.case_id, 'accepted'"
+	"  FROM stage s JOIN cases c ON c.creditor_id = s.creditor_id"
+	"  AND c.creditor_reference = s.creditor_reference AND c.record = s.record"
+	"  AND c.batch_id = %lld WHERE s.errors IS NULL"
+	" UNION ALL SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
+	"  FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
+	" ORDER BY 1) TO STDOUT";
+
+/* A report file from a query: the header, then each row (copy_csv.h). */
+static int copy_to_file(PGconn *conn, const char *sql, const char *header, const char *path, struct err *e)
+{
+	struct atomic_file af;
+	int rc;
+
+	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0)
+		return rc;
+	rc = atomic_file_write(&af, header, strlen(header), e);
+	if (rc == 0)
+		rc = copy_csv_query(conn, sql, &af, e);
+	if (rc == ERR_IO || (rc == 0 && af.failed))
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
+	if (rc != 0) {
+		atomic_file_abort(&af);
+		return rc;
+	}
+	return atomic_file_commit(&af, e);
+}
+
+int reports_write(struct load *l, bool receipt, struct err *e)
+{
+	char path[CONFIG_PATH_MAX + 64];
+	char sql[1024];
+	int rc;
+
+	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
+		return rc;
+	atomic_file_clean_stale(l->conf->report_dir);
+	snprintf(path, sizeof(path), "%s/batch-%lld.rejects.csv", l->conf->report_dir, l->batch_id);
+	snprintf(sql, sizeof(sql),
+		 "COPY (SELECT record, line, creditor_reference, field, code, message, value FROM rejects"
+		 " WHERE batch_id = %lld ORDER BY record NULLS LAST, seq) TO STDOUT",
+		 l->batch_id);
+	if ((rc = copy_to_file(l->conn, sql, rejects_header, path, e)) != 0)
+		return rc;
+	if (!receipt)
+		return 0;
+	/* transactions; the cases' receipt is written with their insert */
+	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
+	snprintf(sql, sizeof(sql),
+		 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
+		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
+		 " FROM stage_out o JOIN stage s USING (record)"
+		 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
+		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT");
+	return copy_to_file(l->conn, sql, receipt_tx_header, path, e);
+}
+
+static int merge_sink(void *ctx, const char *data, size_t len)
+{
+	return receipt_merge_row(ctx, data, len);
+}
+
+/* Insert the accepted staged cases, then write the receipt pending: on the
+ * fast path by merging the fast records' key lines with the staged
+ * records' rows, in record order. */
+int reports_insert_cases(struct load *l, const char *asof, struct err *e)
+{
+	struct atomic_file *af = &l->receipt;
+	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX], staged[1024];
+	char *sql = NULL;
+	const char *params[2];
+	char id[24];
+	int rc, n;
+
+	if ((rc = columns_list(cols, sizeof(cols), KIND_CASES, false, "", NULL, e)) != 0 ||
+	    (rc = columns_list(vals, sizeof(vals), KIND_CASES, false, "s.", NULL, e)) != 0 ||
+	    (rc = make_dirs(l->conf->report_dir, e)) != 0)
+		return rc;
+	n = snprintf(NULL, 0, insert_cases_sql, cols, vals);
+	if ((sql = malloc((size_t)n + 1)) == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	snprintf(sql, (size_t)n + 1, insert_cases_sql, cols, vals);
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	params[0] = id;
+	params[1] = asof;
+	rc = db_query(l->conn, NULL, sql, 2, params, e);
+	free(sql);
+	if (rc != 0)
+		return rc;
+	snprintf(l->receipt_path, sizeof(l->receipt_path), "%s/batch-%lld.receipt.csv", l->conf->report_dir,
+		 l->batch_id);
+	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0 ||
+	    (rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0)
+		return rc;
+	snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
+	if (l->state == LOAD_FAST) {
+		struct receipt_merge m;
+
+		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0 ||
+		    (l->ids != NULL && (fflush(l->ids) != 0 || fseek(l->ids, 0, SEEK_SET) != 0)))
+			return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+		receipt_merge_init(&m, l->keys, l->ids, l->seq0 + 1, af, e);
+		rc = db_copy_out(l->conn, staged, merge_sink, &m, e);
+		if (rc == 0)
+			rc = receipt_merge_finish(&m);
+		else if (rc == ERR_IO && m.rc != 0)
+			rc = m.rc;
+	} else {
+		rc = copy_csv_query(l->conn, staged, af, e);
+	}
+	if (rc == ERR_IO || (rc == 0 && af->failed))
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
+	return rc;
+}
+
+/* Rename the pending receipt into place (after the reject report). */
+int reports_publish_receipt(struct load *l, struct err *e)
+{
+	if (l->receipt.fp == NULL)
+		return 0;
+	return atomic_file_commit(&l->receipt, e);
+}
+
+/* The batch did not commit: no receipt, pending or already renamed. */
+void reports_discard_receipt(struct load *l)
+{
+	if (l->receipt.fp != NULL)
+		atomic_file_abort(&l->receipt);
+	else if (l->receipt_path[0] != '\0')
+		unlink(l->receipt_path);
+	l->receipt_path[0] = '\0';
+}
+
+/* The batch's most frequent reject codes, and how many of its records were
+ * not UTF-8, for the lines after the summary. */
+int reports_summary(struct load *l, struct batch_result *res, struct err *e)
+{
+	PGresult *q = NULL;
+	char id[24];
+	const char *p[2] = { id, reject_code_name(RC_BAD_ENCODING) };
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	if ((rc = db_query(l->conn, &q,
+			   "SELECT code, count(*), (SELECT count(DISTINCT record) FROM rejects"
+			   "  WHERE batch_id = $1::bigint AND code = $2)"
+			   " FROM rejects WHERE batch_id = $1::bigint GROUP BY code ORDER BY 2 DESC, 1 LIMIT 3",
+			   2, p, e)) != 0)
+		return rc;
+	res->ntop = PQntuples(q);
+	for (int i = 0; i < res->ntop; i++) {
+		snprintf(res->top[i].code, sizeof(res->top[i].code), "%s", PQgetvalue(q, i, 0));
+		res->top[i].n = strtoll(PQgetvalue(q, i, 1), NULL, 10);
+		res->not_utf8 = strtoll(PQgetvalue(q, i, 2), NULL, 10);
+	}
+	PQclear(q);
+	return 0;
+}
+
+void batch_report_hints(const struct batch_result *res)
+{
+	char codes[256] = "";
+	size_t o = 0;
+
+	if (res->batch_id <= 0 || res->already_loaded || res->rejected == 0 || res->ntop == 0)
+		return;
+	for (int i = 0; i < res->ntop && o < sizeof(codes); i++)
+		o += (size_t)snprintf(codes + o, sizeof(codes) - o, "%s%s %lld", i > 0 ? ", " : "",
+				      res->top[i].code, res->top[i].n);
+	log_info("batch %lld: reject report %s; most frequent: %s", res->batch_id, res->report_path, codes);
+	/* most records not UTF-8: a spreadsheet's export in Windows-1252 */
+	if (res->not_utf8 > 0 && res->not_utf8 * 2 >= res->records)
+		log_info("batch %lld: hint: %lld of %lld records are not UTF-8 text; if the file comes from "
+			 "Excel or another Windows program, convert it and load it again: "
+			 "iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.csv",
+			 res->batch_id, res->not_utf8, res->records);
+}

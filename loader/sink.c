@@ -1,0 +1,432 @@
+/* sink.c: the records on their way into the database (see load.h).
+ *
+ * Every record is validated, then either staged (a COPY text row of the
+ * stage table, its columns made from the field table: columns.h) or, on
+ * the fast case path, sent straight into cases as a binary COPY tuple
+ * (case_copy.h) when its key is new to the file; the others are spilled
+ * to a temporary file and staged after the binary COPY. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "columns.h"
+#include "load.h"
+#include "locks.h"
+#include "log.h"
+#include "rules.h"
+#include "source.h"
+#include "utf8.h"
+
+/* ---- COPY text rows ---- */
+
+static void put(struct load *l, const char *s, size_t n)
+{
+	/* fields are capped far below LOAD_ROW_MAX (RECORD_FIELD_MAX_BYTES) */
+	if (l->row_len + n > LOAD_ROW_MAX)
+		abort();
+	memcpy(l->row + l->row_len, s, n);
+	l->row_len += n;
+}
+
+static void put_text(struct load *l, const char *s, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char esc;
+
+		switch (s[i]) {
+		case '\\': esc = '\\'; break;
+		case '\t': esc = 't'; break;
+		case '\n': esc = 'n'; break;
+		case '\r': esc = 'r'; break;
+		default: continue;
+		}
+		put(l, s + start, i - start);
+		put(l, "\\", 1);
+		put(l, &esc, 1);
+		start = i + 1;
+	}
+	put(l, s + start, n - start);
+}
+
+static void put_sep(struct load *l)
+{
+	put(l, "\t", 1);
+}
+
+static void put_null(struct load *l)
+{
+	put(l, "\\N", 2);
+}
+
+static void put_bool(struct load *l, bool b)
+{
+	put(l, b ? "t" : "f", 1);
+}
+
+static void put_i64(struct load *l, int64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
+
+	put(l, buf, (size_t)n);
+}
+
+/* A value as read; NULL when empty, too long, or holding a NUL. */
+static void put_field(struct load *l, const struct record *r, int f)
+{
+	const struct field_value *fv = &r->f[f];
+
+	if (fv->len == 0 || (fv->flags & FIELD_TOO_LONG) || memchr(record_value(r, f), '\0', fv->len) != NULL)
+		put_null(l);
+	else
+		put_text(l, record_value(r, f), fv->len);
+}
+
+/* A key of a rejected record: shown in the report when it is text. */
+static bool text_ok(const struct record *r, int f)
+{
+	const struct field_value *fv = &r->f[f];
+
+	return fv->len > 0 && !(fv->flags & FIELD_TOO_LONG) &&
+	       memchr(record_value(r, f), '\0', fv->len) == NULL &&
+	       rules_utf8_ok(record_value(r, f), fv->len);
+}
+
+/* The value column of the reject report (SPEC 7.1 v2): the field as read,
+ * at most 200 characters, control characters and invalid UTF-8 escaped. */
+#define REPORT_VALUE_CHARS 200
+
+/* The validator's errors, for classify.c's errors_to_rejects: items
+ * separated by RS (0x1e), each "code US field US message US value". */
+static void put_errors(struct load *l, const struct record *r, const struct verdict *v)
+{
+	size_t nd;
+	const struct field_def *defs = record_fields(l->kind, &nd);
+	char value[REPORT_VALUE_CHARS * 4 + 8];
+
+	if (v->n == 0) {
+		put_null(l);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct reject_item *it = &v->items[i];
+		const char *code = reject_code_name(it->code);
+
+		if (i > 0)
+			put(l, "\x1e", 1);
+		put(l, code, strlen(code));
+		put(l, "\x1f", 1);
+		if (it->field >= 0)
+			put(l, defs[it->field].name, strlen(defs[it->field].name));
+		put(l, "\x1f", 1);
+		put_text(l, it->message, strlen(it->message));
+		put(l, "\x1f", 1);
+		if (it->field >= 0 && !(r->f[it->field].flags & FIELD_TOO_LONG) && r->f[it->field].len > 0) {
+			size_t n = utf8_escape(value, sizeof(value), record_value(r, it->field), r->f[it->field].len,
+					       REPORT_VALUE_CHARS);
+
+			put_text(l, value, n);
+		}
+	}
+}
+
+/* One stage row: record, line, errors, dupkey, txkey, probe, the stored
+ * fields in the order of the field table (a rejected record keeps only
+ * its keys), and for cases the collection fee. probe: the fast path's
+ * key filter saw the key before. */
+static void stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe)
+{
+	size_t nd;
+	const struct field_def *d = record_fields(l->kind, &nd);
+	bool ok = v->n == 0;
+
+	put_i64(l, (int64_t)r->ordinal);
+	put_sep(l);
+	put_i64(l, (int64_t)r->line);
+	put_sep(l);
+	put_errors(l, r, v);
+	put_sep(l);
+	put_bool(l, v->key_ok);
+	put_sep(l);
+	put_bool(l, v->txid_ok);
+	put_sep(l);
+	put_bool(l, probe);
+	for (size_t f = 0; f < nd; f++) {
+		if (d[f].type == COL_NONE)
+			continue;
+		put_sep(l);
+		if (!ok) {
+			if (d[f].key && text_ok(r, (int)f))
+				put_field(l, r, (int)f);
+			else
+				put_null(l);
+			continue;
+		}
+		switch (d[f].type) {
+		case COL_TEXT:
+		case COL_DATE:
+			put_field(l, r, (int)f);
+			break;
+		case COL_MONEY:
+			put_i64(l, v->num[f]);
+			break;
+		case COL_BOOL:
+			put_bool(l, v->num[f] != 0);
+			break;
+		case COL_NONE:
+			break;
+		}
+	}
+	if (l->kind == KIND_CASES) {
+		put_sep(l);
+		if (ok)
+			put_i64(l, v->collection_fee);
+		else
+			put_null(l);
+	}
+	put(l, "\n", 1);
+}
+
+/* ---- the fast case load ---- */
+
+static FILE *temp_file(struct err *e)
+{
+	FILE *f = tmpfile(); /* mode 0600, already unlinked: nothing left behind */
+
+	if (f == NULL)
+		ERR_SET(e, ERR_IO, "cannot create a temporary file");
+	return f;
+}
+
+static int fast_begin(struct load *l, struct err *e)
+{
+	char out[32], sql[CASE_COPY_SQL_MAX];
+	size_t n;
+	int rc;
+
+	/* Fast loads run side by side (shared); a staged case load waits for
+	 * them (it takes the lock exclusively), so it never classifies a key
+	 * that an uncommitted fast load is inserting. */
+	if ((rc = db_exec(l->conn, "SAVEPOINT fast", e)) != 0)
+		return rc;
+	l->state = LOAD_FAST;
+	if ((rc = lock_take(l->conn, l->batch_id,
+			    "SELECT pg_try_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)",
+			    "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)", LOCK_HOLDERS_SQL("0"),
+			    "the case-load lock", e)) != 0)
+		return rc;
+	if ((rc = db_value(l->conn,
+			   "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
+			   0, NULL, out, sizeof(out), e)) != 0)
+		return rc;
+	l->seq0 = strtoll(out, NULL, 10);
+	l->n_fast = l->n_spill = 0;
+	if (l->filter.bits == NULL &&
+	    (rc = key_filter_init(&l->filter, l->opts->key_filter_log2_bits != 0 ? l->opts->key_filter_log2_bits
+										: KEY_FILTER_LOG2_BITS,
+				  e)) != 0)
+		return rc;
+	if ((l->spill = temp_file(e)) == NULL || (l->keys = temp_file(e)) == NULL)
+		return ERR_IO;
+	if ((rc = case_copy_init(sql, sizeof(sql), e)) != 0)
+		return rc;
+	db_copy_release(&l->copy);
+	if ((rc = db_copy_begin(&l->copy, l->conn, sql, e)) != 0)
+		return rc;
+	n = case_copy_header(l->row);
+	return db_copy_write(&l->copy, l->row, n, e);
+}
+
+static int fast_record(struct load *l, struct record *r, const struct verdict *v, struct err *e)
+{
+	const char *id = record_value(r, CF_CREDITOR_ID), *ref = record_value(r, CF_CREDITOR_REFERENCE);
+	size_t idn = r->f[CF_CREDITOR_ID].len, refn = r->f[CF_CREDITOR_REFERENCE].len;
+	/* a rejected record's key counts as seen too (DUPLICATE_IN_FILE for
+	 * the next one) */
+	bool seen = v->key_ok && key_filter_add(&l->filter, id, idn, ref, refn);
+
+	if (v->n == 0 && !seen) {
+		char line[1024];
+		size_t n = case_copy_row(l->row, r, v, l->batch_id, l->opts->as_of);
+		size_t k = receipt_key_line(line, r->ordinal, ref, refn);
+
+		if (fwrite(line, 1, k, l->keys) != k)
+			return ERR_SET(e, ERR_IO, "cannot write a temporary file");
+		l->copy.rows++;
+		l->n_fast++;
+		return db_copy_write(&l->copy, l->row, n, e);
+	}
+	/* rejected, or its key may be repeated: staged after the COPY */
+	stage_row(l, r, v, seen);
+	l->n_spill++;
+	if (fwrite(l->row, 1, l->row_len, l->spill) != l->row_len)
+		return ERR_SET(e, ERR_IO, "cannot write a temporary file");
+	return 0;
+}
+
+static int copy_out_to_file(void *ctx, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* End the binary COPY, find the case numbers it got, stage the spill. */
+static int fast_end(struct load *l, struct err *e)
+{
+	char buf[64 * 1024];
+	size_t n = case_copy_trailer(buf);
+	int rc;
+
+	if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0 || (rc = db_copy_end(&l->copy, e)) != 0)
+		return rc;
+	load_phase("parse, validate and COPY into cases");
+	if (l->n_fast > 0) {
+		char out[32], sql[256];
+		long long last;
+
+		if ((rc = db_value(l->conn, "SELECT currval(pg_get_serial_sequence('cases', 'case_id'))", 0, NULL, out,
+				   sizeof(out), e)) != 0)
+			return rc;
+		last = strtoll(out, NULL, 10);
+		/* Our n values all lie in (seq0, last]: if that range holds n
+		 * values, they are exactly seq0 + 1 .. last, in COPY order. Else
+		 * another loader drew numbers meanwhile: read ours back. */
+		if ((unsigned long long)(last - l->seq0) != l->n_fast) {
+			if ((l->ids = temp_file(e)) == NULL)
+				return ERR_IO;
+			snprintf(sql, sizeof(sql),
+				 "COPY (SELECT case_id FROM cases WHERE case_id > %lld AND case_id <= %lld"
+				 " AND batch_id = %lld ORDER BY case_id) TO STDOUT",
+				 l->seq0, last, l->batch_id);
+			if ((rc = db_copy_out(l->conn, sql, copy_out_to_file, l->ids, e)) != 0)
+				return rc == ERR_IO ? ERR_SET(e, ERR_IO, "cannot write a temporary file") : rc;
+		}
+	}
+	db_copy_release(&l->copy);
+	if ((rc = db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e)) != 0)
+		return rc;
+	if (fflush(l->spill) != 0 || fseek(l->spill, 0, SEEK_SET) != 0)
+		return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+	while ((n = fread(buf, 1, sizeof(buf), l->spill)) > 0)
+		if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0)
+			return rc;
+	if (ferror(l->spill))
+		return ERR_SET(e, ERR_IO, "cannot read a temporary file");
+	l->copy.rows = l->n_spill;
+	return db_copy_end(&l->copy, e);
+}
+
+/* ---- the decoder's callbacks ---- */
+
+/* The stage table of a kind: flags, then the stored fields (columns.h). */
+static int create_stage(struct load *l, enum file_kind kind, struct err *e)
+{
+	char defs[COLUMNS_SQL_MAX], sql[COLUMNS_SQL_MAX + 256];
+	int rc;
+
+	if ((rc = columns_stage_defs(defs, sizeof(defs), kind, e)) != 0)
+		return rc;
+	if ((size_t)snprintf(sql, sizeof(sql),
+			     "CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
+			     " txkey boolean, probe boolean, %s%s) ON COMMIT DROP",
+			     defs, kind == KIND_CASES ? ", fees bigint" : "") >= sizeof(sql))
+		return ERR_SET(e, ERR_LIMIT, "the stage table's definition does not fit");
+	return db_exec(l->conn, sql, e);
+}
+
+int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
+{
+	struct load *l = ctx;
+	bool first = l->state == LOAD_BEGUN;
+	int rc;
+
+	l->kind = kind;
+	l->vctx.decimal_comma = l->io.decimal_comma;
+	if (first && (rc = create_stage(l, kind, e)) != 0)
+		return rc;
+	/* the fast path: a case file, not a dry run, and not after a restart */
+	if (first && kind == KIND_CASES && !l->opts->dry_run && !l->opts->staged_only)
+		return fast_begin(l, e);
+	l->state = LOAD_STAGED;
+	db_copy_release(&l->copy);
+	return db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e);
+}
+
+int sink_on_record(void *ctx, struct record *r, struct err *e)
+{
+	struct load *l = ctx;
+	struct verdict v;
+
+	if (batch_interrupted)
+		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
+	if ((r->ordinal & 0x3fff) == 0)
+		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
+	l->row_len = 0;
+	if (l->kind == KIND_CASES)
+		validate_case(&l->vctx, r, &v);
+	else
+		validate_transaction(&l->vctx, r, &v);
+	if (v.creditor != NULL)
+		l->seen[v.creditor - l->creditors.items] = true;
+	if (l->state == LOAD_FAST)
+		return fast_record(l, r, &v, e);
+	stage_row(l, r, &v, false);
+	l->copy.rows++;
+	return db_copy_write(&l->copy, l->row, l->row_len, e);
+}
+
+int sink_finish(struct load *l, struct err *e)
+{
+	int rc;
+
+	if (l->state == LOAD_FAST)
+		return fast_end(l, e);
+	rc = db_copy_end(&l->copy, e);
+	load_phase("parse, validate and COPY");
+	return rc;
+}
+
+/* ---- starting again ---- */
+
+/* A key the fast path cannot take (already in the database, or being
+ * inserted by a concurrent load: unique violation or deadlock), or a
+ * refusal (classify.c set LOAD_RESTART): undo everything since the
+ * savepoint and read the file again, staged. */
+bool sink_should_restart(const struct load *l, int rc)
+{
+	const char *st = db_last_sqlstate();
+
+	if (db_connection_lost(l->conn))
+		return false;
+	return l->state == LOAD_RESTART ||
+	       (l->state == LOAD_FAST && rc == ERR_DB && (strcmp(st, "23505") == 0 || strcmp(st, "40P01") == 0));
+}
+
+void sink_abort(struct load *l, const char *reason)
+{
+	if (db_copy_active(&l->copy))
+		db_copy_abort(&l->copy, reason);
+}
+
+void sink_release(struct load *l)
+{
+	FILE **fs[] = { &l->spill, &l->keys, &l->ids };
+
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		if (*fs[i] != NULL)
+			fclose(*fs[i]);
+		*fs[i] = NULL;
+	}
+}
+
+int sink_restart(struct load *l, struct err *e)
+{
+	sink_abort(l, "starting again on the staged path");
+	reports_discard_receipt(l);
+	sink_release(l);
+	l->state = LOAD_RESTART;
+	l->n_fast = l->n_spill = 0;
+	err_clear(e);
+	load_phase("fast path, undone");
+	return db_exec(l->conn, "ROLLBACK TO SAVEPOINT fast", e);
+}
