@@ -8,6 +8,7 @@
 #include "admin.h"
 #include "db.h"
 #include "decode.h"
+#include "ids.h"
 #include "log.h"
 #include "money.h"
 #include "rules.h"
@@ -99,8 +100,7 @@ static int check_row(void *ctx, struct record *r, struct err *e)
 			return 0;
 		}
 	}
-	len = strlen(v[KF_CREDITOR_ID]);
-	if (len > 16 || strspn(v[KF_CREDITOR_ID], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != len)
+	if (!ids_creditor_ok(v[KF_CREDITOR_ID]))
 		bad_row(im, r, "creditor_id", "must be 1 to 16 upper-case letters or digits");
 	if (config_country(im->conf, v[KF_COUNTRY]) == NULL)
 		bad_row(im, r, "country", "is not a configured country");

@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "config.h"
 #include "date.h"
+#include "ids.h"
 #include "log.h"
 #include "source.h"
 #include "version.h"
@@ -177,18 +178,6 @@ static void on_signal(int sig)
 	batch_interrupt();
 }
 
-static bool valid_creditor_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 16)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
 /* The options of one command; any other is a usage error (SPEC 2 v2).
  * Returns 0, or an exit status. */
 static int parse_options(int argc, char **argv, struct cli *cli, const struct command_def *cmd)
@@ -218,7 +207,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 		case OPT_VERSION: cli->version = true; break;
 		case OPT_ALL_CREDITORS: cli->all_creditors = true; break;
 		case OPT_CREDITOR:
-			if (!valid_creditor_id(optarg))
+			if (!ids_creditor_ok(optarg))
 				return log_usage_error(usage, "--creditor '%s' is not a creditor id ([A-Z0-9]{1,16})", optarg);
 			cli->creditor = optarg;
 			if (cmd->cmd == CMD_STATUS)

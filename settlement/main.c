@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "date.h"
+#include "ids.h"
 #include "db.h"
 #include "log.h"
 #include "settle.h"
@@ -85,18 +86,6 @@ struct cli {
 	bool version;
 };
 
-static bool valid_creditor_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > 16)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
 /* Options of a command. Returns 0, or an exit status. */
 static int parse_options(int argc, char **argv, struct cli *cli, const char *usage,
 			 bool is_run)
@@ -124,7 +113,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 		case 'd': cli->db = optarg; break;
 		case 'h': cli->help = true; break;
 		case 'r':
-			if (!valid_creditor_id(optarg))
+			if (!ids_creditor_ok(optarg))
 				return log_usage_error(usage, "--creditor '%s' is not a creditor id", optarg);
 			cli->creditor = optarg;
 			break;
