@@ -2,7 +2,9 @@
 #
 #   make            build bin/loader and bin/settlement
 #   make check      install what is missing, build with sanitizers, run unit
-#                   and integration tests against a private PostgreSQL
+#                   and integration tests against a private PostgreSQL;
+#                   T="28 60" runs only those integration tests (no unit
+#                   tests or fuzzing unless UNIT=1 or FUZZ_SECONDS=N)
 #   make demo       run the main job end to end on a private PostgreSQL
 #   make bench      measure the loader against psql \copy (N=1000000)
 #   make lint       cppcheck and clang-tidy
@@ -97,7 +99,7 @@ deps:
 # The test command of the README and of CI.
 check: deps
 	$(MAKE) SAN=1 all $(O:build/rel=build/san)/tests/unit
-	@scripts/check.sh
+	@T='$(T)' scripts/check.sh
 
 unit: deps
 	$(MAKE) SAN=1 build/san/tests/unit
