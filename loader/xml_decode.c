@@ -3,16 +3,12 @@
  *
  * Two stages look at the bytes:
  *
- * - A small lexer runs in the read callback, on every byte before libxml2
- *   sees it. It refuses a document type declaration before a single byte of
- *   it reaches the parser (so no entity is ever declared, let alone
- *   expanded), refuses any run of more than XML_MAX_TEXT_BYTES (plus a
- *   little slack for the tag in front) without markup, so libxml2 never
- *   buffers a huge text, comment or tag, and notes the exact line of every
- *   start tag. libxml2 keeps element lines in an unsigned short and its
- *   parser line runs ahead of the reader, so neither gives a record's line
- *   in a file of millions of lines; the k-th start tag the lexer sees is the
- *   k-th element node the reader returns, and a ring of lines joins the two.
+ * - A small lexer (xml_lex.c) runs in the read callback, on every byte
+ *   before libxml2 sees it. It refuses a document type declaration before a
+ *   single byte of it reaches the parser, refuses overlong runs without
+ *   markup, and notes the exact line of every start tag (libxml2's lines
+ *   are unsigned short and run ahead of the reader) and where each record
+ *   starts and ends.
  *
  * - The reader walks the nodes one at a time and frees them behind it (no
  *   tree is ever built), maps elements below each record to fields by their
@@ -36,38 +32,17 @@
 
 #include "alloc.h"
 #include "decode.h"
+#include "xml_lex.h"
 
 #define NS_CASES "urn:inkasso:case-file:1"
 #define NS_TRANSACTIONS "urn:inkasso:transaction-file:1"
 
 #define XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_NOBLANKS)
-/* Bytes of tag allowed in front of a text run before the lexer refuses. */
-#define LEX_SLACK 4096u
-/* Start tags lexed but not yet returned by the reader. The reader runs a
- * few kilobytes behind the lexer; the read callback never hands out more
- * bytes than there are free slots, so the ring cannot overflow. */
-#define LINE_RING 8192u
-/* Record starts and ends the lexer saw, to tell which record the parser
- * was in when it failed; older ones are folded into a base state. Each
- * takes at least two bytes, so this covers more than the parser's lag. */
-#define EVENT_RING 8192u
 /* Longest element path below a record that can be a field or container. */
 #define PATH_BYTES 256u
 #define MAX_CONTAINERS 16u
 /* Bytes of an element or attribute name shown in a message. */
 #define NAME_SHOWN 48
-
-enum lex_state {
-	LX_TEXT,      /* character data */
-	LX_LT,        /* after '<' */
-	LX_STAG,      /* inside a start tag, after "<x" */
-	LX_ETAG,      /* inside an end tag, after "</" */
-	LX_BANG,      /* after "<!" */
-	LX_BANG_DASH, /* after "<!-" */
-	LX_COMMENT,   /* inside "<!--", until "-->" */
-	LX_CDATA,     /* inside "<![", until "]]>" */
-	LX_PI,        /* inside "<?", until "?>" */
-};
 
 enum cause {
 	CAUSE_NONE,
@@ -86,12 +61,6 @@ struct frame {
 	int field;       /* FR_LEAF: the field */
 	size_t path_len; /* path bytes up to the end of this element's name */
 	size_t name_off; /* where this element's name starts in path */
-};
-
-struct rec_event {
-	uint64_t off; /* byte offset of the '<' of a start, after the '>' of an end */
-	uint64_t ordinal;
-	bool open; /* the record starts (true) or ends (false) here */
 };
 
 struct container {
@@ -140,31 +109,9 @@ struct xml_state {
 	int xml_code; /* CAUSE_PARSER: libxml2's error code */
 	char message[ERR_MESSAGE_MAX];
 
-	/* The lexer. */
-	uint64_t line;     /* 1 + line feeds seen */
-	uint64_t lt_line;  /* line of the last '<' */
-	uint64_t lt_off;   /* its byte offset */
-	uint64_t lx_bytes; /* bytes lexed */
-	uint64_t lx_depth; /* open elements */
-	uint64_t lx_records;
-	size_t run; /* bytes since the last markup '<' */
-	enum lex_state lx;
-	unsigned lx_count; /* dashes, brackets or '?' just seen */
-	char lx_quote;     /* LX_STAG: the quote of an attribute value, or 0 */
-	bool lx_slash;     /* LX_STAG: the last byte was '/' */
-	bool lx_closing;   /* LX_ETAG: the end tag closes a record */
-	bool lx_open;      /* inside a record */
-	bool lx_start_seen;
-	bool lx_junk; /* non-blank character data before the first start tag */
-	bool eof;     /* the source said end of input */
-	bool ev_base_open;
-	uint64_t ev_base_ordinal; /* the state before the oldest event */
-	size_t ev_head;
-	size_t ev_count;
-	size_t ring_head;
-	size_t ring_count;
-	uint64_t ring[LINE_RING];
-	struct rec_event events[EVENT_RING];
+	/* The lexer, and whether the source said end of input. */
+	struct xml_lex lx;
+	bool eof;
 };
 
 /* Test hook: cap the bytes one read callback asks of the source (0: no
@@ -253,267 +200,14 @@ static void bad_record(struct xml_state *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- The lexer ---------------------------------------------------------- */
-
-static void ring_push(struct xml_state *st, uint64_t line)
-{
-	if (st->ring_count == LINE_RING) {
-		set_cause(st, CAUSE_INTERNAL, ERR_LIMIT, RC__COUNT, st->line,
-			  "the xml reader fell more than %u start tags behind", LINE_RING);
-		return;
-	}
-	st->ring[(st->ring_head + st->ring_count) % LINE_RING] = line;
-	st->ring_count++;
-}
-
-static bool ring_pop(struct xml_state *st, uint64_t *line)
-{
-	if (st->ring_count == 0)
-		return false;
-	*line = st->ring[st->ring_head];
-	st->ring_head = (st->ring_head + 1) % LINE_RING;
-	st->ring_count--;
-	return true;
-}
-
-static void event_push(struct xml_state *st, uint64_t off, bool open)
-{
-	struct rec_event *ev;
-
-	if (open)
-		st->lx_records++;
-	st->lx_open = open;
-	if (st->ev_count == EVENT_RING) {
-		ev = &st->events[st->ev_head];
-		st->ev_base_ordinal = ev->ordinal;
-		st->ev_base_open = ev->open;
-		st->ev_head = (st->ev_head + 1) % EVENT_RING;
-		st->ev_count--;
-	}
-	ev = &st->events[(st->ev_head + st->ev_count) % EVENT_RING];
-	ev->off = off;
-	ev->ordinal = st->lx_records;
-	ev->open = open;
-	st->ev_count++;
-}
-
-/* The record open at a byte offset the lexer has passed, or 0. */
-static uint64_t record_at(const struct xml_state *st, uint64_t off)
-{
-	for (size_t i = st->ev_count; i > 0; i--) {
-		const struct rec_event *ev = &st->events[(st->ev_head + i - 1) % EVENT_RING];
-
-		if (ev->off <= off)
-			return ev->open ? ev->ordinal : 0;
-	}
-	return st->ev_base_open ? st->ev_base_ordinal : 0;
-}
-
 /* The record the parser is in now (it runs behind the lexer). */
 static uint64_t parser_record(const struct xml_state *st)
 {
 	long off = st->reader != NULL ? xmlTextReaderByteConsumed(st->reader) : -1;
 
 	if (off < 0)
-		return st->lx_open ? st->lx_records : 0;
-	return record_at(st, (uint64_t)off);
-}
-
-static void lex_refuse(struct xml_state *st, enum reject_code code, const char *msg)
-{
-	set_cause(st, CAUSE_LEXER, ERR_REFUSED, code, st->line, "%s", msg);
-	st->cause_record = st->lx_open ? st->lx_records : 0;
-}
-
-static void lex_too_long(struct xml_state *st)
-{
-	char msg[160];
-
-	snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
-		 st->lx == LX_COMMENT ? "comment"
-		 : st->lx == LX_CDATA ? "CDATA section"
-		 : st->lx == LX_PI    ? "processing instruction"
-		 : st->lx == LX_TEXT  ? "text"
-				      : "tag",
-		 XML_MAX_TEXT_BYTES);
-	lex_refuse(st, RC_FILE_MALFORMED, msg);
-}
-
-/* Skip bytes i..to-1 that change nothing but the counters; true when the
- * buffer is done or the run is too long. */
-static bool lex_skip(struct xml_state *st, size_t *i, size_t to, size_t n)
-{
-	st->lx_bytes += to - *i;
-	st->run += to - *i;
-	*i = to;
-	if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK) {
-		lex_too_long(st);
-		return true;
-	}
-	return to == n;
-}
-
-/* The bytes that change the lexer's state inside a start or end tag. */
-static const bool stag_special[256] = { ['"'] = true, ['\''] = true, ['>'] = true,
-					['<'] = true, ['/'] = true, ['\n'] = true };
-static const bool etag_special[256] = { ['>'] = true, ['<'] = true, ['\n'] = true };
-
-static void lex(struct xml_state *st, const char *buf, size_t n)
-{
-	for (size_t i = 0; i < n && st->cause == CAUSE_NONE; i++) {
-		if (st->lx == LX_TEXT && st->lx_start_seen) {
-			/* Text between tags, most of the file: jump to the next
-			 * '<', counting lines, instead of a byte at a time. */
-			const char *lt = memchr(buf + i, '<', n - i);
-			size_t end = lt != NULL ? (size_t)(lt - buf) : n;
-
-			for (const char *p = buf + i; (p = memchr(p, '\n', (size_t)(buf + end - p))) != NULL; p++)
-				st->line++;
-			if (lex_skip(st, &i, end, n))
-				break;
-		}
-		if (st->lx == LX_STAG || st->lx == LX_ETAG) {
-			/* Inside a tag: jump to the next byte that matters. */
-			size_t j = i;
-
-			if (st->lx == LX_ETAG)
-				while (j < n && !etag_special[(unsigned char)buf[j]])
-					j++;
-			else if (st->lx_quote != 0)
-				while (j < n && buf[j] != st->lx_quote && buf[j] != '\n')
-					j++;
-			else
-				while (j < n && !stag_special[(unsigned char)buf[j]])
-					j++;
-			if (j > i) {
-				st->lx_slash = false;
-				if (lex_skip(st, &i, j, n))
-					break;
-			}
-		}
-		char c = buf[i];
-		uint64_t off = st->lx_bytes++;
-
-		/* UTF-16 and UTF-32 start with a NUL or a byte order mark; the
-		 * source has skipped a UTF-8 one. */
-		if (off == 0 && (c == '\0' || c == '\xFE' || c == '\xFF')) {
-			lex_refuse(st, RC_FILE_MALFORMED, "the xml file is not UTF-8 (it looks like UTF-16 or UTF-32)");
-			break;
-		}
-		if (c == '\n')
-			st->line++;
-		st->run++;
-		switch (st->lx) {
-		case LX_TEXT:
-			if (c == '<') {
-				st->lx = LX_LT;
-				st->lt_line = st->line;
-				st->lt_off = off;
-				st->run = 1;
-			} else if (!st->lx_start_seen && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-				st->lx_junk = true;
-			}
-			break;
-		case LX_LT:
-			if (c == '!') {
-				st->lx = LX_BANG;
-			} else if (c == '?') {
-				st->lx = LX_PI;
-				st->lx_count = 0;
-			} else if (c == '/') {
-				if (!st->lx_start_seen)
-					st->lx_junk = true;
-				st->lx_closing = st->lx_depth == 2;
-				if (st->lx_depth > 0)
-					st->lx_depth--;
-				st->lx = LX_ETAG;
-			} else {
-				st->lx_start_seen = true;
-				ring_push(st, st->lt_line);
-				if (st->lx_depth == 1)
-					event_push(st, st->lt_off, true);
-				st->lx_depth++;
-				st->lx = LX_STAG;
-				st->lx_quote = 0;
-				st->lx_slash = false;
-			}
-			break;
-		case LX_STAG:
-			/* Attribute values may hold '>' and "/>"; '<' is an error
-			 * libxml2 reports, so it is taken as markup here. */
-			if (st->lx_quote != 0) {
-				if (c == st->lx_quote)
-					st->lx_quote = 0;
-			} else if (c == '"' || c == '\'') {
-				st->lx_quote = c;
-			} else if (c == '>') {
-				if (st->lx_slash) {
-					if (st->lx_depth == 2)
-						event_push(st, off + 1, false);
-					st->lx_depth--;
-				}
-				st->lx = LX_TEXT;
-			} else if (c == '<') {
-				st->lx = LX_LT;
-				st->lt_line = st->line;
-				st->lt_off = off;
-				st->run = 1;
-			}
-			st->lx_slash = c == '/';
-			break;
-		case LX_ETAG:
-			if (c == '>') {
-				if (st->lx_closing)
-					event_push(st, off + 1, false);
-				st->lx = LX_TEXT;
-			} else if (c == '<') {
-				st->lx = LX_LT;
-				st->lt_line = st->line;
-				st->lt_off = off;
-				st->run = 1;
-			}
-			break;
-		case LX_BANG:
-			if (c == '-') {
-				st->lx = LX_BANG_DASH;
-			} else if (c == '[') {
-				st->lx = LX_CDATA;
-				st->lx_count = 0;
-			} else if (c == 'D') {
-				lex_refuse(st, RC_FILE_DTD,
-					   "the xml file has a document type declaration (DOCTYPE), which is not allowed");
-			} else {
-				lex_refuse(st, RC_FILE_MALFORMED,
-					   "the xml file has a markup declaration outside a document type declaration");
-			}
-			break;
-		case LX_BANG_DASH:
-			/* "<!-x" is not well formed; libxml2 reports it. */
-			st->lx = c == '-' ? LX_COMMENT : LX_TEXT;
-			st->lx_count = 0;
-			break;
-		case LX_COMMENT:
-			if (c == '>' && st->lx_count >= 2)
-				st->lx = LX_TEXT;
-			else
-				st->lx_count = c == '-' ? st->lx_count + 1 : 0;
-			break;
-		case LX_CDATA:
-			if (c == '>' && st->lx_count >= 2)
-				st->lx = LX_TEXT;
-			else
-				st->lx_count = c == ']' ? st->lx_count + 1 : 0;
-			break;
-		case LX_PI:
-			if (c == '>' && st->lx_count >= 1)
-				st->lx = LX_TEXT;
-			else
-				st->lx_count = c == '?' ? 1 : 0;
-			break;
-		}
-		if (st->run > XML_MAX_TEXT_BYTES + LEX_SLACK && st->cause == CAUSE_NONE)
-			lex_too_long(st);
-	}
+		return xml_lex_record(&st->lx);
+	return xml_lex_record_at(&st->lx, (uint64_t)off);
 }
 
 /* libxml2's read callback: bytes from the source, through the lexer. */
@@ -530,27 +224,29 @@ static int read_source(void *ctx, char *buf, int len)
 	want = (size_t)len;
 	if (read_cap > 0 && want > read_cap)
 		want = read_cap;
-	/* Every byte can complete at most one start tag. */
-	room = LINE_RING - st->ring_count;
+	room = xml_lex_room(&st->lx);
 	if (want > room)
 		want = room;
 	if (want == 0) {
-		set_cause(st, CAUSE_INTERNAL, ERR_LIMIT, RC__COUNT, st->line,
-			  "the xml reader fell more than %u start tags behind", LINE_RING);
+		set_cause(st, CAUSE_INTERNAL, ERR_LIMIT, RC__COUNT, st->lx.line,
+			  "the xml reader fell more than %u start tags behind", XML_LEX_LINE_RING);
 		return -1;
 	}
 	rc = source_read(st->io->src, buf, want, &got, st->e);
 	if (rc != 0) {
-		set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->line, NULL);
+		set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->lx.line, NULL);
 		return -1;
 	}
 	if (got == 0) {
 		st->eof = true;
 		return 0;
 	}
-	lex(st, buf, got);
-	if (st->stop)
+	if (xml_lex_feed(&st->lx, buf, got) != 0) {
+		set_cause(st, st->lx.failure == ERR_REFUSED ? CAUSE_LEXER : CAUSE_INTERNAL, st->lx.failure,
+			  st->lx.refusal, st->lx.failure_line, "%s", st->lx.message);
+		st->cause_record = st->lx.failure_record;
 		return -1;
+	}
 	return (int)got;
 }
 
@@ -924,7 +620,7 @@ static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth)
 	uint64_t line;
 	bool empty = xmlTextReaderIsEmptyElement(rd) == 1;
 
-	if (!ring_pop(st, &line))
+	if (!xml_lex_pop_line(&st->lx, &line))
 		line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
 	if (depth > XML_MAX_DEPTH)
 		return walk_refuse(st, RC_FILE_MALFORMED, line,
@@ -1025,7 +721,7 @@ int xml_decode(struct decode_io *io, struct err *e)
 	}
 	st->io = io;
 	st->e = e;
-	st->line = 1;
+	xml_lex_init(&st->lx);
 	st->skip_depth = -1;
 	st->field_hint = -1;
 
@@ -1081,22 +777,22 @@ outcome:
 	}
 	/* Empty: the whole input was read and held no markup but comments,
 	 * processing instructions and white space. */
-	empty = st->eof && !st->lx_start_seen && !st->lx_junk && st->lx == LX_TEXT;
+	empty = st->eof && xml_lex_empty(&st->lx);
 	if (st->cause == CAUSE_NONE && !st->root_seen)
-		set_cause(st, CAUSE_PARSER, ERR_REFUSED, empty ? RC_FILE_EMPTY : RC_FILE_MALFORMED, st->line,
+		set_cause(st, CAUSE_PARSER, ERR_REFUSED, empty ? RC_FILE_EMPTY : RC_FILE_MALFORMED, st->lx.line,
 			  "the xml file has no root element");
 	else if (st->cause == CAUSE_NONE && !st->root_done)
-		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, st->line,
+		set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, st->lx.line,
 			  "the xml file ends before its root element is closed");
 	if (st->cause == CAUSE_PARSER && st->xml_code != XML_ERR_NO_MEMORY) {
 		/* libxml2's words for these are misleading ("document is
 		 * empty", "extra content at the end of the document"). */
-		if (!st->lx_start_seen && st->lx_junk)
+		if (!st->lx.start_seen && st->lx.junk)
 			snprintf(st->message, sizeof(st->message),
 				 "the file is not xml: it has text before its first element");
-		else if (st->lx_junk)
+		else if (st->lx.junk)
 			snprintf(st->message, sizeof(st->message), "the xml file has text before its root element");
-		else if (st->eof && st->lx_depth > 0 && st->cause_line + 1 >= st->line)
+		else if (st->eof && st->lx.depth > 0 && st->cause_line + 1 >= st->lx.line)
 			snprintf(st->message, sizeof(st->message),
 				 "the xml file ends before its root element is closed (cut short?)");
 		else if (st->xml_code == XML_ERR_INVALID_CHAR && strstr(st->message, "proper UTF-8") != NULL)
@@ -1113,8 +809,8 @@ outcome:
 		rc = st->cause_rc; /* the source set e */
 		if (rc == ERR_REFUSED) {
 			io->refusal = source_refusal(io->src);
-			io->refusal_line = st->line;
-			io->refusal_record = st->lx_open ? st->lx_records : 0;
+			io->refusal_line = st->lx.line;
+			io->refusal_record = xml_lex_record(&st->lx);
 		}
 		break;
 	case CAUSE_INTERNAL:
@@ -1138,7 +834,7 @@ outcome:
 		rc = ERR_SET(e, ERR_REFUSED, "%s", st->message);
 		break;
 	}
-	io->lines = st->line;
+	io->lines = st->lx.line;
 	xmlFreeTextReader(rd);
 	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	xmlSetGenericErrorFunc(old_gctx, old_gerror);
