@@ -2,10 +2,13 @@
 #
 #   make            build bin/loader and bin/settlement
 #   make check      install what is missing, build with sanitizers, run unit
-#                   and integration tests against a private PostgreSQL
+#                   and integration tests against a private PostgreSQL;
+#                   T="28 60" runs only those integration tests (no unit
+#                   tests or fuzzing unless UNIT=1 or FUZZ_SECONDS=N)
 #   make demo       run the main job end to end on a private PostgreSQL
 #   make bench      measure the loader against psql \copy (N=1000000)
 #   make lint       cppcheck and clang-tidy
+#   make layers     check that a wrong include fails to build (make check runs it)
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -34,7 +37,16 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wformat=2 -Wwrite-strings
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
-	-Icommon -Iloader -Isettlement $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
+# Each folder sees its own headers and the layers below it, nothing else:
+# a settlement source that includes a loader header, or common including
+# either, fails to build (checked by `make layers`). The tests see all.
+INC_common := -Icommon
+INC_loader := -Icommon -Iloader
+INC_settlement := -Icommon -Isettlement
+INC_tests := -Icommon -Iloader -Isettlement
+# $(call folder_cflags,DIR): the flags of a source in DIR/
+folder_cflags = $(CFLAGS) $(or $(INC_$(1)),$(error no include path for folder '$(1)/'))
 LDFLAGS := $(SANFLAGS)
 
 COMMON_SRC := $(sort $(wildcard common/*.c))
@@ -48,7 +60,7 @@ COMMON_LIB := $(O)/libcommon.a
 LOADER_LIB := $(O)/libloader.a
 SETTLE_LIB := $(O)/libsettle.a
 
-.PHONY: all clean check unit integration demo bench lint deps fuzz pkgs
+.PHONY: all clean check unit integration demo bench lint deps fuzz pkgs layers
 all: $(BINDIR)/loader $(BINDIR)/settlement $(TREE_LINKS)
 
 $(TREE_LINKS):
@@ -62,7 +74,7 @@ pkgs:
 
 $(O)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(call folder_cflags,$(firstword $(subst /, ,$<))) -MMD -MP -c $< -o $@
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	@rm -f $@
@@ -87,7 +99,7 @@ $(O)/tests/suites.h: $(TEST_SRC)
 	sed -n 's/^Suite \*\([a-z_0-9]*\)_suite(void)$$/SUITE(\1)/p' $(TEST_SRC) > $@
 $(O)/tests/unit_main.o: tests/unit_main.c $(O)/tests/suites.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(O)/tests -c $< -o $@
+	$(CC) $(call folder_cflags,tests) -I$(O)/tests -c $< -o $@
 $(O)/tests/unit: $(O)/tests/unit_main.o $(call obj,$(TEST_SRC)) $(LOADER_LIB) $(SETTLE_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
 
@@ -96,8 +108,8 @@ deps:
 
 # The test command of the README and of CI.
 check: deps
-	$(MAKE) SAN=1 all $(O:build/rel=build/san)/tests/unit
-	@scripts/check.sh
+	$(MAKE) SAN=1 all $(O:build/rel=build/san)/tests/unit layers
+	@T='$(T)' scripts/check.sh
 
 unit: deps
 	$(MAKE) SAN=1 build/san/tests/unit
@@ -114,10 +126,28 @@ bench: deps
 fuzz: deps
 	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
+# DIR:HEADER:build must compile as if in DIR/, DIR:HEADER:fail must fail
+# because HEADER is not found there (tests/layer_probe.sh); the ones that
+# build show that the probe itself works.
+LAYER_PROBES := common:err.h:build common:validate.h:fail common:batch.h:fail \
+	common:settle.h:fail common:booking.h:fail \
+	loader:err.h:build loader:validate.h:build loader:settle.h:fail loader:statement.h:fail \
+	settlement:err.h:build settlement:settle.h:build settlement:validate.h:fail \
+	settlement:batch.h:fail settlement:record.h:fail
+probe_dir = $(firstword $(subst :, ,$(1)))
+layers: | pkgs
+	@$(foreach p,$(LAYER_PROBES),tests/layer_probe.sh $(O)/layers $(subst :, ,$(p)) \
+		$(CC) $(call folder_cflags,$(call probe_dir,$(p))) && ) \
+	echo "layers: $(words $(LAYER_PROBES)) include probes as expected"
+
+# Each folder with its own include path, as it is built.
 lint:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-		-Icommon -Iloader -Isettlement common loader settlement
-	clang-tidy-14 --quiet $(COMMON_SRC) $(LOADER_SRC) $(SETTLE_SRC) -- $(CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 $(INC_common) common
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 $(INC_loader) loader
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 $(INC_settlement) settlement
+	clang-tidy-14 --quiet $(COMMON_SRC) -- $(call folder_cflags,common)
+	clang-tidy-14 --quiet $(LOADER_SRC) -- $(call folder_cflags,loader)
+	clang-tidy-14 --quiet $(SETTLE_SRC) -- $(call folder_cflags,settlement)
 
 clean:
 	rm -rf build bin

@@ -2,6 +2,11 @@
 # make check: the unit suites, then every integration test against a
 # private PostgreSQL started here and stopped at the end, all built with
 # AddressSanitizer and UndefinedBehaviorSanitizer.
+#
+# T="28 60" (or T=28,60): only the integration tests whose number (or
+# name) is given, and neither the unit tests nor fuzzing unless asked for
+# with UNIT=1 or FUZZ_SECONDS=N. The server is started and stopped as
+# without T.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +20,37 @@ export SETTLEMENT="$ROOT/build/san/bin/settlement"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-echo "== unit tests"
+# The tests T names, before anything runs: a typo fails at once.
+tests=()
+if [ -n "${T:-}" ]; then
+	for want in ${T//,/ }; do
+		want=${want%.sh}
+		found=0
+		for t in "$ROOT"/tests/integration/[0-9]*.sh; do
+			name=$(basename "$t" .sh)
+			case $name in "$want" | "${want}_"*)
+				found=1
+				[[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t")
+				;;
+			esac
+		done
+		[ $found = 1 ] || { echo "check: T: no integration test tests/integration/${want}_*.sh" >&2; exit 2; }
+	done
+	run_unit=${UNIT:-0}
+	fuzz_secs=${FUZZ_SECONDS:-0}
+else
+	tests=("$ROOT"/tests/integration/[0-9]*.sh)
+	run_unit=${UNIT:-1}
+	fuzz_secs=${FUZZ_SECONDS:-30}
+fi
+
 unit_rc=0
-"$ROOT/build/san/tests/unit" || unit_rc=1
+if [ "$run_unit" != 0 ]; then
+	echo "== unit tests"
+	"$ROOT/build/san/tests/unit" || unit_rc=1
+else
+	echo "== unit tests skipped${T:+ (T=$T; UNIT=1 runs them)}"
+fi
 
 work=$(mktemp -d /tmp/engine-check.XXXXXX)
 chmod 755 "$work"
@@ -37,7 +70,7 @@ echo "== integration tests"
 passed=0
 failed=0
 failed_names=()
-for t in "$ROOT"/tests/integration/[0-9]*.sh; do
+for t in "${tests[@]}"; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	tmp="$work/t/$name"
@@ -56,13 +89,14 @@ for t in "$ROOT"/tests/integration/[0-9]*.sh; do
 done
 
 fuzz_rc=0
-if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
-	echo "== fuzzing (${FUZZ_SECONDS:-30} s per harness)"
-	"$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}" || fuzz_rc=1
+if [ "$fuzz_secs" != 0 ]; then
+	echo "== fuzzing ($fuzz_secs s per harness)"
+	"$ROOT/scripts/fuzz.sh" "$fuzz_secs" || fuzz_rc=1
 fi
 
 [ $fuzz_rc -eq 0 ] || echo "fuzzing found a failure (build/fuzz/*.log)"
 [ $unit_rc -eq 0 ] || echo "unit tests failed"
 [ $failed -eq 0 ] || echo "failed integration tests: ${failed_names[*]}"
-echo "integration: $passed passed, $failed failed"
+all=("$ROOT"/tests/integration/[0-9]*.sh)
+echo "integration: $passed passed, $failed failed${T:+, $((${#all[@]} - ${#tests[@]})) not run (T=$T)}"
 [ $unit_rc -eq 0 ] && [ $failed -eq 0 ] && [ $fuzz_rc -eq 0 ]

@@ -117,3 +117,77 @@ expect_fixture() {
 		|| ' / ' || (SELECT count(*) FROM rejects WHERE batch_id = 1) || ' rejects / '
 		|| (SELECT count(*) FROM cases) || ' cases'")" "$exp_summary / $nrej rejects / $exp_cases cases"
 }
+
+# Signals at a chosen moment of a load (60_kill_rerun, 63_signals).
+#
+# signal_at WHEN SIG PID: wait until the load of the loader PID (batch
+# ${BATCH:-1}) reaches WHEN, freeze the loader (SIGSTOP), check in the
+# database that its batch is still 'loading' and its transaction open and
+# not being committed, send SIG and let the loader run on (SIGCONT). Sets
+# $moment to what the loader's backend was doing then and $backend_pid to
+# that backend. Returns 1, having sent nothing, when the load got past WHEN
+# (or ended) before WHEN was seen: the caller tries again with a larger
+# file, it never passes silently. WHEN is one of
+#   copy:P    a COPY FROM STDIN has taken P % of $N records (at least one)
+#   insert    an INSERT INTO cases runs (the staged path's insert)
+#   copy-out  a COPY TO runs (the staged path's receipt)
+signal_at() {
+	local when=$1 sig=$2 pid=$3 cond state deadline
+	local from="FROM batches b JOIN pg_stat_activity a ON a.pid = b.loader_pid
+		LEFT JOIN pg_stat_progress_copy p ON p.pid = a.pid
+		WHERE b.batch_id = ${BATCH:-1} AND b.status = 'loading'"
+	case $when in
+	copy:*) cond="p.command = 'COPY FROM' AND p.tuples_processed >= greatest(1, $N * ${when#copy:} / 100)" ;;
+	insert) cond="a.state = 'active' AND a.query ILIKE 'INSERT INTO cases%'" ;;
+	copy-out) cond="p.command = 'COPY TO'" ;;
+	*) fail "signal_at: unknown moment '$when'" ;;
+	esac
+	deadline=$(($(date +%s) + 120))
+	until [ "$(sql "SELECT count(*) $from AND $cond")" = 1 ]; do
+		# a zombie still answers kill -0
+		[[ "$(ps -o stat= -p "$pid" || true)" == [^Z]* ]] || return 1
+		[ "$(date +%s)" -lt $deadline ] || fail "signal_at $when: the loader neither got there nor ended in 120 s"
+		sleep 0.02
+	done
+	kill -STOP "$pid"
+	state=$(sql "SELECT a.pid || '|' || a.state || ', ' || coalesce(p.command || ' ' || p.tuples_processed
+		|| ' rows', left(regexp_replace(a.query, '\s+', ' ', 'g'), 40)) $from
+		AND a.xact_start IS NOT NULL AND NOT (a.state = 'active' AND a.query ILIKE 'COMMIT%')")
+	if [ -z "$state" ]; then
+		kill -CONT "$pid"
+		return 1
+	fi
+	backend_pid=${state%%|*}
+	moment=${state#*|}
+	kill -s "$sig" "$pid"
+	# SIGKILL needs no SIGCONT (and the loader may be gone already)
+	[ "$sig" = KILL ] || kill -CONT "$pid"
+	return 0
+}
+
+# load_in_background fast|staged: load $TMP/cases.csv as of 2026-11-20 in
+# the background, on the fast path or the staged one (LOADER_STAGED=1),
+# stdout to $TMP/out, stderr to $TMP/err; $pid is the loader.
+load_in_background() {
+	if [ "$1" = staged ]; then
+		LOADER_STAGED=1 "$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/out" 2>"$TMP/err" &
+	else
+		"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/out" 2>"$TMP/err" &
+	fi
+	pid=$!
+}
+
+# wait_backend_gone PID: the backend of a killed loader notices the dead
+# client within about a second (client_connection_check_interval) and ends.
+wait_backend_gone() {
+	for _ in $(seq 1 100); do
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE pid = $1")" = 0 ] && return 0
+		sleep 0.1
+	done
+	fail "the backend $1 of the killed loader is still there after 10 s"
+}
+
+# status_of BATCH: the status `loader status` shows.
+status_of() {
+	"$LOADER" status --conf "$CONF" --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+}

@@ -1,0 +1,98 @@
+/* xml_decode_int.h: the state of one XML decode, shared by the driver
+ * (xml_decode.c: libxml2's setup and hooks, the read callback through the
+ * lexer, the outcome) and the walk over the reader's nodes (xml_walk.c).
+ * Private to those two files.
+ */
+#ifndef LOADER_XML_DECODE_INT_H
+#define LOADER_XML_DECODE_INT_H
+
+#include <libxml/xmlreader.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "xml_lex.h"
+
+/* Longest element path below a record that can be a field or container. */
+#define PATH_BYTES 256u
+#define MAX_CONTAINERS 16u
+
+enum cause {
+	CAUSE_NONE,
+	CAUSE_SOURCE,   /* source_read failed: its code and message stand */
+	CAUSE_LEXER,    /* the lexer refused the bytes */
+	CAUSE_PARSER,   /* libxml2 reported an error */
+	CAUSE_WALK,     /* the node walk refused the file */
+	CAUSE_CALLBACK, /* on_kind or on_record failed: its code and message stand */
+	CAUSE_INTERNAL, /* ring overflow: cannot happen */
+};
+
+enum frame_role { FR_ROOT, FR_RECORD, FR_CONTAINER, FR_LEAF };
+
+struct frame {
+	enum frame_role role;
+	int field;       /* FR_LEAF: the field */
+	size_t path_len; /* path bytes up to the end of this element's name */
+	size_t name_off; /* where this element's name starts in path */
+};
+
+struct container {
+	const char *path; /* into the static field table */
+	size_t len;
+};
+
+struct xml_state {
+	struct decode_io *io;
+	struct err *e;
+	struct record *rec;
+	xmlTextReaderPtr reader;
+
+	/* The kind, from the root element. */
+	const char *ns;
+	const char *root_name;
+	const char *record_name;
+	struct container containers[MAX_CONTAINERS];
+	size_t ncontainers;
+	enum file_kind kind;
+
+	/* The walk. */
+	const char *ns_seen; /* a namespace name (libxml2's pointer) found equal to ns */
+	int field_hint; /* the last field found: its successor is tried first */
+	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
+	uint64_t ordinal;
+	uint64_t seen_fields;
+	struct frame frames[XML_MAX_DEPTH + 1];
+	char path[PATH_BYTES];
+	uint32_t seen_containers;
+	bool root_seen;
+	bool root_done;
+	bool in_record;
+
+	/* Allocations that failed inside on_kind and on_record: those
+	 * callbacks report their own failures. */
+	long cb_failures;
+
+	/* The first thing that went wrong decides the outcome. */
+	bool stop; /* the read callback hands out no more bytes */
+	uint64_t cause_line;
+	uint64_t cause_record;
+	enum cause cause;
+	int cause_rc;
+	enum reject_code refusal;
+	int xml_code; /* CAUSE_PARSER: libxml2's error code */
+	char message[ERR_MESSAGE_MAX];
+
+	/* The lexer, and whether the source said end of input. */
+	struct xml_lex lx;
+	bool eof;
+};
+
+/* Record the first thing that went wrong (later ones change nothing) and
+ * stop the read callback; fmt NULL keeps the message of whoever set e. */
+void xml_set_cause(struct xml_state *st, enum cause cause, int rc, enum reject_code refusal,
+		   uint64_t line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* One node of the reader: 0, or an error with the cause set. */
+int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd);
+
+#endif
