@@ -12,6 +12,7 @@
 #include "date.h"
 #include "db.h"
 #include "log.h"
+#include "phase.h"
 #include "settle.h"
 #include "version.h"
 
@@ -178,6 +179,8 @@ int main(int argc, char **argv)
 
 	log_set_program("settlement");
 	signal(SIGPIPE, SIG_IGN);
+	/* SETTLE_TIMING (any value) logs the duration of each phase */
+	phase_enable(getenv("SETTLE_TIMING") != NULL);
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {

@@ -9,12 +9,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "booking.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
+#include "phase.h"
 #include "settle_buf.h"
 #include "settle_pg.h"
 #include "settle_stage.h"
@@ -24,24 +24,6 @@
 /* Advisory lock namespace of the settlement ('STLM'); the second key is
  * hashtext(creditor_id). A collision only serialises two creditors. */
 #define SETTLE_LOCK_CLASS "1398033485"
-
-void settle_phase(const char *name)
-{
-	static struct timespec last;
-	static int enabled = -1;
-	struct timespec now;
-
-	if (enabled < 0)
-		enabled = getenv("SETTLE_TIMING") != NULL;
-	if (!enabled)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (name != NULL)
-		log_info("phase %s: %.3f s", name,
-			 (double)(now.tv_sec - last.tv_sec) +
-				 (double)(now.tv_nsec - last.tv_nsec) / 1e9);
-	last = now;
-}
 
 /* ---- period ---- */
 
@@ -210,7 +192,7 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 	int rc;
 
 	rc = store_case_balances(r->conn, &sp, ncases, e);
-	settle_phase("update cases");
+	phase_mark("update cases");
 	sbuf_arr_begin(&creditors);
 	sbuf_arr_begin(&numbers);
 	for (size_t i = 0; i < r->nissues; i++) {
@@ -226,7 +208,7 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 		rc = sbuf_check(&numbers, e);
 	if (rc == 0)
 		rc = store_registrations(r->conn, &sp, creditors.data, numbers.data, e);
-	settle_phase("count registered cases");
+	phase_mark("count registered cases");
 	for (size_t i = 0; i < r->nissues && rc == 0; i++) {
 		struct issue *is = &r->issues[i];
 		const struct creditor *c = is->c;
@@ -244,7 +226,7 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 			err_prefix(e, "creditor '%s'", c->id);
 		}
 	}
-	settle_phase("insert statements");
+	phase_mark("insert statements");
 	sbuf_release(&creditors);
 	sbuf_release(&numbers);
 	return rc;
@@ -330,7 +312,7 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 
 	r->issued = 0;
 	r->settled = 0;
-	settle_phase(NULL);
+	phase_mark(NULL);
 	rc = db_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
 	if (rc != 0)
 		return rc;
@@ -339,10 +321,10 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 		rc = stage_creditor(st, r->conn, r->period, cl->v[i].id, e);
 	if (rc == 0)
 		rc = stage_check_spools(st, r->period, e);
-	settle_phase("render and sync the files");
+	phase_mark("render and sync the files");
 	if (rc == 0)
 		rc = db_exec(r->conn, "COMMIT", e);
-	settle_phase("commit");
+	phase_mark("commit");
 	if (rc != 0) {
 		spg_rollback(r->conn);
 		stage_discard(st);

@@ -25,6 +25,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "phase.h"
 #include "settle_pg.h"
 #include "statement.h"
 
@@ -724,14 +725,14 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	PQclear(res);
 	if (rc == 0)
 		rc = db_exec(r->conn, setup_sql, e);
-	settle_phase("snapshot and reader");
+	phase_mark("snapshot and reader");
 	if (rc == 0)
 		rc = mark_settled(r, open, &marked, e);
-	settle_phase("mark transactions settled (reader sorting)");
+	phase_mark("mark transactions settled (reader sorting)");
 	if (rc == 0)
 		rc = stream_all(s, reader, e);
 	log_progress_done();
-	settle_phase("book, COPY and render lines");
+	phase_mark("book, COPY and render lines");
 	if (rc == 0)
 		rc = db_exec(reader, "COMMIT", e);
 	db_close(reader);

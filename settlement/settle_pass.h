@@ -57,10 +57,6 @@ struct run {
 	size_t issues_cap;
 };
 
-/* SETTLE_TIMING=1 logs the duration of each phase on stderr;
- * settle_phase(NULL) starts the clock. */
-void settle_phase(const char *name);
-
 /* Book every unsettled transaction booked up to the period end of the
  * creditors in the array literal open (none of them with a closed period),
  * in the caller's REPEATABLE READ transaction: the lines go to
