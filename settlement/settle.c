@@ -344,7 +344,7 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	int n;
 
 	memset(&r, 0, sizeof(r));
-	memset(&st, 0, sizeof(st));
+	stage_init(&st);
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);
