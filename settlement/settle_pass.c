@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_text.h"
 #include "db.h"
 #include "log.h"
 #include "phase.h"
@@ -101,8 +102,8 @@ struct stream {
 	bool withdrawal_booked;  /* a withdrawal of it was booked now */
 	bool uncounted;          /* no statement counted it as registered yet */
 	int64_t registered;      /* its principal at registration */
-	struct sbuf row;         /* one COPY row of statement_lines */
-	struct sbuf cases;       /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
+	struct buf row;          /* one COPY row of statement_lines */
+	struct buf cases;        /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
 	FILE *cases_file;        /* and the ones before, sent once the lines are */
 	int64_t ncases;          /* cases whose balances this attempt changes */
 	int64_t nlines;          /* lines this attempt computed */
@@ -160,6 +161,41 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	return rd;
 }
 
+/* Fields of the settlement's COPY rows (copy_text.h), each after a tab. */
+static int copy_texts(struct buf *b, const char *const *v, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = copy_text_sep(b, e);
+		if (rc == 0)
+			rc = copy_text_str(b, v[i], strlen(v[i]), e);
+	}
+	return rc;
+}
+
+static int copy_nums(struct buf *b, const int64_t *v, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = copy_text_sep(b, e);
+		if (rc == 0)
+			rc = copy_text_i64(b, v[i], e);
+	}
+	return rc;
+}
+
+/* A date as days since the epoch, \N when not set. */
+static int copy_days(struct buf *b, int32_t days, struct err *e)
+{
+	int rc = copy_text_sep(b, e);
+
+	if (rc == 0)
+		rc = days == BOOKING_NO_DATE ? copy_text_null(b, e) : copy_text_i64(b, days, e);
+	return rc;
+}
+
 static int stream_spill_cases(struct stream *s, struct err *e);
 
 /* The first row of a case: its balances and statuses before this run. The
@@ -206,9 +242,12 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 static int stream_end_case(struct stream *s, struct err *e)
 {
 	const struct booking_case *b = &s->bal;
+	const char *const creditor[] = { s->c->id };
+	const int64_t balances[] = { b->principal, b->fees, b->interest };
 	enum booking_status listed;
 	const char *status, *booked;
 	int32_t closed;
+	int rc;
 
 	if (!s->in_case)
 		return 0;
@@ -219,24 +258,27 @@ static int stream_end_case(struct stream *s, struct err *e)
 	 * the bookings closed the case earlier */
 	closed = listed == BOOKING_WITHDRAWN && b->status == BOOKING_OPEN ? s->listed_closed
 									  : b->closed_date;
-	sbuf_i64(&s->cases, s->case_id);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, s->c->id, strlen(s->c->id)); /* [A-Z0-9] by constraint */
-	sbuf_copy_i64(&s->cases, b->principal);
-	sbuf_copy_i64(&s->cases, b->fees);
-	sbuf_copy_i64(&s->cases, b->interest);
-	sbuf_copy_days(&s->cases, b->accrued_to);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, status, strlen(status));
-	sbuf_copy_days(&s->cases, closed);
-	sbuf_copy_days(&s->cases, b->last_transaction_date);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, booked, strlen(booked));
-	sbuf_putc(&s->cases, '\n');
+	rc = copy_text_i64(&s->cases, s->case_id, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, creditor, 1, e);
+	if (rc == 0)
+		rc = copy_nums(&s->cases, balances, sizeof(balances) / sizeof(balances[0]), e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, b->accrued_to, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, &status, 1, e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, closed, e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, b->last_transaction_date, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, &booked, 1, e);
+	if (rc == 0)
+		rc = copy_text_end(&s->cases, e);
+	if (rc != 0)
+		return rc;
 	s->in_case = false;
 	s->ncases++;
-	if (sbuf_check(&s->cases, e) != 0)
-		return e->code;
 	return s->cases.len >= SETTLE_CASES_SPILL ? stream_spill_cases(s, e) : 0;
 }
 
@@ -297,6 +339,40 @@ static int stream_book(struct stream *s, struct render *rd, const struct booking
 	return rc;
 }
 
+/* The COPY row of statement_lines of a line just booked, in s->row. */
+static int line_row(struct stream *s, const struct render *rd, const PGresult *res, int i,
+		    int64_t tx_id, int64_t case_id, const struct booking_line *l, struct err *e)
+{
+	char date[DATE_FMT_MAX];
+	const char *const number[] = { rd->is.number };
+	const int64_t ids[] = { rd->is.totals.lines /* line_no: 1, 2, ... in file order */,
+				tx_id, case_id };
+	const char *const texts[] = { spg_text(res, i, Q_REFERENCE), spg_text(res, i, Q_DEBTOR),
+				      spg_text(res, i, Q_TXID), booking_kind_name(l->kind),
+				      date_format(date, sizeof(date), l->booking_date) };
+	const int64_t nums[] = { l->amount,         l->to_fees,        l->to_interest,
+				 l->to_principal,   l->overpaid,       l->creditor_share,
+				 l->commission,     l->payout_effect,  l->interest_accrued,
+				 l->written_off,    l->withdrawal_fee, s->bal.principal,
+				 s->bal.fees,       s->bal.interest };
+	struct buf *row = &s->row;
+	int rc;
+
+	buf_reset(row);
+	rc = copy_text_str(row, s->c->id, strlen(s->c->id), e);
+	if (rc == 0)
+		rc = copy_texts(row, number, 1, e);
+	if (rc == 0)
+		rc = copy_nums(row, ids, sizeof(ids) / sizeof(ids[0]), e);
+	if (rc == 0)
+		rc = copy_texts(row, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = copy_nums(row, nums, sizeof(nums) / sizeof(nums[0]), e);
+	if (rc == 0)
+		rc = copy_text_end(row, e);
+	return rc;
+}
+
 /* Book one transaction row, send its statement line and render it. */
 static int stream_row(struct stream *s, const PGresult *res, int i, struct db_copy *cp,
 		      struct err *e)
@@ -309,7 +385,6 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	struct booking_line l;
 	struct booking_tx tx;
 	struct render *rd;
-	struct sbuf *row = &s->row;
 	int64_t tx_id = 0;
 	int64_t case_id = 0;
 	int kind;
@@ -369,41 +444,9 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	c->nlines++;
 	s->nlines++;
 
-	/* the line, as stored */
-	sbuf_reset(row);
-	sbuf_put(row, c->id, strlen(c->id));
-	sbuf_putc(row, '\t');
-	sbuf_put(row, rd->is.number, strlen(rd->is.number));
-	sbuf_copy_i64(row, rd->is.totals.lines); /* line_no: 1, 2, ... in file order */
-	sbuf_copy_i64(row, tx_id);
-	sbuf_copy_i64(row, case_id);
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_REFERENCE));
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_DEBTOR));
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_TXID));
-	sbuf_putc(row, '\t');
-	sbuf_put(row, booking_kind_name(l.kind), strlen(booking_kind_name(l.kind)));
-	sbuf_copy_date(row, l.booking_date);
-	sbuf_copy_i64(row, l.amount);
-	sbuf_copy_i64(row, l.to_fees);
-	sbuf_copy_i64(row, l.to_interest);
-	sbuf_copy_i64(row, l.to_principal);
-	sbuf_copy_i64(row, l.overpaid);
-	sbuf_copy_i64(row, l.creditor_share);
-	sbuf_copy_i64(row, l.commission);
-	sbuf_copy_i64(row, l.payout_effect);
-	sbuf_copy_i64(row, l.interest_accrued);
-	sbuf_copy_i64(row, l.written_off);
-	sbuf_copy_i64(row, l.withdrawal_fee);
-	sbuf_copy_i64(row, s->bal.principal);
-	sbuf_copy_i64(row, s->bal.fees);
-	sbuf_copy_i64(row, s->bal.interest);
-	sbuf_putc(row, '\n');
-	rc = sbuf_check(row, e);
+	rc = line_row(s, rd, res, i, tx_id, case_id, &l, e);
 	if (rc == 0)
-		rc = db_copy_write(cp, row->data, row->len, e);
+		rc = db_copy_write(cp, s->row.data, s->row.len, e);
 	if (rc != 0)
 		return rc;
 	cp->rows++;
@@ -443,7 +486,7 @@ static int stream_spill_cases(struct stream *s, struct err *e)
 	}
 	if (fwrite(s->cases.data, 1, s->cases.len, s->cases_file) != s->cases.len)
 		return ERR_SET(e, ERR_IO, "cannot write a temporary file: %s", strerror(errno));
-	sbuf_reset(&s->cases);
+	buf_reset(&s->cases);
 	return 0;
 }
 
@@ -716,6 +759,8 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	s->r = r;
 	s->cl = cl;
 	s->st = st;
+	buf_init(&s->row, SETTLE_BUF_MAX);
+	buf_init(&s->cases, SETTLE_BUF_MAX);
 	/* the snapshot of this transaction, before it changes anything */
 	rc = db_query(r->conn, &res, "SELECT pg_export_snapshot()", 0, NULL, e);
 	if (rc == 0 && PQntuples(res) != 1)
@@ -740,8 +785,8 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 		rc = ERR_SET(e, ERR_DB, "%" PRId64 " transactions marked settled, %" PRId64
 			     " lines computed", marked, s->nlines);
 	*ncases = s->ncases;
-	sbuf_release(&s->row);
-	sbuf_release(&s->cases);
+	buf_release(&s->row);
+	buf_release(&s->cases);
 	if (s->cases_file != NULL)
 		fclose(s->cases_file);
 	free(s);

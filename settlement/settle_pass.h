@@ -13,9 +13,13 @@
 #include "date.h"
 #include "err.h"
 #include "settle.h"
-#include "settle_buf.h"
+#include "buf.h"
 #include "settle_stage.h"
 #include "statement.h"
+
+/* Largest buffer of the settlement: an array literal sent in one
+ * parameter, one COPY row, one chunk's case balances. */
+#define SETTLE_BUF_MAX ((size_t)8 << 20)
 
 /* A statement this run issues: one currency of a creditor. */
 struct issue {
