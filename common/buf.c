@@ -3,7 +3,6 @@
 
 #include <assert.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include "alloc.h"
@@ -56,6 +55,22 @@ int buf_reserve(struct buf *b, size_t n, struct err *e)
 	b->data = p;
 	b->cap = cap;
 	return 0;
+}
+
+int buf_add_i64(struct buf *b, int64_t v, struct err *e)
+{
+	char digits[24];
+	char *end = digits + sizeof(digits);
+	char *p = end;
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(end - p), e);
 }
 
 int buf_printf(struct buf *b, struct err *e, const char *fmt, ...)

@@ -20,6 +20,7 @@
 #define COMMON_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "err.h"
@@ -68,6 +69,9 @@ static inline int buf_addstr(struct buf *b, const char *s, struct err *e)
 {
 	return buf_add(b, s, strlen(s), e);
 }
+
+/* Append v in decimal ("%" PRId64, INT64_MIN included), without printf. */
+int buf_add_i64(struct buf *b, int64_t v, struct err *e);
 
 /* Append formatted text (vsnprintf); ERR_LIMIT when it does not fit. */
 int buf_printf(struct buf *b, struct err *e, const char *fmt, ...)

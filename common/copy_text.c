@@ -28,19 +28,3 @@ int copy_text_str(struct buf *b, const char *s, size_t n, struct err *e)
 		start = i + 1;
 	}
 }
-
-int copy_text_i64(struct buf *b, int64_t v, struct err *e)
-{
-	char digits[24];
-	char *end = digits + sizeof(digits);
-	char *p = end;
-	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--p = (char)('0' + mag % 10);
-		mag /= 10;
-	} while (mag != 0);
-	if (v < 0)
-		*--p = '-';
-	return buf_add(b, p, (size_t)(end - p), e);
-}

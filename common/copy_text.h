@@ -24,7 +24,10 @@
 /* The n bytes of s, escaped (s may hold NUL bytes; PostgreSQL refuses them). */
 int copy_text_str(struct buf *b, const char *s, size_t n, struct err *e);
 /* A decimal integer, INT64_MIN included. */
-int copy_text_i64(struct buf *b, int64_t v, struct err *e);
+static inline int copy_text_i64(struct buf *b, int64_t v, struct err *e)
+{
+	return buf_add_i64(b, v, e);
+}
 
 /* NULL: \N */
 static inline int copy_text_null(struct buf *b, struct err *e)

@@ -126,6 +126,24 @@ START_TEST(test_printf_limit)
 }
 END_TEST
 
+START_TEST(test_add_i64)
+{
+	struct buf b;
+	struct err e = ERR_INIT;
+
+	buf_init(&b, 64);
+	ck_assert_int_eq(buf_add_i64(&b, 0, &e), 0);
+	ck_assert_int_eq(buf_addch(&b, ' ', &e), 0);
+	ck_assert_int_eq(buf_add_i64(&b, -42, &e), 0);
+	ck_assert_int_eq(buf_addch(&b, ' ', &e), 0);
+	ck_assert_int_eq(buf_add_i64(&b, INT64_MIN, &e), 0);
+	ck_assert_int_eq(buf_addch(&b, ' ', &e), 0);
+	ck_assert_int_eq(buf_add_i64(&b, INT64_MAX, &e), 0);
+	ck_assert_str_eq(b.data, "0 -42 -9223372036854775808 9223372036854775807");
+	buf_release(&b);
+}
+END_TEST
+
 START_TEST(test_out_of_memory)
 {
 	struct buf b;
@@ -157,6 +175,7 @@ Suite *buf_suite(void)
 	tcase_add_test(tc, test_reset_keeps_memory);
 	tcase_add_test(tc, test_printf_grows);
 	tcase_add_test(tc, test_printf_limit);
+	tcase_add_test(tc, test_add_i64);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);
 	return s;
