@@ -83,6 +83,10 @@ struct render {
 	struct statement_info info; /* number, creditor, period, currency */
 	struct spool csv;
 	struct spool xml;
+	struct spool_out csv_spool; /* the spools as statement_out writers */
+	struct spool_out xml_spool;
+	struct statement_out csv_out;
+	struct statement_out xml_out;
 };
 
 /* State of the settling pass between rows and chunks. */
@@ -144,6 +148,12 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	}
 	rd = &s->cur[s->ncur];
 	memset(rd, 0, sizeof(*rd));
+	rd->csv_spool.sp = &rd->csv;
+	rd->csv_spool.st = s->st;
+	rd->xml_spool.sp = &rd->xml;
+	rd->xml_spool.st = s->st;
+	statement_out_init(&rd->csv_out, spool_write, &rd->csv_spool);
+	statement_out_init(&rd->xml_out, spool_write, &rd->xml_spool);
 	s->ncur++;
 	rd->is.c = c;
 	memcpy(rd->is.currency, currency, 4);
@@ -297,6 +307,8 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
+		statement_out_release(&rd->csv_out);
+		statement_out_release(&rd->xml_out);
 		if (ok && rc == 0)
 			rc = run_add_issue(s->r, &rd->is, e);
 	}
@@ -379,8 +391,6 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 {
 	const char *creditor_id = spg_text(res, i, Q_CREDITOR);
 	struct creditor *c = s->c;
-	struct statement_out csv_out, xml_out;
-	struct spool_out csv_spool, xml_spool;
 	struct statement_row out;
 	struct booking_line l;
 	struct booking_tx tx;
@@ -457,17 +467,9 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	out.debtor_name = spg_text(res, i, Q_DEBTOR);
 	out.transaction_id = spg_text(res, i, Q_TXID);
 	out.line = l;
-	csv_spool.sp = &rd->csv;
-	csv_spool.st = s->st;
-	csv_out.write = spool_write;
-	csv_out.ctx = &csv_spool;
-	xml_spool.sp = &rd->xml;
-	xml_spool.st = s->st;
-	xml_out.write = spool_write;
-	xml_out.ctx = &xml_spool;
-	rc = statement_csv_row(&csv_out, &rd->info, &out, e);
+	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
-		rc = statement_xml_line(&xml_out, &rd->info, &out, e);
+		rc = statement_xml_line(&rd->xml_out, &rd->info, &out, e);
 	return rc;
 booking_failed:
 	return err_prefix(e, "creditor '%s'", c->id);

@@ -118,13 +118,17 @@ static int stage_add_info(struct stage *st, const struct statement_info *info, s
 struct outfile {
 	struct atomic_file af;
 	struct buf buf;
+	struct statement_out out; /* the renderers' way in */
 };
+
+static int outfile_write(void *ctx, const void *data, size_t len, struct err *e);
 
 /* Closed: outfile_close() may be called. */
 static void outfile_init(struct outfile *f)
 {
 	memset(&f->af, 0, sizeof(f->af));
 	buf_init(&f->buf, STAGE_FILE_BUF);
+	statement_out_init(&f->out, outfile_write, f);
 }
 
 static int outfile_open(struct outfile *f, struct stage *st, const struct statement_info *info,
@@ -181,6 +185,7 @@ static void outfile_close(struct outfile *f)
 {
 	atomic_file_abort(&f->af);
 	buf_release(&f->buf);
+	statement_out_release(&f->out);
 }
 
 
@@ -395,8 +400,6 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_lines";
 	struct outfile csv;
 	struct outfile xml;
-	struct statement_out csv_out = { outfile_write, &csv };
-	struct statement_out xml_out = { outfile_write, &xml };
 	const char *params[2] = { info->creditor_id, info->number };
 	bool cursor_open = false;
 	bool pending = false; /* a FETCH is on its way */
@@ -409,9 +412,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	if (rc == 0)
 		rc = outfile_open(&xml, st, info, "xml", e);
 	if (rc == 0)
-		rc = statement_csv_header(&csv_out, e);
+		rc = statement_csv_header(&csv.out, e);
 	if (rc == 0)
-		rc = statement_xml_begin(&xml_out, info, e);
+		rc = statement_xml_begin(&xml.out, info, e);
 	if (rc == 0)
 		rc = db_query(conn, NULL, declare_sql, 2, params, e);
 	cursor_open = rc == 0;
@@ -436,9 +439,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 
 			rc = row_from_line(&row, res, i, e);
 			if (rc == 0)
-				rc = statement_csv_row(&csv_out, info, &row, e);
+				rc = statement_csv_row(&csv.out, info, &row, e);
 			if (rc == 0)
-				rc = statement_xml_line(&xml_out, info, &row, e);
+				rc = statement_xml_line(&xml.out, info, &row, e);
 			rows++;
 		}
 		PQclear(res);
@@ -456,7 +459,7 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 			     info->totals.lines);
 		goto out;
 	}
-	rc = statement_xml_end(&xml_out, info, e);
+	rc = statement_xml_end(&xml.out, info, e);
 	if (rc == 0)
 		rc = outfile_commit(&csv, e);
 	if (rc == 0)
@@ -476,7 +479,6 @@ static int stage_spooled_file(struct stage *st, struct spooled *sd,
 			      const struct statement_info *info, struct err *e)
 {
 	struct outfile f;
-	struct statement_out out = { outfile_write, &f };
 	bool xml = strcmp(sd->ext, "xml") == 0;
 	int rc;
 
@@ -486,11 +488,11 @@ static int stage_spooled_file(struct stage *st, struct spooled *sd,
 	outfile_init(&f);
 	rc = outfile_open(&f, st, info, sd->ext, e);
 	if (rc == 0)
-		rc = xml ? statement_xml_begin(&out, info, e) : statement_csv_header(&out, e);
+		rc = xml ? statement_xml_begin(&f.out, info, e) : statement_csv_header(&f.out, e);
 	if (rc == 0)
 		rc = spool_copy(sd, &f, e);
 	if (rc == 0 && xml)
-		rc = statement_xml_end(&out, info, e);
+		rc = statement_xml_end(&f.out, info, e);
 	if (rc == 0)
 		rc = outfile_commit(&f, e);
 	outfile_close(&f);

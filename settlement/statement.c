@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
 #include "date.h"
 #include "money.h"
 #include "utf8.h"
@@ -18,7 +19,21 @@
  * rendering a line allocates nothing. */
 #define ROWBUF_INLINE 2048
 
-/* One rendered row, written with a single call to out->write. */
+void statement_out_init(struct statement_out *out,
+			int (*write)(void *ctx, const void *data, size_t len, struct err *e),
+			void *ctx)
+{
+	out->write = write;
+	out->ctx = ctx;
+	buf_init(&out->row, STATEMENT_ROW_MAX);
+}
+
+void statement_out_release(struct statement_out *out)
+{
+	buf_release(&out->row);
+}
+
+/* One rendered XML row, written with a single call to out->write. */
 struct rowbuf {
 	char *data; /* inline, or the heap once the row outgrew it */
 	size_t len;
@@ -182,39 +197,85 @@ static void put_date(struct rowbuf *b, int32_t days)
 
 /* ---- CSV ---- */
 
-static bool csv_needs_formula_escape(const char *s)
+/* Numbers in a struct buf, the bytes of "%" PRId64, money_format and
+ * date_format. */
+
+/* Minor units as "-1234.05" (money_format). */
+static int buf_money(struct buf *b, int64_t v, struct err *e)
 {
-	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-	       s[0] == '\r';
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	const char cents[3] = { '.', (char)('0' + mag / 10 % 10), (char)('0' + mag % 10) };
+	int rc = v < 0 ? buf_addch(b, '-', e) : 0;
+
+	if (rc == 0)
+		rc = buf_add_i64(b, (int64_t)(mag / 100), e);
+	if (rc == 0)
+		rc = buf_add(b, cents, sizeof(cents), e);
+	return rc;
 }
 
-/* A text field: formula escape, then RFC 4180 quoting when needed. */
-static void csv_text(struct rowbuf *b, const char *s)
+/* "YYYY-MM-DD" (date_format); nothing for BOOKING_NO_DATE. */
+static int buf_date(struct buf *b, int32_t days, struct err *e)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	const char *p = s;
+	char buf[DATE_FMT_MAX];
+	int y, m, d;
 
-	if (quote)
-		rowbuf_putc(b, '"');
-	if (csv_needs_formula_escape(s))
-		rowbuf_putc(b, '\'');
-	for (;;) {
-		size_t run = strcspn(p, "\"");
+	if (days == BOOKING_NO_DATE)
+		return 0;
+	date_to_ymd(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return buf_addstr(b, date_format(buf, sizeof(buf), days), e);
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	return buf_add(b, buf, 10, e);
+}
 
-		rowbuf_put(b, p, run);
-		p += run;
-		if (*p == '\0')
-			break;
-		rowbuf_put(b, "\"\"", 2);
-		p++;
+/* ---- CSV ---- */
+
+/* Text fields, each after a ',' (csvout: quoting and the formula rule). */
+static int csv_texts(struct buf *b, const char *const *v, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = buf_addch(b, ',', e);
+		if (rc == 0)
+			rc = csvout_add(b, v[i], strlen(v[i]), true, e);
 	}
-	if (quote)
-		rowbuf_putc(b, '"');
+	return rc;
 }
 
-static void csv_sep(struct rowbuf *b)
+/* Amounts, each after a ','. */
+static int csv_amounts(struct buf *b, const int64_t *v, size_t n, struct err *e)
 {
-	rowbuf_putc(b, ',');
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = buf_addch(b, ',', e);
+		if (rc == 0)
+			rc = buf_money(b, v[i], e);
+	}
+	return rc;
+}
+
+/* The row rendered in out->row (rc: how that went) goes to the output in
+ * one write; the buffer stays for the next row. */
+static int row_done(struct statement_out *out, int rc, struct err *e)
+{
+	if (rc == ERR_LIMIT)
+		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %zu bytes", STATEMENT_ROW_MAX);
+	if (rc == 0)
+		rc = out->write(out->ctx, out->row.data, out->row.len, e);
+	buf_reset(&out->row);
+	return rc;
 }
 
 int statement_number(char *buf, size_t size, const char *period,
@@ -227,7 +288,7 @@ int statement_number(char *buf, size_t size, const char *period,
 	return 0;
 }
 
-int statement_csv_header(const struct statement_out *out, struct err *e)
+int statement_csv_header(struct statement_out *out, struct err *e)
 {
 	static const char header[] =
 		"statement_number,case_id,creditor_reference,debtor_name,transaction_id,"
@@ -237,38 +298,38 @@ int statement_csv_header(const struct statement_out *out, struct err *e)
 	return out->write(out->ctx, header, sizeof(header) - 1, e);
 }
 
-int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
+int statement_csv_row(struct statement_out *out, const struct statement_info *info,
 		      const struct statement_row *row, struct err *e)
 {
-	struct rowbuf b;
 	const struct booking_line *l = &row->line;
-	const int64_t amounts[] = { l->amount, l->to_fees, l->to_interest, l->to_principal,
-				    l->overpaid, l->creditor_share, l->commission,
-				    l->payout_effect };
+	const char *const texts[] = { row->creditor_reference, row->debtor_name,
+				      row->transaction_id, booking_kind_name(l->kind) };
+	const int64_t amounts[] = { l->amount,   l->to_fees,        l->to_interest,
+				    l->to_principal, l->overpaid, l->creditor_share,
+				    l->commission, l->payout_effect };
+	struct buf *b = &out->row;
+	int rc;
 
-	rowbuf_init(&b);
-	csv_text(&b, info->number);
-	csv_sep(&b);
-	put_i64(&b, row->case_id);
-	csv_sep(&b);
-	csv_text(&b, row->creditor_reference);
-	csv_sep(&b);
-	csv_text(&b, row->debtor_name);
-	csv_sep(&b);
-	csv_text(&b, row->transaction_id);
-	csv_sep(&b);
-	csv_text(&b, booking_kind_name(l->kind));
-	csv_sep(&b);
-	put_date(&b, l->booking_date);
-	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
-		csv_sep(&b);
-		put_money(&b, amounts[i]);
-	}
-	rowbuf_puts(&b, CSV_EOL);
-	return rowbuf_flush(&b, out, e);
+	buf_reset(b);
+	rc = csvout_add(b, info->number, strlen(info->number), true, e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = buf_add_i64(b, row->case_id, e);
+	if (rc == 0)
+		rc = csv_texts(b, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = buf_date(b, l->booking_date, e);
+	if (rc == 0)
+		rc = csv_amounts(b, amounts, sizeof(amounts) / sizeof(amounts[0]), e);
+	if (rc == 0)
+		rc = buf_addstr(b, CSV_EOL, e);
+	return row_done(out, rc, e);
 }
 
-int statement_cases_header(const struct statement_out *out, struct err *e)
+int statement_cases_header(struct statement_out *out, struct err *e)
 {
 	static const char header[] =
 		"case_id,creditor_reference,debtor_name,status,original_amount,principal,"
@@ -277,31 +338,28 @@ int statement_cases_header(const struct statement_out *out, struct err *e)
 	return out->write(out->ctx, header, sizeof(header) - 1, e);
 }
 
-int statement_cases_row(const struct statement_out *out,
-			const struct statement_case_row *row, struct err *e)
+int statement_cases_row(struct statement_out *out, const struct statement_case_row *row,
+			struct err *e)
 {
-	struct rowbuf b;
+	const char *const texts[] = { row->creditor_reference, row->debtor_name, row->status };
+	const int64_t amounts[] = { row->original_amount, row->principal, row->fees,
+				    row->interest };
+	struct buf *b = &out->row;
+	int rc;
 
-	rowbuf_init(&b);
-	put_i64(&b, row->case_id);
-	csv_sep(&b);
-	csv_text(&b, row->creditor_reference);
-	csv_sep(&b);
-	csv_text(&b, row->debtor_name);
-	csv_sep(&b);
-	csv_text(&b, row->status);
-	csv_sep(&b);
-	put_money(&b, row->original_amount);
-	csv_sep(&b);
-	put_money(&b, row->principal);
-	csv_sep(&b);
-	put_money(&b, row->fees);
-	csv_sep(&b);
-	put_money(&b, row->interest);
-	csv_sep(&b);
-	put_date(&b, row->last_transaction_date);
-	rowbuf_puts(&b, CSV_EOL);
-	return rowbuf_flush(&b, out, e);
+	buf_reset(b);
+	rc = buf_add_i64(b, row->case_id, e);
+	if (rc == 0)
+		rc = csv_texts(b, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = csv_amounts(b, amounts, sizeof(amounts) / sizeof(amounts[0]), e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = buf_date(b, row->last_transaction_date, e);
+	if (rc == 0)
+		rc = buf_addstr(b, CSV_EOL, e);
+	return row_done(out, rc, e);
 }
 
 /* ---- XML ---- */

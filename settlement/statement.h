@@ -2,10 +2,13 @@
  * (SPEC 9.3) from computed data. Nothing here computes an amount, reads the
  * database or opens a file: the caller passes rows and an output callback.
  *
- * CSV: RFC 4180 (a field holding ',', '"', CR or LF is quoted, quotes
- * doubled; records end with LF like every CSV the engine writes). A text field that starts with '=', '+',
- * '-', '@', tab or CR gets a leading "'" so that spreadsheets never run it
- * as a formula. Numbers, amounts and dates are never prefixed.
+ * CSV: common/csvout.h, the engine's one CSV writer: RFC 4180 (a field
+ * holding ',', '"', CR or LF is quoted, quotes doubled; records end with
+ * LF like every CSV the engine writes), and the formula rule of SPEC 9.2
+ * on the text fields (statement number, creditor_reference, debtor_name,
+ * transaction_id, kind, status): one that starts with '=', '+', '-', '@',
+ * tab or CR gets a leading "'" so that spreadsheets never run it as a
+ * formula. Numbers, amounts and dates are never prefixed.
  *
  * XML: namespace urn:inkasso:statement:1, schemas/statement.xsd, UTF-8,
  * two-space indentation, LF line ends. Characters XML 1.0 cannot carry
@@ -18,10 +21,12 @@
 #ifndef SETTLEMENT_STATEMENT_H
 #define SETTLEMENT_STATEMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "booking.h"
+#include "buf.h"
 #include "err.h"
 
 #define STATEMENT_XML_NS "urn:inkasso:statement:1"
@@ -30,11 +35,19 @@
 /* Largest rendered row; a longer one is ERR_LIMIT, never truncated. */
 #define STATEMENT_ROW_MAX ((size_t)256 * 1024)
 
-/* Where rendered bytes go (an atomic file, stdout, a memory buffer). */
+/* Where rendered bytes go (an atomic file, a spool, stdout, memory), and
+ * the buffer a row is rendered in: each CSV row goes to write in one
+ * call; the buffer is kept from row to row. */
 struct statement_out {
 	int (*write)(void *ctx, const void *data, size_t len, struct err *e);
 	void *ctx;
+	struct buf row; /* STATEMENT_ROW_MAX at most */
 };
+
+void statement_out_init(struct statement_out *out,
+			int (*write)(void *ctx, const void *data, size_t len, struct err *e),
+			void *ctx);
+void statement_out_release(struct statement_out *out);
 
 /* The portfolio of SPEC 9.2 (v2), for one creditor and currency; it
  * reconciles with the previous statement in that currency:
@@ -86,9 +99,13 @@ struct statement_case_row {
 int statement_number(char *buf, size_t size, const char *period,
 		     const char *creditor_id, const char *currency, struct err *e);
 
-int statement_csv_header(const struct statement_out *out, struct err *e);
-int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
+int statement_csv_header(struct statement_out *out, struct err *e);
+int statement_csv_row(struct statement_out *out, const struct statement_info *info,
 		      const struct statement_row *row, struct err *e);
+
+int statement_cases_header(struct statement_out *out, struct err *e);
+int statement_cases_row(struct statement_out *out, const struct statement_case_row *row,
+			struct err *e);
 
 /* The XML declaration, the root start tag, the portfolio and "<lines>". */
 int statement_xml_begin(const struct statement_out *out,
@@ -98,10 +115,6 @@ int statement_xml_line(const struct statement_out *out, const struct statement_i
 /* "</lines>", the totals and the end of the root. */
 int statement_xml_end(const struct statement_out *out,
 		      const struct statement_info *info, struct err *e);
-
-int statement_cases_header(const struct statement_out *out, struct err *e);
-int statement_cases_row(const struct statement_out *out,
-			const struct statement_case_row *row, struct err *e);
 
 /* The stdout line of SPEC 9: "statement <number>: <lines> lines, net
  * payout <amount> <currency>" without the newline. */
