@@ -87,6 +87,7 @@ struct render {
 	struct spool_out xml_spool;
 	struct statement_out csv_out;
 	struct statement_out xml_out;
+	struct statement_xml lines; /* <line> elements into xml_out */
 };
 
 /* State of the settling pass between rows and chunks. */
@@ -166,7 +167,8 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	memcpy(rd->info.period, s->r->period, sizeof(rd->info.period));
 	memcpy(rd->info.currency, currency, 4);
 	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
-	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0)
+	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0 ||
+	    statement_xml_open(&rd->lines, &rd->xml_out, STATEMENT_XML_LINES, e) != 0)
 		return NULL;
 	return rd;
 }
@@ -300,7 +302,10 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 
 	for (int i = 0; i < s->ncur; i++) {
 		struct render *rd = &s->cur[i];
+		int xrc = statement_xml_close(&rd->lines, ok && rc == 0 ? e : NULL);
 
+		if (xrc != 0 && ok && rc == 0)
+			rc = xrc;
 		if (spool_close(&rd->csv, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
@@ -469,7 +474,7 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	out.line = l;
 	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
-		rc = statement_xml_line(&rd->xml_out, &rd->info, &out, e);
+		rc = statement_xml_line(&rd->lines, &rd->info, &out, e);
 	return rc;
 booking_failed:
 	return err_prefix(e, "creditor '%s'", c->id);

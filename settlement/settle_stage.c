@@ -400,6 +400,7 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_lines";
 	struct outfile csv;
 	struct outfile xml;
+	struct statement_xml doc = { .w = NULL };
 	const char *params[2] = { info->creditor_id, info->number };
 	bool cursor_open = false;
 	bool pending = false; /* a FETCH is on its way */
@@ -414,7 +415,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	if (rc == 0)
 		rc = statement_csv_header(&csv.out, e);
 	if (rc == 0)
-		rc = statement_xml_begin(&xml.out, info, e);
+		rc = statement_xml_open(&doc, &xml.out, STATEMENT_XML_DOCUMENT, e);
+	if (rc == 0)
+		rc = statement_xml_begin(&doc, info, e);
 	if (rc == 0)
 		rc = db_query(conn, NULL, declare_sql, 2, params, e);
 	cursor_open = rc == 0;
@@ -441,7 +444,7 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 			if (rc == 0)
 				rc = statement_csv_row(&csv.out, info, &row, e);
 			if (rc == 0)
-				rc = statement_xml_line(&xml.out, info, &row, e);
+				rc = statement_xml_line(&doc, info, &row, e);
 			rows++;
 		}
 		PQclear(res);
@@ -459,12 +462,15 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 			     info->totals.lines);
 		goto out;
 	}
-	rc = statement_xml_end(&xml.out, info, e);
+	rc = statement_xml_end(&doc, info, e);
+	if (rc == 0)
+		rc = statement_xml_close(&doc, e);
 	if (rc == 0)
 		rc = outfile_commit(&csv, e);
 	if (rc == 0)
 		rc = outfile_commit(&xml, e);
 out:
+	statement_xml_close(&doc, NULL);
 	outfile_close(&csv);
 	outfile_close(&xml);
 	if (rc != 0)
@@ -479,6 +485,7 @@ static int stage_spooled_file(struct stage *st, struct spooled *sd,
 			      const struct statement_info *info, struct err *e)
 {
 	struct outfile f;
+	struct statement_xml doc = { .w = NULL };
 	bool xml = strcmp(sd->ext, "xml") == 0;
 	int rc;
 
@@ -487,14 +494,25 @@ static int stage_spooled_file(struct stage *st, struct spooled *sd,
 			       sd->lines, info->totals.lines);
 	outfile_init(&f);
 	rc = outfile_open(&f, st, info, sd->ext, e);
-	if (rc == 0)
-		rc = xml ? statement_xml_begin(&f.out, info, e) : statement_csv_header(&f.out, e);
+	if (rc == 0 && xml) {
+		/* the document around the spooled <line> elements */
+		rc = statement_xml_open(&doc, &f.out, STATEMENT_XML_DOCUMENT, e);
+		if (rc == 0)
+			rc = statement_xml_begin(&doc, info, e);
+		if (rc == 0)
+			rc = statement_xml_flush(&doc, e);
+	} else if (rc == 0) {
+		rc = statement_csv_header(&f.out, e);
+	}
 	if (rc == 0)
 		rc = spool_copy(sd, &f, e);
 	if (rc == 0 && xml)
-		rc = statement_xml_end(&f.out, info, e);
+		rc = statement_xml_end(&doc, info, e);
+	if (rc == 0)
+		rc = statement_xml_close(&doc, e);
 	if (rc == 0)
 		rc = outfile_commit(&f, e);
+	statement_xml_close(&doc, NULL);
 	outfile_close(&f);
 	return rc;
 }

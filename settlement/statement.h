@@ -10,10 +10,13 @@
  * tab or CR gets a leading "'" so that spreadsheets never run it as a
  * formula. Numbers, amounts and dates are never prefixed.
  *
- * XML: namespace urn:inkasso:statement:1, schemas/statement.xsd, UTF-8,
- * two-space indentation, LF line ends. Characters XML 1.0 cannot carry
- * (C0 controls other than tab, LF and CR, U+FFFE, U+FFFF, invalid UTF-8)
- * are written as U+FFFD.
+ * XML: libxml2's xmlTextWriter, namespace urn:inkasso:statement:1,
+ * schemas/statement.xsd, UTF-8, two-space indentation, LF line ends.
+ * Text is escaped here, not by xmlTextWriter (whose xmlTextWriterWriteString
+ * leaves tab and LF as they are): '&', '<', '>' and '"' as entities, tab,
+ * LF and CR as character references (&#9; &#10; &#13;), and characters XML
+ * 1.0 cannot carry (C0 controls other than those, U+FFFE, U+FFFF, invalid
+ * UTF-8) as U+FFFD; the writer takes the escaped text as it is.
  *
  * The output is a function of the input only, so rendering the same rows
  * again gives the same bytes.
@@ -21,6 +24,7 @@
 #ifndef SETTLEMENT_STATEMENT_H
 #define SETTLEMENT_STATEMENT_H
 
+#include <libxml/xmlwriter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,14 +111,50 @@ int statement_cases_header(struct statement_out *out, struct err *e);
 int statement_cases_row(struct statement_out *out, const struct statement_case_row *row,
 			struct err *e);
 
+/* An XML statement: an xmlTextWriter over a statement_out (whose row
+ * buffer it uses for escaped text). A document is
+ *
+ *   statement_xml_open(&x, out, STATEMENT_XML_DOCUMENT, e);
+ *   statement_xml_begin(&x, info, e);    declaration, root, portfolio, <lines>
+ *   statement_xml_line(&x, info, row, e);   once per line
+ *   statement_xml_end(&x, info, e);      </lines>, totals, end of the root
+ *   statement_xml_close(&x, e);
+ *
+ * The lines of a statement whose portfolio is not known yet go to a spool
+ * through a writer opened at STATEMENT_XML_LINES (it writes only <line>
+ * elements, indented as inside <lines>); the document is then framed
+ * around the spool's bytes: begin, statement_xml_flush, the spool's bytes
+ * written to the same output, end. Either way the bytes are the same.
+ * The writer buffers: a write error may show at a later call, at the
+ * latest at flush or close. */
+enum statement_xml_at {
+	STATEMENT_XML_DOCUMENT, /* before the declaration */
+	STATEMENT_XML_LINES     /* inside <lines>, for <line> elements only */
+};
+
+struct statement_xml {
+	xmlTextWriterPtr w;       /* NULL when closed */
+	struct statement_out *out;
+	bool mute;                /* output dropped (what a lines writer leaves out) */
+	int rc;                   /* the first error of out->write */
+	struct err err;           /* its message */
+};
+
+int statement_xml_open(struct statement_xml *x, struct statement_out *out,
+		       enum statement_xml_at at, struct err *e);
 /* The XML declaration, the root start tag, the portfolio and "<lines>". */
-int statement_xml_begin(const struct statement_out *out,
-			const struct statement_info *info, struct err *e);
-int statement_xml_line(const struct statement_out *out, const struct statement_info *info,
+int statement_xml_begin(struct statement_xml *x, const struct statement_info *info,
+			struct err *e);
+int statement_xml_line(struct statement_xml *x, const struct statement_info *info,
 		       const struct statement_row *row, struct err *e);
 /* "</lines>", the totals and the end of the root. */
-int statement_xml_end(const struct statement_out *out,
-		      const struct statement_info *info, struct err *e);
+int statement_xml_end(struct statement_xml *x, const struct statement_info *info,
+		      struct err *e);
+/* Hand what the writer holds to the output. */
+int statement_xml_flush(struct statement_xml *x, struct err *e);
+/* Flush and free the writer; the first error of the output if any. Safe
+ * on a closed writer (also after a failed open). */
+int statement_xml_close(struct statement_xml *x, struct err *e);
 
 /* The stdout line of SPEC 9: "statement <number>: <lines> lines, net
  * payout <amount> <currency>" without the newline. */

@@ -60,16 +60,20 @@ static char *csv_row(const struct statement_row *row)
 	return m.data;
 }
 
+/* One <line> element, as a spool holds it. */
 static char *xml_line(const struct statement_row *row)
 {
 	struct membuf m = { NULL, 0 };
 	struct statement_out out;
+	struct statement_xml x;
 	struct statement_info info;
 	struct err e = ERR_INIT;
 
 	statement_out_init(&out, mem_write, &m);
 	info_init(&info);
-	ck_assert_int_eq(statement_xml_line(&out, &info, row, &e), 0);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_LINES, &e), 0);
+	ck_assert_int_eq(statement_xml_line(&x, &info, row, &e), 0);
+	ck_assert_int_eq(statement_xml_close(&x, &e), 0);
 	statement_out_release(&out);
 	return m.data;
 }

@@ -204,13 +204,16 @@ static char *render_xml(const struct statement_info *info, const struct statemen
 {
 	struct membuf m = { NULL, 0 };
 	struct statement_out out;
+	struct statement_xml x;
 	struct err e = ERR_INIT;
 
 	statement_out_init(&out, mem_write, &m);
-	ck_assert_int_eq(statement_xml_begin(&out, info, &e), 0);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_DOCUMENT, &e), 0);
+	ck_assert_int_eq(statement_xml_begin(&x, info, &e), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(statement_xml_line(&out, info, &rows[i], &e), 0);
-	ck_assert_int_eq(statement_xml_end(&out, info, &e), 0);
+		ck_assert_int_eq(statement_xml_line(&x, info, &rows[i], &e), 0);
+	ck_assert_int_eq(statement_xml_end(&x, info, &e), 0);
+	ck_assert_int_eq(statement_xml_close(&x, &e), 0);
 	statement_out_release(&out);
 	return m.data;
 }
@@ -304,6 +307,51 @@ START_TEST(test_xml)
 }
 END_TEST
 
+/* A statement of this run: its lines go to a spool through a lines
+ * writer and the document is framed around the spool's bytes later; the
+ * bytes are those of one writer doing it all. Zero lines too. */
+START_TEST(test_xml_spooled)
+{
+	struct statement_info info;
+	struct statement_row rows[2] = { row_direct(), row_withdrawal() };
+	struct err e = ERR_INIT;
+
+	info_init(&info);
+	for (size_t n = 0; n <= 2; n++) {
+		struct membuf spool = { NULL, 0 };
+		struct membuf file = { NULL, 0 };
+		struct statement_out spool_out, file_out;
+		struct statement_xml lines, doc;
+		char *whole = render_xml(&info, rows, n);
+
+		statement_out_init(&spool_out, mem_write, &spool);
+		statement_out_init(&file_out, mem_write, &file);
+		ck_assert_int_eq(statement_xml_open(&lines, &spool_out, STATEMENT_XML_LINES, &e), 0);
+		for (size_t i = 0; i < n; i++)
+			ck_assert_int_eq(statement_xml_line(&lines, &info, &rows[i], &e), 0);
+		ck_assert_int_eq(statement_xml_close(&lines, &e), 0);
+		ck_assert_int_eq(statement_xml_open(&doc, &file_out, STATEMENT_XML_DOCUMENT, &e), 0);
+		ck_assert_int_eq(statement_xml_begin(&doc, &info, &e), 0);
+		ck_assert_int_eq(statement_xml_flush(&doc, &e), 0);
+		if (spool.len > 0)
+			ck_assert_int_eq(mem_write(&file, spool.data, spool.len, &e), 0);
+		ck_assert_int_eq(statement_xml_end(&doc, &info, &e), 0);
+		ck_assert_int_eq(statement_xml_close(&doc, &e), 0);
+		ck_assert_str_eq(file.data, whole);
+		if (n == 0)
+			ck_assert_ptr_nonnull(strstr(whole, "  <lines>\n  </lines>\n  <totals>\n"));
+		else
+			ck_assert_uint_eq(spool.len, strlen(strstr(whole, "    <line>\n")) -
+							 strlen(strstr(whole, "  </lines>\n")));
+		statement_out_release(&spool_out);
+		statement_out_release(&file_out);
+		free(spool.data);
+		free(file.data);
+		free(whole);
+	}
+}
+END_TEST
+
 /* Characters XML 1.0 cannot carry become U+FFFD; the document stays valid. */
 START_TEST(test_xml_bad_characters)
 {
@@ -347,15 +395,22 @@ END_TEST
 START_TEST(test_write_error_propagates)
 {
 	struct statement_out out;
+	struct statement_xml x;
 	struct statement_info info;
 	struct statement_row row = row_direct();
 	struct err e = ERR_INIT;
 
 	statement_out_init(&out, fail_write, NULL);
+	xmlSetGenericErrorFunc(NULL, silent); /* libxml2's own "I/O error" line */
 	info_init(&info);
 	ck_assert_int_eq(statement_csv_row(&out, &info, &row, &e), ERR_IO);
 	ck_assert_str_eq(e.message, "cannot write 'x': no space left on device");
-	ck_assert_int_eq(statement_xml_begin(&out, &info, &e), ERR_IO);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_DOCUMENT, &e), 0);
+	err_clear(&e);
+	ck_assert_int_eq(statement_xml_begin(&x, &info, &e), ERR_IO);
+	ck_assert_str_eq(e.message, "cannot write 'x': no space left on device");
+	ck_assert_int_eq(statement_xml_close(&x, &e), ERR_IO);
+	xmlSetGenericErrorFunc(NULL, NULL);
 	statement_out_release(&out);
 }
 END_TEST
@@ -404,6 +459,7 @@ Suite *settle_statement_suite(void)
 	tcase_add_test(tc, test_csv_formula_escape);
 	tcase_add_test(tc, test_cases_list);
 	tcase_add_test(tc, test_xml);
+	tcase_add_test(tc, test_xml_spooled);
 	tcase_add_test(tc, test_xml_bad_characters);
 	tcase_add_test(tc, test_xsd_refuses);
 	tcase_add_test(tc, test_write_error_propagates);
