@@ -3,9 +3,10 @@
  * The settling pass streams, set-wise, with memory that does not grow with
  * the number of transactions:
  *  - the settling transaction exports its snapshot; a second connection
- *    (the reader) imports it and declares a cursor over every unsettled
- *    transaction of the creditors whose period is not closed, ordered by
- *    creditor, creditor_reference, case, booking_date and load order;
+ *    (the reader, settle_reader.c) imports it and declares a cursor over
+ *    every unsettled transaction of the creditors whose period is not
+ *    closed, ordered by creditor, creditor_reference, case, booking_date
+ *    and load order;
  *  - while the reader's server process sorts, the settling transaction
  *    marks the same rows settled in one UPDATE (same snapshot, same WHERE;
  *    the count is checked against the lines);
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "phase.h"
 #include "settle_pg.h"
+#include "settle_reader.h"
 #include "statement.h"
 
 /* Case balances kept in memory before they go to a temporary file. */
@@ -58,13 +60,6 @@ static int creditor_terms(struct creditor *c, const struct config *conf, struct 
 	c->params.vat_bp = c->cc->vat_bp;
 	return 0;
 }
-
-/* Columns of the settling cursor. */
-enum {
-	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
-	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
-	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q__COUNT
-};
 
 static int status_from_row(enum booking_status *out, const PGresult *res, int i, int col,
 			   struct err *e)
@@ -537,136 +532,6 @@ static int stream_flush_cases(struct stream *s, struct err *e)
 	return rc;
 }
 
-/* ---- the reader ----
- *
- * The transactions are read on a second connection, in a read-only
- * transaction that imports the snapshot of the settling transaction before
- * that one changes anything: it sees exactly what the settling transaction
- * saw at its start. Its server process sorts while the settling one marks
- * the transactions settled, and fetches the next chunk while this process
- * books the current one. */
-
-/* The same rows in the reader (ORDER BY, columns Q_*) and in the marking
- * UPDATE (WHERE): $1 the creditors whose period is not closed, $2 the
- * period end. Every transaction booked up to the period end that no
- * statement settled, also one booked in a closed period and loaded later. */
-#define UNSETTLED_WHERE \
-	" t.creditor_id = ANY ($1::text[]) AND t.statement_number IS NULL" \
-	" AND t.booking_date <= $2::date"
-
-static int reader_send_fetch(PGconn *conn, struct err *e)
-{
-	return spg_send(conn, "FETCH " SETTLE_CHUNK_TEXT " FROM settle_tx", e);
-}
-
-/* A second connection to the server and database of conn, as the same
- * user, with the same options (the server actually connected to, even
- * when the conninfo names several). */
-static int reader_connect(PGconn *conn, PGconn **out, struct err *e)
-{
-	enum { MAX_OPTS = 64 };
-	PQconninfoOption *opts = PQconninfo(conn);
-	const char *keys[MAX_OPTS + 1];
-	const char *vals[MAX_OPTS + 1];
-	PGconn *reader;
-	int n = 0;
-
-	*out = NULL;
-	if (opts == NULL)
-		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	for (const PQconninfoOption *o = opts; o->keyword != NULL && n < MAX_OPTS; o++) {
-		const char *v = o->val;
-
-		if (strcmp(o->keyword, "host") == 0)
-			v = PQhost(conn);
-		else if (strcmp(o->keyword, "port") == 0)
-			v = PQport(conn);
-		else if (strcmp(o->keyword, "hostaddr") == 0 && v != NULL && *v != '\0')
-			v = PQhostaddr(conn);
-		else if (strcmp(o->keyword, "application_name") == 0)
-			v = "settlement run (reader)";
-		if (v == NULL || *v == '\0')
-			continue;
-		keys[n] = o->keyword;
-		vals[n] = v;
-		n++;
-	}
-	keys[n] = NULL;
-	vals[n] = NULL;
-	reader = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (reader == NULL)
-		return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
-	if (PQstatus(reader) != CONNECTION_OK) {
-		char msg[ERR_MESSAGE_MAX];
-		size_t len;
-
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(reader));
-		len = strlen(msg);
-		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-			msg[--len] = '\0';
-		for (char *p = msg; *p != '\0'; p++)
-			if (*p == '\n')
-				*p = ' ';
-		PQfinish(reader);
-		return ERR_SET(e, ERR_DB, "cannot open the reading connection: %s", msg);
-	}
-	*out = reader;
-	return 0;
-}
-
-/* Connect the reader, import the snapshot, open the cursor and ask for
- * the first chunk (which sorts). */
-static int reader_open(struct run *r, PGconn **out, const char *snapshot,
-		       const char *creditors, struct err *e)
-{
-	static const char declare_sql[] =
-		"DECLARE settle_tx NO SCROLL CURSOR FOR"
-		" SELECT t.creditor_id, t.tx_id, t.case_id, t.kind, " EPOCH_DAYS("t.booking_date") ","
-		"  t.amount, t.currency, t.transaction_id, c.creditor_reference, c.debtor_name,"
-		"  c.principal, c.fees, c.interest, " EPOCH_DAYS("c.accrued_to") ", c.status,"
-		"  " EPOCH_DAYS("c.closed_date") ", " EPOCH_DAYS("c.last_transaction_date") ","
-		"  c.booked_status, c.registered_statement IS NOT NULL,"
-		"  c.original_amount - c.paid_amount"
-		" FROM transactions t JOIN cases c ON c.case_id = t.case_id"
-		" WHERE" UNSETTLED_WHERE
-		" ORDER BY t.creditor_id COLLATE \"C\", c.creditor_reference COLLATE \"C\","
-		"          t.case_id, t.booking_date, t.tx_id";
-	const char *params[2] = { creditors, r->last };
-	PGconn *conn = NULL;
-	char *literal = NULL;
-	char sql[256];
-	int rc;
-
-	*out = NULL;
-	rc = reader_connect(r->conn, &conn, e);
-	if (rc != 0)
-		return rc;
-	rc = db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
-	if (rc == 0) {
-		/* SET takes no parameter: the id (from the server) goes in quoted */
-		literal = PQescapeLiteral(conn, snapshot, strlen(snapshot));
-		if (literal == NULL || snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT %s",
-						literal) >= (int)sizeof(sql))
-			rc = ERR_SET(e, ERR_DB, "bad snapshot id from the database");
-		PQfreemem(literal);
-	}
-	if (rc == 0)
-		rc = db_exec(conn, sql, e);
-	if (rc == 0)
-		rc = db_exec(conn, "SET LOCAL jit = off", e);
-	if (rc == 0)
-		rc = db_query(conn, NULL, declare_sql, 2, params, e);
-	if (rc == 0)
-		rc = reader_send_fetch(conn, e);
-	if (rc != 0) {
-		db_close(conn);
-		return rc;
-	}
-	*out = conn;
-	return 0;
-}
-
 /* Book every row of the reader, in one COPY of the lines to
  * statement_lines, then send the balances of the cases booked. The next
  * chunk is being fetched while one is booked. */
@@ -717,29 +582,6 @@ static int stream_all(struct stream *s, PGconn *reader, struct err *e)
 	return rc;
 }
 
-
-/* Mark the transactions that the reader returns settled, in one pass over
- * the table, with the number of the statement of their creditor and
- * currency; *marked = their count, which must equal the lines stored. Runs
- * before the statements exist, in the settling transaction's snapshot:
- * the same rows as the reader's. */
-static int mark_settled(struct run *r, const char *creditors, int64_t *marked, struct err *e)
-{
-	static const char sql[] =
-		"UPDATE transactions t"
-		"   SET statement_number = $3 || '-' || t.creditor_id || '-' || t.currency"
-		" WHERE" UNSETTLED_WHERE;
-	const char *params[3] = { creditors, r->last, r->period };
-	PGresult *res = NULL;
-	int rc;
-
-	rc = db_query(r->conn, &res, sql, 3, params, e);
-	if (rc == 0 && spg_parse_i64(marked, PQcmdTuples(res), e) != 0)
-		rc = ERR_SET(e, ERR_DB, "marking transactions settled: no row count");
-	PQclear(res);
-	return rc;
-}
-
 int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const char *open,
 	      int64_t *ncases, struct err *e)
 {
@@ -773,13 +615,13 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	if (rc == 0 && PQntuples(res) != 1)
 		rc = ERR_SET(e, ERR_DB, "no snapshot from the database");
 	if (rc == 0)
-		rc = reader_open(r, &reader, PQgetvalue(res, 0, 0), open, e);
+		rc = reader_open(r->conn, &reader, PQgetvalue(res, 0, 0), open, r->last, e);
 	PQclear(res);
 	if (rc == 0)
 		rc = db_exec(r->conn, setup_sql, e);
 	phase_mark("snapshot and reader");
 	if (rc == 0)
-		rc = mark_settled(r, open, &marked, e);
+		rc = reader_mark_settled(r->conn, open, r->last, r->period, &marked, e);
 	phase_mark("mark transactions settled (reader sorting)");
 	if (rc == 0)
 		rc = stream_all(s, reader, e);
