@@ -2,6 +2,7 @@
  * (statement.h). */
 #include "statement.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,15 +254,18 @@ static int xml_escape(struct buf *b, const char *str, struct err *e)
 	return rc;
 }
 
-/* xmlOutputBuffer's write callback: the bytes go to the statement_out,
- * the first error is kept in x (libxml2 only sees -1). */
+/* xmlOutputBuffer's write callback: the bytes go to the statement_out
+ * (or to x->capture, or nowhere when muted); the first error is kept in x
+ * (libxml2 only sees -1). */
 static int xml_write(void *ctx, const char *data, int len)
 {
 	struct statement_xml *x = ctx;
 
-	if (x->mute || len <= 0)
+	if (len <= 0 || (x->mute && x->capture == NULL))
 		return len;
-	if (x->rc == 0)
+	if (x->rc == 0 && x->capture != NULL)
+		x->rc = buf_add(x->capture, data, (size_t)len, &x->err);
+	else if (x->rc == 0)
 		x->rc = x->out->write(x->out->ctx, data, (size_t)len, &x->err);
 	return x->rc == 0 ? len : -1;
 }
@@ -297,15 +301,6 @@ static int xml_element(struct statement_xml *x, const char *name, struct err *e)
 	return 0;
 }
 
-static int xml_text(struct statement_xml *x, const char *name, const char *value, struct err *e)
-{
-	int rc;
-
-	buf_reset(&x->out->row);
-	rc = xml_escape(&x->out->row, value, e);
-	return rc == 0 ? xml_element(x, name, e) : rc;
-}
-
 /* Numbers need no escaping: digits, '-' and '.'. */
 static int xml_int(struct statement_xml *x, const char *name, int64_t v, struct err *e)
 {
@@ -322,19 +317,6 @@ static int xml_money(struct statement_xml *x, const char *name, int64_t v, struc
 
 	buf_reset(&x->out->row);
 	rc = put_money(&x->out->row, v, e);
-	return rc == 0 ? xml_element(x, name, e) : rc;
-}
-
-static int xml_date(struct statement_xml *x, const char *name, int32_t days, struct err *e)
-{
-	char buf[DATE_FMT_MAX];
-	int rc;
-
-	buf_reset(&x->out->row);
-	if (days == BOOKING_NO_DATE)
-		rc = buf_addstr(&x->out->row, date_format(buf, sizeof(buf), days), e);
-	else
-		rc = put_date(&x->out->row, days, e);
 	return rc == 0 ? xml_element(x, name, e) : rc;
 }
 
@@ -372,23 +354,57 @@ static int xml_numbers(struct statement_xml *x, const struct xml_number *v, size
 	return rc;
 }
 
+/* The elements of a <line>, in order: the CSV's columns (SPEC 9.2). */
+static const char *const line_elements[STATEMENT_XML_LINE_VALUES] = {
+	"statementNumber", "caseId",      "creditorReference", "debtorName",    "transactionId",
+	"kind",            "bookingDate", "amount",            "toFees",        "toInterest",
+	"toPrincipal",     "overpaid",    "creditorShare",     "commission",    "payoutEffect",
+};
+
+/* Stands for a value in the shape of a line: no name, indentation or
+ * escaped text has it. */
+#define LINE_MARK '\x01'
+
 /* Just after the <lines> start tag: end the tag with the line break the
- * indenting writer puts there, and leave the writer as after a <line>
- * (an empty one, written with the output muted), so that what follows,
- * lines or the end, is indented alike whether the lines come from this
- * writer or from a spool. */
+ * indenting writer puts there, then write a <line> with LINE_MARK for
+ * each value, into x->shape instead of the output. The writer is then as
+ * after a line, so that what follows, lines or the end, is indented alike
+ * whether the lines come from this writer or from a spool; and each line
+ * is that shape with its values in place of the marks (statement.h). */
 static int xml_enter_lines(struct statement_xml *x, struct err *e)
 {
-	bool mute = x->mute;
+	static const xmlChar mark[1] = { LINE_MARK };
+	size_t n = 0;
 	bool ok;
 
 	if (xmlTextWriterWriteRaw(x->w, BAD_CAST "\n") < 0 || xmlTextWriterFlush(x->w) < 0)
 		return xml_failed(x, e);
-	x->mute = true;
-	ok = xmlTextWriterStartElement(x->w, BAD_CAST "line") >= 0 &&
-	     xmlTextWriterEndElement(x->w) >= 0 && xmlTextWriterFlush(x->w) >= 0;
-	x->mute = mute;
-	return ok ? 0 : xml_failed(x, e);
+	buf_reset(&x->shape);
+	x->capture = &x->shape;
+	ok = xmlTextWriterStartElement(x->w, BAD_CAST "line") >= 0;
+	for (size_t i = 0; i < STATEMENT_XML_LINE_VALUES && ok; i++)
+		ok = xmlTextWriterStartElement(x->w, BAD_CAST line_elements[i]) >= 0 &&
+		     xmlTextWriterWriteRawLen(x->w, mark, 1) >= 0 &&
+		     xmlTextWriterEndElement(x->w) >= 0;
+	ok = ok && xmlTextWriterEndElement(x->w) >= 0 && xmlTextWriterFlush(x->w) >= 0;
+	x->capture = NULL;
+	if (!ok)
+		return xml_failed(x, e);
+	for (size_t i = 0; i < x->shape.len; i++)
+		if (x->shape.data[i] == LINE_MARK && n < STATEMENT_XML_LINE_VALUES)
+			x->hole[n++] = i;
+	assert(n == STATEMENT_XML_LINE_VALUES);
+	return 0;
+}
+
+/* The bytes of the line's shape before value i (i ==
+ * STATEMENT_XML_LINE_VALUES: after the last value). */
+static int shape_piece(const struct statement_xml *x, size_t i, struct buf *b, struct err *e)
+{
+	size_t from = i == 0 ? 0 : x->hole[i - 1] + 1;
+	size_t to = i == STATEMENT_XML_LINE_VALUES ? x->shape.len : x->hole[i];
+
+	return buf_add(b, x->shape.data + from, to - from, e);
 }
 
 int statement_xml_open(struct statement_xml *x, struct statement_out *out,
@@ -399,6 +415,7 @@ int statement_xml_open(struct statement_xml *x, struct statement_out *out,
 
 	memset(x, 0, sizeof(*x));
 	x->out = out;
+	buf_init(&x->shape, STATEMENT_XML_SHAPE_MAX);
 	ob = xmlOutputBufferCreateIO(xml_write, xml_close, x, NULL);
 	if (ob == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
@@ -475,38 +492,46 @@ int statement_xml_line(struct statement_xml *x, const struct statement_info *inf
 		       const struct statement_row *row, struct err *e)
 {
 	const struct booking_line *l = &row->line;
-	const struct xml_number amounts[] = {
-		{ "amount", l->amount, true },
-		{ "toFees", l->to_fees, true },
-		{ "toInterest", l->to_interest, true },
-		{ "toPrincipal", l->to_principal, true },
-		{ "overpaid", l->overpaid, true },
-		{ "creditorShare", l->creditor_share, true },
-		{ "commission", l->commission, true },
-		{ "payoutEffect", l->payout_effect, true },
-	};
-	int rc = 0;
+	const char *const texts[] = { row->creditor_reference, row->debtor_name,
+				      row->transaction_id, booking_kind_name(l->kind) };
+	const int64_t amounts[] = { l->amount,   l->to_fees,        l->to_interest,
+				    l->to_principal, l->overpaid, l->creditor_share,
+				    l->commission, l->payout_effect };
+	struct buf *b = &x->out->row;
+	char date[DATE_FMT_MAX];
+	size_t v = 0; /* the value being written */
+	int rc;
 
-	if (xmlTextWriterStartElement(x->w, BAD_CAST "line") < 0)
-		return xml_failed(x, e);
-	rc = xml_text(x, "statementNumber", info->number, e);
+	assert(x->shape.len > 0); /* after begin, or a lines writer */
+	buf_reset(b);
+	rc = shape_piece(x, v++, b, e);
 	if (rc == 0)
-		rc = xml_int(x, "caseId", row->case_id, e);
+		rc = xml_escape(b, info->number, e);
 	if (rc == 0)
-		rc = xml_text(x, "creditorReference", row->creditor_reference, e);
+		rc = shape_piece(x, v++, b, e);
 	if (rc == 0)
-		rc = xml_text(x, "debtorName", row->debtor_name, e);
+		rc = buf_add_i64(b, row->case_id, e);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && rc == 0; i++) {
+		rc = shape_piece(x, v++, b, e);
+		if (rc == 0)
+			rc = xml_escape(b, texts[i], e);
+	}
 	if (rc == 0)
-		rc = xml_text(x, "transactionId", row->transaction_id, e);
+		rc = shape_piece(x, v++, b, e);
+	if (rc == 0 && l->booking_date == BOOKING_NO_DATE)
+		rc = buf_addstr(b, date_format(date, sizeof(date), l->booking_date), e);
+	else if (rc == 0)
+		rc = put_date(b, l->booking_date, e);
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]) && rc == 0; i++) {
+		rc = shape_piece(x, v++, b, e);
+		if (rc == 0)
+			rc = put_money(b, amounts[i], e);
+	}
 	if (rc == 0)
-		rc = xml_text(x, "kind", booking_kind_name(l->kind), e);
-	if (rc == 0)
-		rc = xml_date(x, "bookingDate", l->booking_date, e);
-	if (rc == 0)
-		rc = xml_numbers(x, amounts, sizeof(amounts) / sizeof(amounts[0]), e);
-	if (rc == 0 && xmlTextWriterEndElement(x->w) < 0)
-		rc = xml_failed(x, e);
-	return rc;
+		rc = shape_piece(x, v, b, e);
+	/* the writer holds nothing (xml_enter_lines flushed it): the line
+	 * goes straight to the output */
+	return row_done(x->out, rc, e);
 }
 
 int statement_xml_end(struct statement_xml *x, const struct statement_info *info,
@@ -552,6 +577,7 @@ int statement_xml_close(struct statement_xml *x, struct err *e)
 		rc = xml_failed(x, e);
 	xmlFreeTextWriter(x->w); /* closes the output buffer, writes no end tags */
 	x->w = NULL;
+	buf_release(&x->shape);
 	return rc;
 }
 
