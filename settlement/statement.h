@@ -112,7 +112,7 @@ int statement_cases_row(struct statement_out *out, const struct statement_case_r
 			struct err *e);
 
 /* An XML statement: an xmlTextWriter over a statement_out (whose row
- * buffer it uses for escaped text). A document is
+ * buffer holds escaped text, and each line). A document is
  *
  *   statement_xml_open(&x, out, STATEMENT_XML_DOCUMENT, e);
  *   statement_xml_begin(&x, info, e);    declaration, root, portfolio, <lines>
@@ -170,7 +170,8 @@ int statement_xml_end(struct statement_xml *x, const struct statement_info *info
 /* Hand what the writer holds to the output. */
 int statement_xml_flush(struct statement_xml *x, struct err *e);
 /* Flush and free the writer; the first error of the output if any. Safe
- * on a closed writer (also after a failed open). */
+ * on a closed writer, after a failed open, and on one never opened that
+ * was set to { .w = NULL }. */
 int statement_xml_close(struct statement_xml *x, struct err *e);
 
 /* The stdout line of SPEC 9: "statement <number>: <lines> lines, net
