@@ -12,10 +12,21 @@ bool csvout_needs_quotes(const char *s, size_t len)
 	return false;
 }
 
+/* Does the field get the leading '\'' of the formula rule? Is it quoted? */
+static bool formula_escaped(const char *s, size_t len, bool formula_escape)
+{
+	return formula_escape && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+static bool quoted(const char *s, size_t len, bool escape)
+{
+	return (escape && (s[0] == '\t' || s[0] == '\r')) || csvout_needs_quotes(s, len);
+}
+
 size_t csvout_encode(char *out, const char *s, size_t len, bool formula_escape)
 {
-	bool escape = formula_escape && len > 0 && strchr("=+-@\t\r", s[0]) != NULL;
-	bool quote = (escape && (s[0] == '\t' || s[0] == '\r')) || csvout_needs_quotes(s, len);
+	bool escape = formula_escaped(s, len, formula_escape);
+	bool quote = quoted(s, len, escape);
 	size_t o = 0;
 
 	if (quote)
@@ -30,6 +41,30 @@ size_t csvout_encode(char *out, const char *s, size_t len, bool formula_escape)
 	if (quote)
 		out[o++] = '"';
 	return o;
+}
+
+int csvout_add(struct buf *b, const char *s, size_t len, bool formula_escape, struct err *e)
+{
+	size_t room = CSVOUT_ENCODED_MAX(len);
+	int rc;
+
+	if (room > b->max - b->len) {
+		/* near the limit: the exact length decides */
+		bool escape = formula_escaped(s, len, formula_escape);
+
+		room = len + escape;
+		if (quoted(s, len, escape)) {
+			room += 2;
+			for (const char *q = s; (q = memchr(q, '"', len - (size_t)(q - s))) != NULL; q++)
+				room++;
+		}
+	}
+	rc = buf_reserve(b, room, e);
+	if (rc != 0)
+		return rc;
+	b->len += csvout_encode(b->data + b->len, s, len, formula_escape);
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "atomic_file.h"
+#include "buf.h"
 #include "err.h"
 
 /* Does the field need quotes (a ',', '"', CR or LF in it)? */
@@ -17,6 +18,8 @@ bool csvout_needs_quotes(const char *s, size_t len);
 /* Encode one field into out (CSVOUT_ENCODED_MAX(len) bytes); returns the
  * encoded length. The one quoting and formula rule of the engine. */
 size_t csvout_encode(char *out, const char *s, size_t len, bool formula_escape);
+/* Append one encoded field to a buffer (ERR_LIMIT when it does not fit). */
+int csvout_add(struct buf *b, const char *s, size_t len, bool formula_escape, struct err *e);
 int csvout_field(struct atomic_file *af, const char *s, size_t len, bool formula_escape,
 		 struct err *e);
 /* Write fields joined by ',' and ended by "\n"; NULL is an empty field. */

@@ -9,13 +9,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "booking.h"
 #include "date.h"
 #include "db.h"
 #include "log.h"
-#include "settle_buf.h"
+#include "phase.h"
 #include "settle_pg.h"
 #include "settle_stage.h"
 #include "settle_store.h"
@@ -24,24 +23,6 @@
 /* Advisory lock namespace of the settlement ('STLM'); the second key is
  * hashtext(creditor_id). A collision only serialises two creditors. */
 #define SETTLE_LOCK_CLASS "1398033485"
-
-void settle_phase(const char *name)
-{
-	static struct timespec last;
-	static int enabled = -1;
-	struct timespec now;
-
-	if (enabled < 0)
-		enabled = getenv("SETTLE_TIMING") != NULL;
-	if (!enabled)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (name != NULL)
-		log_info("phase %s: %.3f s", name,
-			 (double)(now.tv_sec - last.tv_sec) +
-				 (double)(now.tv_nsec - last.tv_nsec) / 1e9);
-	last = now;
-}
 
 /* ---- period ---- */
 
@@ -161,26 +142,49 @@ static void unlock_creditors(PGconn *conn)
 
 
 
+/* ---- array literals ("{C1,D1}") sent as one parameter, for tokens
+ * that need no quoting (creditor ids, statement numbers, numbers) ---- */
+
+static int arr_begin(struct buf *b, struct err *e)
+{
+	buf_reset(b);
+	return buf_addch(b, '{', e);
+}
+
+static int arr_token(struct buf *b, const char *s, struct err *e)
+{
+	int rc = b->len > 1 ? buf_addch(b, ',', e) : 0;
+
+	return rc == 0 ? buf_addstr(b, s, e) : rc;
+}
+
+static int arr_end(struct buf *b, struct err *e)
+{
+	return buf_addch(b, '}', e);
+}
+
 /* Mark the creditors whose period is closed (SPEC 9 v2) and list the
  * others in *open, as an array literal. */
-static int close_creditors(struct run *r, struct creditor_list *cl, struct sbuf *open,
+static int close_creditors(struct run *r, struct creditor_list *cl, struct buf *open,
 			   struct err *e)
 {
 	struct store_period sp = { r->period, r->first, r->last, r->as_of };
-	struct sbuf all = { NULL, 0, 0, false };
+	struct buf all;
 	PGresult *res = NULL;
 	size_t k = 0;
 	int rc;
 
-	sbuf_arr_begin(&all);
-	for (size_t i = 0; i < cl->n; i++)
-		sbuf_arr_token(&all, cl->v[i].id);
-	sbuf_arr_end(&all);
-	rc = sbuf_check(&all, e);
+	buf_init(&all, SETTLE_BUF_MAX);
+	rc = arr_begin(&all, e);
+	for (size_t i = 0; i < cl->n && rc == 0; i++)
+		rc = arr_token(&all, cl->v[i].id, e);
+	if (rc == 0)
+		rc = arr_end(&all, e);
 	if (rc == 0)
 		rc = store_closed_creditors(r->conn, &res, &sp, all.data, e);
 	/* both lists are in creditor_id byte order */
-	sbuf_arr_begin(open);
+	if (rc == 0)
+		rc = arr_begin(open, e);
 	for (size_t i = 0; i < cl->n && rc == 0; i++) {
 		struct creditor *c = &cl->v[i];
 
@@ -188,15 +192,14 @@ static int close_creditors(struct run *r, struct creditor_list *cl, struct sbuf 
 		if (c->closed)
 			k++;
 		else
-			sbuf_arr_token(open, c->id);
+			rc = arr_token(open, c->id, e);
 	}
-	sbuf_arr_end(open);
+	if (rc == 0)
+		rc = arr_end(open, e);
 	if (rc == 0 && k != (size_t)PQntuples(res))
 		rc = ERR_SET(e, ERR_DB, "closed periods of unexpected creditors from the database");
-	if (rc == 0)
-		rc = sbuf_check(open, e);
 	PQclear(res);
-	sbuf_release(&all);
+	buf_release(&all);
 	return rc;
 }
 
@@ -205,28 +208,31 @@ static int close_creditors(struct run *r, struct creditor_list *cl, struct sbuf 
 static int store_issues(struct run *r, int64_t ncases, struct err *e)
 {
 	struct store_period sp = { r->period, r->first, r->last, r->as_of };
-	struct sbuf creditors = { NULL, 0, 0, false };
-	struct sbuf numbers = { NULL, 0, 0, false };
+	struct buf creditors;
+	struct buf numbers;
 	int rc;
 
+	buf_init(&creditors, SETTLE_BUF_MAX);
+	buf_init(&numbers, SETTLE_BUF_MAX);
 	rc = store_case_balances(r->conn, &sp, ncases, e);
-	settle_phase("update cases");
-	sbuf_arr_begin(&creditors);
-	sbuf_arr_begin(&numbers);
-	for (size_t i = 0; i < r->nissues; i++) {
+	phase_mark("update cases");
+	if (rc == 0)
+		rc = arr_begin(&creditors, e);
+	if (rc == 0)
+		rc = arr_begin(&numbers, e);
+	for (size_t i = 0; i < r->nissues && rc == 0; i++) {
 		if (i == 0 || r->issues[i].c != r->issues[i - 1].c)
-			sbuf_arr_token(&creditors, r->issues[i].c->id);
-		sbuf_arr_token(&numbers, r->issues[i].number);
+			rc = arr_token(&creditors, r->issues[i].c->id, e);
+		if (rc == 0)
+			rc = arr_token(&numbers, r->issues[i].number, e);
 	}
-	sbuf_arr_end(&creditors);
-	sbuf_arr_end(&numbers);
 	if (rc == 0)
-		rc = sbuf_check(&creditors, e);
+		rc = arr_end(&creditors, e);
 	if (rc == 0)
-		rc = sbuf_check(&numbers, e);
+		rc = arr_end(&numbers, e);
 	if (rc == 0)
 		rc = store_registrations(r->conn, &sp, creditors.data, numbers.data, e);
-	settle_phase("count registered cases");
+	phase_mark("count registered cases");
 	for (size_t i = 0; i < r->nissues && rc == 0; i++) {
 		struct issue *is = &r->issues[i];
 		const struct creditor *c = is->c;
@@ -244,9 +250,9 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 			err_prefix(e, "creditor '%s'", c->id);
 		}
 	}
-	settle_phase("insert statements");
-	sbuf_release(&creditors);
-	sbuf_release(&numbers);
+	phase_mark("insert statements");
+	buf_release(&creditors);
+	buf_release(&numbers);
 	return rc;
 }
 
@@ -255,16 +261,21 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 static int record_run(struct run *r, const struct creditor_list *cl, struct err *e)
 {
 	struct store_period sp = { r->period, r->first, r->last, r->as_of };
-	struct sbuf ids = { NULL, 0, 0, false };
-	struct sbuf stmts = { NULL, 0, 0, false };
-	struct sbuf txs = { NULL, 0, 0, false };
+	struct buf ids;
+	struct buf stmts;
+	struct buf txs;
 	size_t k = 0;
 	int rc;
 
-	sbuf_arr_begin(&ids);
-	sbuf_arr_begin(&stmts);
-	sbuf_arr_begin(&txs);
-	for (size_t i = 0; i < cl->n; i++) {
+	buf_init(&ids, SETTLE_BUF_MAX);
+	buf_init(&stmts, SETTLE_BUF_MAX);
+	buf_init(&txs, SETTLE_BUF_MAX);
+	rc = arr_begin(&ids, e);
+	if (rc == 0)
+		rc = arr_begin(&stmts, e);
+	if (rc == 0)
+		rc = arr_begin(&txs, e);
+	for (size_t i = 0; i < cl->n && rc == 0; i++) {
 		int64_t nstmt = 0, ntx = 0;
 		char num[24];
 
@@ -272,27 +283,27 @@ static int record_run(struct run *r, const struct creditor_list *cl, struct err 
 			nstmt++;
 			ntx += r->issues[k].totals.lines;
 		}
-		sbuf_arr_token(&ids, cl->v[i].id);
+		rc = arr_token(&ids, cl->v[i].id, e);
 		snprintf(num, sizeof(num), "%" PRId64, nstmt);
-		sbuf_arr_token(&stmts, num);
+		if (rc == 0)
+			rc = arr_token(&stmts, num, e);
 		snprintf(num, sizeof(num), "%" PRId64, ntx);
-		sbuf_arr_token(&txs, num);
+		if (rc == 0)
+			rc = arr_token(&txs, num, e);
 	}
-	sbuf_arr_end(&ids);
-	sbuf_arr_end(&stmts);
-	sbuf_arr_end(&txs);
-	rc = k == r->nissues ? 0 : ERR_SET(e, ERR_DB, "statements out of creditor order");
 	if (rc == 0)
-		rc = sbuf_check(&ids, e);
+		rc = arr_end(&ids, e);
 	if (rc == 0)
-		rc = sbuf_check(&stmts, e);
+		rc = arr_end(&stmts, e);
 	if (rc == 0)
-		rc = sbuf_check(&txs, e);
+		rc = arr_end(&txs, e);
+	if (rc == 0 && k != r->nissues)
+		rc = ERR_SET(e, ERR_DB, "statements out of creditor order");
 	if (rc == 0)
 		rc = store_run(r->conn, &sp, ids.data, stmts.data, txs.data, e);
-	sbuf_release(&ids);
-	sbuf_release(&stmts);
-	sbuf_release(&txs);
+	buf_release(&ids);
+	buf_release(&stmts);
+	buf_release(&txs);
 	return rc;
 }
 
@@ -301,10 +312,11 @@ static int record_run(struct run *r, const struct creditor_list *cl, struct err 
 static int settle_all(struct run *r, struct creditor_list *cl, struct stage *st,
 		      struct err *e)
 {
-	struct sbuf open = { NULL, 0, 0, false };
+	struct buf open;
 	int64_t ncases = 0;
 	int rc;
 
+	buf_init(&open, SETTLE_BUF_MAX);
 	r->nissues = 0;
 	r->closed = 0;
 	for (size_t i = 0; i < cl->n; i++)
@@ -318,7 +330,7 @@ static int settle_all(struct run *r, struct creditor_list *cl, struct stage *st,
 		rc = store_issues(r, ncases, e);
 	if (rc == 0)
 		rc = record_run(r, cl, e);
-	sbuf_release(&open);
+	buf_release(&open);
 	return rc;
 }
 
@@ -330,7 +342,7 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 
 	r->issued = 0;
 	r->settled = 0;
-	settle_phase(NULL);
+	phase_mark(NULL);
 	rc = db_exec(r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
 	if (rc != 0)
 		return rc;
@@ -339,10 +351,10 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 		rc = stage_creditor(st, r->conn, r->period, cl->v[i].id, e);
 	if (rc == 0)
 		rc = stage_check_spools(st, r->period, e);
-	settle_phase("render and sync the files");
+	phase_mark("render and sync the files");
 	if (rc == 0)
 		rc = db_exec(r->conn, "COMMIT", e);
-	settle_phase("commit");
+	phase_mark("commit");
 	if (rc != 0) {
 		spg_rollback(r->conn);
 		stage_discard(st);
@@ -362,7 +374,7 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	int n;
 
 	memset(&r, 0, sizeof(r));
-	memset(&st, 0, sizeof(st));
+	stage_init(&st);
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);

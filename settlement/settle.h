@@ -29,7 +29,8 @@
  *      place and prints one line per statement. A failure while renaming
  *      leaves the statements issued: a re-run writes their files.
  *
- * SETTLE_TIMING=1 in the environment logs the duration of each phase.
+ * The phases are timed with common/phase.h: SETTLE_TIMING in the
+ * environment (read by main.c) logs the duration of each.
  */
 #ifndef SETTLEMENT_SETTLE_H
 #define SETTLEMENT_SETTLE_H

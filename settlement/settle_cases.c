@@ -42,19 +42,20 @@ int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 		" ORDER BY creditor_reference COLLATE \"C\", case_id";
 	static const char *const filters[] = { "all", "open", "closed", "withdrawn" };
 	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_cases";
-	struct statement_out out = { file_write, o->out };
+	struct statement_out out;
 	char as_of[DATE_FMT_MAX];
 	const char *params[3];
 	PGresult *res = NULL;
 	bool in_tx = false;
 	int rc;
 
+	statement_out_init(&out, file_write, o->out);
 	params[0] = o->creditor_id;
 	params[1] = date_format(as_of, sizeof(as_of), o->as_of);
 	params[2] = filters[o->filter];
 	rc = db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
 	if (rc != 0)
-		return rc;
+		goto out;
 	in_tx = true;
 	rc = db_query(conn, &res, exists_sql, 1, params, e);
 	if (rc != 0)
@@ -111,5 +112,6 @@ out:
 	PQclear(res);
 	if (in_tx)
 		spg_rollback(conn);
+	statement_out_release(&out);
 	return rc;
 }

@@ -3,9 +3,10 @@
  * The settling pass streams, set-wise, with memory that does not grow with
  * the number of transactions:
  *  - the settling transaction exports its snapshot; a second connection
- *    (the reader) imports it and declares a cursor over every unsettled
- *    transaction of the creditors whose period is not closed, ordered by
- *    creditor, creditor_reference, case, booking_date and load order;
+ *    (the reader, settle_reader.c) imports it and declares a cursor over
+ *    every unsettled transaction of the creditors whose period is not
+ *    closed, ordered by creditor, creditor_reference, case, booking_date
+ *    and load order;
  *  - while the reader's server process sorts, the settling transaction
  *    marks the same rows settled in one UPDATE (same snapshot, same WHERE;
  *    the count is checked against the lines);
@@ -23,9 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_text.h"
 #include "db.h"
 #include "log.h"
+#include "phase.h"
 #include "settle_pg.h"
+#include "settle_reader.h"
 #include "statement.h"
 
 /* Case balances kept in memory before they go to a temporary file. */
@@ -57,13 +61,6 @@ static int creditor_terms(struct creditor *c, const struct config *conf, struct 
 	return 0;
 }
 
-/* Columns of the settling cursor. */
-enum {
-	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
-	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
-	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q__COUNT
-};
-
 static int status_from_row(enum booking_status *out, const PGresult *res, int i, int col,
 			   struct err *e)
 {
@@ -81,6 +78,11 @@ struct render {
 	struct statement_info info; /* number, creditor, period, currency */
 	struct spool csv;
 	struct spool xml;
+	struct spool_out csv_spool; /* the spools as statement_out writers */
+	struct spool_out xml_spool;
+	struct statement_out csv_out;
+	struct statement_out xml_out;
+	struct statement_xml lines; /* <line> elements into xml_out */
 };
 
 /* State of the settling pass between rows and chunks. */
@@ -100,8 +102,8 @@ struct stream {
 	bool withdrawal_booked;  /* a withdrawal of it was booked now */
 	bool uncounted;          /* no statement counted it as registered yet */
 	int64_t registered;      /* its principal at registration */
-	struct sbuf row;         /* one COPY row of statement_lines */
-	struct sbuf cases;       /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
+	struct buf row;          /* one COPY row of statement_lines */
+	struct buf cases;        /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
 	FILE *cases_file;        /* and the ones before, sent once the lines are */
 	int64_t ncases;          /* cases whose balances this attempt changes */
 	int64_t nlines;          /* lines this attempt computed */
@@ -142,6 +144,12 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	}
 	rd = &s->cur[s->ncur];
 	memset(rd, 0, sizeof(*rd));
+	rd->csv_spool.sp = &rd->csv;
+	rd->csv_spool.st = s->st;
+	rd->xml_spool.sp = &rd->xml;
+	rd->xml_spool.st = s->st;
+	statement_out_init(&rd->csv_out, spool_write, &rd->csv_spool);
+	statement_out_init(&rd->xml_out, spool_write, &rd->xml_spool);
 	s->ncur++;
 	rd->is.c = c;
 	memcpy(rd->is.currency, currency, 4);
@@ -154,9 +162,45 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	memcpy(rd->info.period, s->r->period, sizeof(rd->info.period));
 	memcpy(rd->info.currency, currency, 4);
 	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
-	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0)
+	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0 ||
+	    statement_xml_open(&rd->lines, &rd->xml_out, STATEMENT_XML_LINES, e) != 0)
 		return NULL;
 	return rd;
+}
+
+/* Fields of the settlement's COPY rows (copy_text.h), each after a tab. */
+static int copy_texts(struct buf *b, const char *const *v, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = copy_text_sep(b, e);
+		if (rc == 0)
+			rc = copy_text_str(b, v[i], strlen(v[i]), e);
+	}
+	return rc;
+}
+
+static int copy_nums(struct buf *b, const int64_t *v, size_t n, struct err *e)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = copy_text_sep(b, e);
+		if (rc == 0)
+			rc = copy_text_i64(b, v[i], e);
+	}
+	return rc;
+}
+
+/* A date as days since the epoch, \N when not set. */
+static int copy_days(struct buf *b, int32_t days, struct err *e)
+{
+	int rc = copy_text_sep(b, e);
+
+	if (rc == 0)
+		rc = days == BOOKING_NO_DATE ? copy_text_null(b, e) : copy_text_i64(b, days, e);
+	return rc;
 }
 
 static int stream_spill_cases(struct stream *s, struct err *e);
@@ -205,9 +249,12 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 static int stream_end_case(struct stream *s, struct err *e)
 {
 	const struct booking_case *b = &s->bal;
+	const char *const creditor[] = { s->c->id };
+	const int64_t balances[] = { b->principal, b->fees, b->interest };
 	enum booking_status listed;
 	const char *status, *booked;
 	int32_t closed;
+	int rc;
 
 	if (!s->in_case)
 		return 0;
@@ -218,24 +265,27 @@ static int stream_end_case(struct stream *s, struct err *e)
 	 * the bookings closed the case earlier */
 	closed = listed == BOOKING_WITHDRAWN && b->status == BOOKING_OPEN ? s->listed_closed
 									  : b->closed_date;
-	sbuf_i64(&s->cases, s->case_id);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, s->c->id, strlen(s->c->id)); /* [A-Z0-9] by constraint */
-	sbuf_copy_i64(&s->cases, b->principal);
-	sbuf_copy_i64(&s->cases, b->fees);
-	sbuf_copy_i64(&s->cases, b->interest);
-	sbuf_copy_days(&s->cases, b->accrued_to);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, status, strlen(status));
-	sbuf_copy_days(&s->cases, closed);
-	sbuf_copy_days(&s->cases, b->last_transaction_date);
-	sbuf_putc(&s->cases, '\t');
-	sbuf_put(&s->cases, booked, strlen(booked));
-	sbuf_putc(&s->cases, '\n');
+	rc = copy_text_i64(&s->cases, s->case_id, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, creditor, 1, e);
+	if (rc == 0)
+		rc = copy_nums(&s->cases, balances, sizeof(balances) / sizeof(balances[0]), e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, b->accrued_to, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, &status, 1, e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, closed, e);
+	if (rc == 0)
+		rc = copy_days(&s->cases, b->last_transaction_date, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, &booked, 1, e);
+	if (rc == 0)
+		rc = copy_text_end(&s->cases, e);
+	if (rc != 0)
+		return rc;
 	s->in_case = false;
 	s->ncases++;
-	if (sbuf_check(&s->cases, e) != 0)
-		return e->code;
 	return s->cases.len >= SETTLE_CASES_SPILL ? stream_spill_cases(s, e) : 0;
 }
 
@@ -247,13 +297,18 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 
 	for (int i = 0; i < s->ncur; i++) {
 		struct render *rd = &s->cur[i];
+		int xrc = statement_xml_close(&rd->lines, ok && rc == 0 ? e : NULL);
 
+		if (xrc != 0 && ok && rc == 0)
+			rc = xrc;
 		if (spool_close(&rd->csv, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
 		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
+		statement_out_release(&rd->csv_out);
+		statement_out_release(&rd->xml_out);
 		if (ok && rc == 0)
 			rc = run_add_issue(s->r, &rd->is, e);
 	}
@@ -296,19 +351,50 @@ static int stream_book(struct stream *s, struct render *rd, const struct booking
 	return rc;
 }
 
+/* The COPY row of statement_lines of a line just booked, in s->row. */
+static int line_row(struct stream *s, const struct render *rd, const PGresult *res, int i,
+		    int64_t tx_id, int64_t case_id, const struct booking_line *l, struct err *e)
+{
+	char date[DATE_FMT_MAX];
+	const char *const number[] = { rd->is.number };
+	const int64_t ids[] = { rd->is.totals.lines /* line_no: 1, 2, ... in file order */,
+				tx_id, case_id };
+	const char *const texts[] = { spg_text(res, i, Q_REFERENCE), spg_text(res, i, Q_DEBTOR),
+				      spg_text(res, i, Q_TXID), booking_kind_name(l->kind),
+				      date_format(date, sizeof(date), l->booking_date) };
+	const int64_t nums[] = { l->amount,         l->to_fees,        l->to_interest,
+				 l->to_principal,   l->overpaid,       l->creditor_share,
+				 l->commission,     l->payout_effect,  l->interest_accrued,
+				 l->written_off,    l->withdrawal_fee, s->bal.principal,
+				 s->bal.fees,       s->bal.interest };
+	struct buf *row = &s->row;
+	int rc;
+
+	buf_reset(row);
+	rc = copy_text_str(row, s->c->id, strlen(s->c->id), e);
+	if (rc == 0)
+		rc = copy_texts(row, number, 1, e);
+	if (rc == 0)
+		rc = copy_nums(row, ids, sizeof(ids) / sizeof(ids[0]), e);
+	if (rc == 0)
+		rc = copy_texts(row, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = copy_nums(row, nums, sizeof(nums) / sizeof(nums[0]), e);
+	if (rc == 0)
+		rc = copy_text_end(row, e);
+	return rc;
+}
+
 /* Book one transaction row, send its statement line and render it. */
 static int stream_row(struct stream *s, const PGresult *res, int i, struct db_copy *cp,
 		      struct err *e)
 {
 	const char *creditor_id = spg_text(res, i, Q_CREDITOR);
 	struct creditor *c = s->c;
-	struct statement_out csv_out, xml_out;
-	struct spool_out csv_spool, xml_spool;
 	struct statement_row out;
 	struct booking_line l;
 	struct booking_tx tx;
 	struct render *rd;
-	struct sbuf *row = &s->row;
 	int64_t tx_id = 0;
 	int64_t case_id = 0;
 	int kind;
@@ -368,41 +454,9 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	c->nlines++;
 	s->nlines++;
 
-	/* the line, as stored */
-	sbuf_reset(row);
-	sbuf_put(row, c->id, strlen(c->id));
-	sbuf_putc(row, '\t');
-	sbuf_put(row, rd->is.number, strlen(rd->is.number));
-	sbuf_copy_i64(row, rd->is.totals.lines); /* line_no: 1, 2, ... in file order */
-	sbuf_copy_i64(row, tx_id);
-	sbuf_copy_i64(row, case_id);
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_REFERENCE));
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_DEBTOR));
-	sbuf_putc(row, '\t');
-	sbuf_copy_text(row, spg_text(res, i, Q_TXID));
-	sbuf_putc(row, '\t');
-	sbuf_put(row, booking_kind_name(l.kind), strlen(booking_kind_name(l.kind)));
-	sbuf_copy_date(row, l.booking_date);
-	sbuf_copy_i64(row, l.amount);
-	sbuf_copy_i64(row, l.to_fees);
-	sbuf_copy_i64(row, l.to_interest);
-	sbuf_copy_i64(row, l.to_principal);
-	sbuf_copy_i64(row, l.overpaid);
-	sbuf_copy_i64(row, l.creditor_share);
-	sbuf_copy_i64(row, l.commission);
-	sbuf_copy_i64(row, l.payout_effect);
-	sbuf_copy_i64(row, l.interest_accrued);
-	sbuf_copy_i64(row, l.written_off);
-	sbuf_copy_i64(row, l.withdrawal_fee);
-	sbuf_copy_i64(row, s->bal.principal);
-	sbuf_copy_i64(row, s->bal.fees);
-	sbuf_copy_i64(row, s->bal.interest);
-	sbuf_putc(row, '\n');
-	rc = sbuf_check(row, e);
+	rc = line_row(s, rd, res, i, tx_id, case_id, &l, e);
 	if (rc == 0)
-		rc = db_copy_write(cp, row->data, row->len, e);
+		rc = db_copy_write(cp, s->row.data, s->row.len, e);
 	if (rc != 0)
 		return rc;
 	cp->rows++;
@@ -413,17 +467,9 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	out.debtor_name = spg_text(res, i, Q_DEBTOR);
 	out.transaction_id = spg_text(res, i, Q_TXID);
 	out.line = l;
-	csv_spool.sp = &rd->csv;
-	csv_spool.st = s->st;
-	csv_out.write = spool_write;
-	csv_out.ctx = &csv_spool;
-	xml_spool.sp = &rd->xml;
-	xml_spool.st = s->st;
-	xml_out.write = spool_write;
-	xml_out.ctx = &xml_spool;
-	rc = statement_csv_row(&csv_out, &rd->info, &out, e);
+	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
-		rc = statement_xml_line(&xml_out, &rd->info, &out, e);
+		rc = statement_xml_line(&rd->lines, &rd->info, &out, e);
 	return rc;
 booking_failed:
 	return err_prefix(e, "creditor '%s'", c->id);
@@ -442,7 +488,7 @@ static int stream_spill_cases(struct stream *s, struct err *e)
 	}
 	if (fwrite(s->cases.data, 1, s->cases.len, s->cases_file) != s->cases.len)
 		return ERR_SET(e, ERR_IO, "cannot write a temporary file: %s", strerror(errno));
-	sbuf_reset(&s->cases);
+	buf_reset(&s->cases);
 	return 0;
 }
 
@@ -484,136 +530,6 @@ static int stream_flush_cases(struct stream *s, struct err *e)
 		db_copy_abort(&cp, "settlement failed");
 	db_copy_release(&cp);
 	return rc;
-}
-
-/* ---- the reader ----
- *
- * The transactions are read on a second connection, in a read-only
- * transaction that imports the snapshot of the settling transaction before
- * that one changes anything: it sees exactly what the settling transaction
- * saw at its start. Its server process sorts while the settling one marks
- * the transactions settled, and fetches the next chunk while this process
- * books the current one. */
-
-/* The same rows in the reader (ORDER BY, columns Q_*) and in the marking
- * UPDATE (WHERE): $1 the creditors whose period is not closed, $2 the
- * period end. Every transaction booked up to the period end that no
- * statement settled, also one booked in a closed period and loaded later. */
-#define UNSETTLED_WHERE \
-	" t.creditor_id = ANY ($1::text[]) AND t.statement_number IS NULL" \
-	" AND t.booking_date <= $2::date"
-
-static int reader_send_fetch(PGconn *conn, struct err *e)
-{
-	return spg_send(conn, "FETCH " SETTLE_CHUNK_TEXT " FROM settle_tx", e);
-}
-
-/* A second connection to the server and database of conn, as the same
- * user, with the same options (the server actually connected to, even
- * when the conninfo names several). */
-static int reader_connect(PGconn *conn, PGconn **out, struct err *e)
-{
-	enum { MAX_OPTS = 64 };
-	PQconninfoOption *opts = PQconninfo(conn);
-	const char *keys[MAX_OPTS + 1];
-	const char *vals[MAX_OPTS + 1];
-	PGconn *reader;
-	int n = 0;
-
-	*out = NULL;
-	if (opts == NULL)
-		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	for (const PQconninfoOption *o = opts; o->keyword != NULL && n < MAX_OPTS; o++) {
-		const char *v = o->val;
-
-		if (strcmp(o->keyword, "host") == 0)
-			v = PQhost(conn);
-		else if (strcmp(o->keyword, "port") == 0)
-			v = PQport(conn);
-		else if (strcmp(o->keyword, "hostaddr") == 0 && v != NULL && *v != '\0')
-			v = PQhostaddr(conn);
-		else if (strcmp(o->keyword, "application_name") == 0)
-			v = "settlement run (reader)";
-		if (v == NULL || *v == '\0')
-			continue;
-		keys[n] = o->keyword;
-		vals[n] = v;
-		n++;
-	}
-	keys[n] = NULL;
-	vals[n] = NULL;
-	reader = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (reader == NULL)
-		return ERR_SET(e, ERR_NOMEM, "cannot connect to the database: out of memory");
-	if (PQstatus(reader) != CONNECTION_OK) {
-		char msg[ERR_MESSAGE_MAX];
-		size_t len;
-
-		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(reader));
-		len = strlen(msg);
-		while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-			msg[--len] = '\0';
-		for (char *p = msg; *p != '\0'; p++)
-			if (*p == '\n')
-				*p = ' ';
-		PQfinish(reader);
-		return ERR_SET(e, ERR_DB, "cannot open the reading connection: %s", msg);
-	}
-	*out = reader;
-	return 0;
-}
-
-/* Connect the reader, import the snapshot, open the cursor and ask for
- * the first chunk (which sorts). */
-static int reader_open(struct run *r, PGconn **out, const char *snapshot,
-		       const char *creditors, struct err *e)
-{
-	static const char declare_sql[] =
-		"DECLARE settle_tx NO SCROLL CURSOR FOR"
-		" SELECT t.creditor_id, t.tx_id, t.case_id, t.kind, " EPOCH_DAYS("t.booking_date") ","
-		"  t.amount, t.currency, t.transaction_id, c.creditor_reference, c.debtor_name,"
-		"  c.principal, c.fees, c.interest, " EPOCH_DAYS("c.accrued_to") ", c.status,"
-		"  " EPOCH_DAYS("c.closed_date") ", " EPOCH_DAYS("c.last_transaction_date") ","
-		"  c.booked_status, c.registered_statement IS NOT NULL,"
-		"  c.original_amount - c.paid_amount"
-		" FROM transactions t JOIN cases c ON c.case_id = t.case_id"
-		" WHERE" UNSETTLED_WHERE
-		" ORDER BY t.creditor_id COLLATE \"C\", c.creditor_reference COLLATE \"C\","
-		"          t.case_id, t.booking_date, t.tx_id";
-	const char *params[2] = { creditors, r->last };
-	PGconn *conn = NULL;
-	char *literal = NULL;
-	char sql[256];
-	int rc;
-
-	*out = NULL;
-	rc = reader_connect(r->conn, &conn, e);
-	if (rc != 0)
-		return rc;
-	rc = db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
-	if (rc == 0) {
-		/* SET takes no parameter: the id (from the server) goes in quoted */
-		literal = PQescapeLiteral(conn, snapshot, strlen(snapshot));
-		if (literal == NULL || snprintf(sql, sizeof(sql), "SET TRANSACTION SNAPSHOT %s",
-						literal) >= (int)sizeof(sql))
-			rc = ERR_SET(e, ERR_DB, "bad snapshot id from the database");
-		PQfreemem(literal);
-	}
-	if (rc == 0)
-		rc = db_exec(conn, sql, e);
-	if (rc == 0)
-		rc = db_exec(conn, "SET LOCAL jit = off", e);
-	if (rc == 0)
-		rc = db_query(conn, NULL, declare_sql, 2, params, e);
-	if (rc == 0)
-		rc = reader_send_fetch(conn, e);
-	if (rc != 0) {
-		db_close(conn);
-		return rc;
-	}
-	*out = conn;
-	return 0;
 }
 
 /* Book every row of the reader, in one COPY of the lines to
@@ -666,29 +582,6 @@ static int stream_all(struct stream *s, PGconn *reader, struct err *e)
 	return rc;
 }
 
-
-/* Mark the transactions that the reader returns settled, in one pass over
- * the table, with the number of the statement of their creditor and
- * currency; *marked = their count, which must equal the lines stored. Runs
- * before the statements exist, in the settling transaction's snapshot:
- * the same rows as the reader's. */
-static int mark_settled(struct run *r, const char *creditors, int64_t *marked, struct err *e)
-{
-	static const char sql[] =
-		"UPDATE transactions t"
-		"   SET statement_number = $3 || '-' || t.creditor_id || '-' || t.currency"
-		" WHERE" UNSETTLED_WHERE;
-	const char *params[3] = { creditors, r->last, r->period };
-	PGresult *res = NULL;
-	int rc;
-
-	rc = db_query(r->conn, &res, sql, 3, params, e);
-	if (rc == 0 && spg_parse_i64(marked, PQcmdTuples(res), e) != 0)
-		rc = ERR_SET(e, ERR_DB, "marking transactions settled: no row count");
-	PQclear(res);
-	return rc;
-}
-
 int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const char *open,
 	      int64_t *ncases, struct err *e)
 {
@@ -715,23 +608,25 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	s->r = r;
 	s->cl = cl;
 	s->st = st;
+	buf_init(&s->row, SETTLE_BUF_MAX);
+	buf_init(&s->cases, SETTLE_BUF_MAX);
 	/* the snapshot of this transaction, before it changes anything */
 	rc = db_query(r->conn, &res, "SELECT pg_export_snapshot()", 0, NULL, e);
 	if (rc == 0 && PQntuples(res) != 1)
 		rc = ERR_SET(e, ERR_DB, "no snapshot from the database");
 	if (rc == 0)
-		rc = reader_open(r, &reader, PQgetvalue(res, 0, 0), open, e);
+		rc = reader_open(r->conn, &reader, PQgetvalue(res, 0, 0), open, r->last, e);
 	PQclear(res);
 	if (rc == 0)
 		rc = db_exec(r->conn, setup_sql, e);
-	settle_phase("snapshot and reader");
+	phase_mark("snapshot and reader");
 	if (rc == 0)
-		rc = mark_settled(r, open, &marked, e);
-	settle_phase("mark transactions settled (reader sorting)");
+		rc = reader_mark_settled(r->conn, open, r->last, r->period, &marked, e);
+	phase_mark("mark transactions settled (reader sorting)");
 	if (rc == 0)
 		rc = stream_all(s, reader, e);
 	log_progress_done();
-	settle_phase("book, COPY and render lines");
+	phase_mark("book, COPY and render lines");
 	if (rc == 0)
 		rc = db_exec(reader, "COMMIT", e);
 	db_close(reader);
@@ -739,8 +634,8 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 		rc = ERR_SET(e, ERR_DB, "%" PRId64 " transactions marked settled, %" PRId64
 			     " lines computed", marked, s->nlines);
 	*ncases = s->ncases;
-	sbuf_release(&s->row);
-	sbuf_release(&s->cases);
+	buf_release(&s->row);
+	buf_release(&s->cases);
 	if (s->cases_file != NULL)
 		fclose(s->cases_file);
 	free(s);

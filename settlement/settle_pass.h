@@ -13,9 +13,13 @@
 #include "date.h"
 #include "err.h"
 #include "settle.h"
-#include "settle_buf.h"
+#include "buf.h"
 #include "settle_stage.h"
 #include "statement.h"
+
+/* Largest buffer of the settlement: an array literal sent in one
+ * parameter, one COPY row, one chunk's case balances. */
+#define SETTLE_BUF_MAX ((size_t)8 << 20)
 
 /* A statement this run issues: one currency of a creditor. */
 struct issue {
@@ -56,10 +60,6 @@ struct run {
 	size_t nissues;
 	size_t issues_cap;
 };
-
-/* SETTLE_TIMING=1 logs the duration of each phase on stderr;
- * settle_phase(NULL) starts the clock. */
-void settle_phase(const char *name);
 
 /* Book every unsettled transaction booked up to the period end of the
  * creditors in the array literal open (none of them with a closed period),

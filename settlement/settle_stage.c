@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "buf.h"
 #include "db.h"
 #include "settle.h"
 #include "settle_pg.h"
@@ -18,20 +19,20 @@
 /* Output buffer of each statement file. */
 #define STAGE_FILE_BUF ((size_t)256 * 1024)
 
+void stage_init(struct stage *st)
+{
+	memset(st, 0, sizeof(*st));
+	publish_init(&st->pub);
+}
+
 void stage_discard(struct stage *st)
 {
-	for (size_t i = 0; i < st->nfiles; i++) {
-		if (st->files[i].staged_path != NULL)
-			unlink(st->files[i].staged_path);
-		free(st->files[i].staged_path);
-		free(st->files[i].final_path);
-	}
+	publish_discard(&st->pub);
 	for (size_t i = 0; i < st->nspools; i++) {
 		if (st->spools[i].path != NULL)
 			unlink(st->spools[i].path);
 		free(st->spools[i].path);
 	}
-	st->nfiles = 0;
 	st->nspools = 0;
 	st->ninfos = 0;
 }
@@ -57,13 +58,11 @@ void stage_unmake_dir(struct stage *st)
 void stage_release(struct stage *st)
 {
 	stage_discard(st);
-	free(st->files);
+	publish_release(&st->pub);
 	free(st->spools);
 	free(st->infos);
-	st->files = NULL;
 	st->spools = NULL;
 	st->infos = NULL;
-	st->cap = 0;
 	st->spools_cap = 0;
 	st->infos_cap = 0;
 }
@@ -113,71 +112,46 @@ static int stage_add_info(struct stage *st, const struct statement_info *info, s
 	return 0;
 }
 
-/* Reserve a staged file for "<dir>/<creditor_id>-<currency>.<ext>". */
-static struct staged *stage_add_file(struct stage *st, const struct statement_info *info,
-				     const char *ext, struct err *e)
-{
-	struct staged *f;
-	int n;
-
-	if (st->nfiles == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		struct staged *p = realloc(st->files, cap * sizeof(*p));
-
-		if (p == NULL) {
-			ERR_SET(e, ERR_NOMEM, "out of memory");
-			return NULL;
-		}
-		st->files = p;
-		st->cap = cap;
-	}
-	f = &st->files[st->nfiles];
-	f->staged_path = NULL;
-	n = snprintf(NULL, 0, "%s/%s-%s.%s", st->dir, info->creditor_id, info->currency, ext);
-	f->final_path = n > 0 ? malloc((size_t)n + 1) : NULL;
-	if (f->final_path == NULL) {
-		ERR_SET(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	snprintf(f->final_path, (size_t)n + 1, "%s/%s-%s.%s", st->dir, info->creditor_id,
-		 info->currency, ext);
-	n = snprintf(NULL, 0, "%s.tmp.%ld.staged", f->final_path, (long)getpid());
-	f->staged_path = n > 0 ? malloc((size_t)n + 1) : NULL;
-	if (f->staged_path == NULL) {
-		free(f->final_path);
-		ERR_SET(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	snprintf(f->staged_path, (size_t)n + 1, "%s.tmp.%ld.staged", f->final_path,
-		 (long)getpid());
-	st->nfiles++;
-	return f;
-}
-
-/* A staged statement file with its own output buffer: rows are a few
- * hundred bytes, written in STAGE_FILE_BUF pieces. */
+/* A staged statement file, "<dir>/<creditor_id>-<currency>.<ext>", with
+ * its own output buffer: rows are a few hundred bytes, written in
+ * STAGE_FILE_BUF pieces. */
 struct outfile {
 	struct atomic_file af;
-	char *buf;
-	size_t len;
+	struct buf buf;
+	struct statement_out out; /* the renderers' way in */
 };
 
-static int outfile_open(struct outfile *f, const char *path, struct err *e)
+static int outfile_write(void *ctx, const void *data, size_t len, struct err *e);
+
+/* Closed: outfile_close() may be called. */
+static void outfile_init(struct outfile *f)
 {
-	memset(f, 0, sizeof(*f));
-	f->buf = malloc(STAGE_FILE_BUF);
-	if (f->buf == NULL)
-		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	return atomic_file_open(&f->af, path, STAGE_FILE_MODE, e);
+	memset(&f->af, 0, sizeof(f->af));
+	buf_init(&f->buf, STAGE_FILE_BUF);
+	statement_out_init(&f->out, outfile_write, f);
+}
+
+static int outfile_open(struct outfile *f, struct stage *st, const struct statement_info *info,
+			const char *ext, struct err *e)
+{
+	struct buf path;
+	int rc;
+
+	buf_init(&path, sizeof(st->dir) + 64);
+	rc = buf_printf(&path, e, "%s/%s-%s.%s", st->dir, info->creditor_id, info->currency, ext);
+	if (rc == 0)
+		rc = publish_open(&st->pub, &f->af, path.data, STAGE_FILE_MODE, e);
+	buf_release(&path);
+	return rc;
 }
 
 static int outfile_flush(struct outfile *f, struct err *e)
 {
 	int rc = 0;
 
-	if (f->len > 0)
-		rc = atomic_file_write(&f->af, f->buf, f->len, e);
-	f->len = 0;
+	if (f->buf.len > 0)
+		rc = atomic_file_write(&f->af, f->buf.data, f->buf.len, e);
+	buf_reset(&f->buf);
 	return rc;
 }
 
@@ -186,19 +160,17 @@ static int outfile_write(void *ctx, const void *data, size_t len, struct err *e)
 	struct outfile *f = ctx;
 	int rc;
 
-	if (len > STAGE_FILE_BUF - f->len) {
+	if (len > f->buf.max - f->buf.len) {
 		rc = outfile_flush(f, e);
 		if (rc != 0)
 			return rc;
-		if (len >= STAGE_FILE_BUF)
+		if (len >= f->buf.max)
 			return atomic_file_write(&f->af, data, len, e);
 	}
-	memcpy(f->buf + f->len, data, len);
-	f->len += len;
-	return 0;
+	return buf_add(&f->buf, data, len, e);
 }
 
-/* Flush, fsync and close (the name stays the staged one). */
+/* Flush, fsync and close: the file is staged. */
 static int outfile_commit(struct outfile *f, struct err *e)
 {
 	int rc = outfile_flush(f, e);
@@ -212,8 +184,8 @@ static int outfile_commit(struct outfile *f, struct err *e)
 static void outfile_close(struct outfile *f)
 {
 	atomic_file_abort(&f->af);
-	free(f->buf);
-	f->buf = NULL;
+	buf_release(&f->buf);
+	statement_out_release(&f->out);
 }
 
 
@@ -428,33 +400,24 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	static const char fetch_sql[] = "FETCH " SETTLE_CHUNK_TEXT " FROM settle_lines";
 	struct outfile csv;
 	struct outfile xml;
-	struct statement_out csv_out = { outfile_write, &csv };
-	struct statement_out xml_out = { outfile_write, &xml };
+	struct statement_xml doc = { .w = NULL };
 	const char *params[2] = { info->creditor_id, info->number };
-	struct staged *fcsv, *fxml;
 	bool cursor_open = false;
 	bool pending = false; /* a FETCH is on its way */
 	int64_t rows = 0;
 	int rc;
 
-	memset(&csv, 0, sizeof(csv));
-	memset(&xml, 0, sizeof(xml));
-	fcsv = stage_add_file(st, info, "csv", e);
-	if (fcsv == NULL)
-		return e->code;
-	rc = outfile_open(&csv, fcsv->staged_path, e);
-	if (rc != 0)
-		goto out;
-	fxml = stage_add_file(st, info, "xml", e);
-	if (fxml == NULL) {
-		rc = e->code;
-		goto out;
-	}
-	rc = outfile_open(&xml, fxml->staged_path, e);
+	outfile_init(&csv);
+	outfile_init(&xml);
+	rc = outfile_open(&csv, st, info, "csv", e);
 	if (rc == 0)
-		rc = statement_csv_header(&csv_out, e);
+		rc = outfile_open(&xml, st, info, "xml", e);
 	if (rc == 0)
-		rc = statement_xml_begin(&xml_out, info, e);
+		rc = statement_csv_header(&csv.out, e);
+	if (rc == 0)
+		rc = statement_xml_open(&doc, &xml.out, STATEMENT_XML_DOCUMENT, e);
+	if (rc == 0)
+		rc = statement_xml_begin(&doc, info, e);
 	if (rc == 0)
 		rc = db_query(conn, NULL, declare_sql, 2, params, e);
 	cursor_open = rc == 0;
@@ -479,9 +442,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 
 			rc = row_from_line(&row, res, i, e);
 			if (rc == 0)
-				rc = statement_csv_row(&csv_out, info, &row, e);
+				rc = statement_csv_row(&csv.out, info, &row, e);
 			if (rc == 0)
-				rc = statement_xml_line(&xml_out, info, &row, e);
+				rc = statement_xml_line(&doc, info, &row, e);
 			rows++;
 		}
 		PQclear(res);
@@ -499,12 +462,15 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 			     info->totals.lines);
 		goto out;
 	}
-	rc = statement_xml_end(&xml_out, info, e);
+	rc = statement_xml_end(&doc, info, e);
+	if (rc == 0)
+		rc = statement_xml_close(&doc, e);
 	if (rc == 0)
 		rc = outfile_commit(&csv, e);
 	if (rc == 0)
 		rc = outfile_commit(&xml, e);
 out:
+	statement_xml_close(&doc, NULL);
 	outfile_close(&csv);
 	outfile_close(&xml);
 	if (rc != 0)
@@ -519,27 +485,34 @@ static int stage_spooled_file(struct stage *st, struct spooled *sd,
 			      const struct statement_info *info, struct err *e)
 {
 	struct outfile f;
-	struct statement_out out = { outfile_write, &f };
+	struct statement_xml doc = { .w = NULL };
 	bool xml = strcmp(sd->ext, "xml") == 0;
-	struct staged *sf;
 	int rc;
 
-	memset(&f, 0, sizeof(f));
 	if (sd->lines != info->totals.lines)
 		return ERR_SET(e, ERR_DB, "%" PRId64 " lines rendered, %" PRId64 " stored",
 			       sd->lines, info->totals.lines);
-	sf = stage_add_file(st, info, sd->ext, e);
-	if (sf == NULL)
-		return e->code;
-	rc = outfile_open(&f, sf->staged_path, e);
-	if (rc == 0)
-		rc = xml ? statement_xml_begin(&out, info, e) : statement_csv_header(&out, e);
+	outfile_init(&f);
+	rc = outfile_open(&f, st, info, sd->ext, e);
+	if (rc == 0 && xml) {
+		/* the document around the spooled <line> elements */
+		rc = statement_xml_open(&doc, &f.out, STATEMENT_XML_DOCUMENT, e);
+		if (rc == 0)
+			rc = statement_xml_begin(&doc, info, e);
+		if (rc == 0)
+			rc = statement_xml_flush(&doc, e);
+	} else if (rc == 0) {
+		rc = statement_csv_header(&f.out, e);
+	}
 	if (rc == 0)
 		rc = spool_copy(sd, &f, e);
 	if (rc == 0 && xml)
-		rc = statement_xml_end(&out, info, e);
+		rc = statement_xml_end(&doc, info, e);
+	if (rc == 0)
+		rc = statement_xml_close(&doc, e);
 	if (rc == 0)
 		rc = outfile_commit(&f, e);
+	statement_xml_close(&doc, NULL);
 	outfile_close(&f);
 	return rc;
 }
@@ -616,27 +589,5 @@ int stage_check_spools(const struct stage *st, const char *period, struct err *e
 
 int stage_publish(struct stage *st, struct err *e)
 {
-	int rc = 0;
-	int fd;
-
-	for (size_t i = 0; i < st->nfiles && rc == 0; i++) {
-		struct staged *f = &st->files[i];
-
-		if (rename(f->staged_path, f->final_path) != 0) {
-			rc = ERR_SET(e, ERR_IO, "cannot rename into '%s': %s", f->final_path,
-				     strerror(errno));
-			break;
-		}
-		free(f->staged_path);
-		f->staged_path = NULL;
-	}
-	if (rc == 0 && st->nfiles > 0) {
-		fd = open(st->dir, O_RDONLY | O_DIRECTORY);
-		if (fd < 0 || fsync(fd) != 0)
-			rc = ERR_SET(e, ERR_IO, "cannot sync the directory '%s': %s", st->dir,
-				     strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return rc;
+	return publish_commit(&st->pub, e);
 }

@@ -1,10 +1,10 @@
 /* settle_stage.h: the statement files of a settlement run.
  *
- * Statement files are staged inside the settling transaction:
- * "<final>.tmp.<pid>.staged" beside their final names, written whole and
- * fsync'd by atomic_file. Only after COMMIT are they renamed into place;
- * any failure before that rolls back and removes them, so an I/O failure
- * issues nothing. Staged and spooled files of a run that died are removed
+ * Statement files are staged inside the settling transaction with
+ * common/publish.h: "<final>.tmp.<pid>.staged" beside their final names,
+ * written whole and fsync'd. Only after COMMIT are they renamed into
+ * place; any failure before that rolls back and removes them, so an I/O
+ * failure issues nothing. Staged and spooled files of a run that died are removed
  * by atomic_file_clean_stale().
  *
  * A statement issued by this run is rendered while its lines are booked
@@ -24,15 +24,11 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "publish.h"
 #include "statement.h"
 
 /* Statement files are created with this mode (they hold debtor names). */
 #define STAGE_FILE_MODE 0600
-
-struct staged {
-	char *staged_path;
-	char *final_path;
-};
 
 /* The CSV rows or XML lines of a statement of this run, waiting for
  * their frame. */
@@ -45,9 +41,7 @@ struct spooled {
 };
 
 struct stage {
-	struct staged *files;
-	size_t nfiles;
-	size_t cap;
+	struct publish pub; /* the staged statement files */
 	struct spooled *spools; /* in creditor order, as the settling pass made them */
 	size_t nspools;
 	size_t spools_cap;
@@ -78,6 +72,8 @@ void stage_discard(struct stage *st);
 /* After a failed attempt: remove the directories it created, when empty
  * (a run that issues nothing leaves nothing behind). */
 void stage_unmake_dir(struct stage *st);
+/* An empty stage for the directory st->dir (set by the caller). */
+void stage_init(struct stage *st);
 void stage_release(struct stage *st);
 /* The statement directory st->dir, made on first use. */
 int stage_dir(struct stage *st, struct err *e);

@@ -1,172 +1,61 @@
-/* statement.c: CSV and XML rendering of statements and of the case list. */
+/* statement.c: CSV and XML rendering of statements and of the case list
+ * (statement.h). */
 #include "statement.h"
 
+#include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "csvout.h"
 #include "date.h"
 #include "money.h"
 #include "utf8.h"
 
 #define CSV_EOL "\n"
-/* Bytes of a row kept inside struct rowbuf; a longer row goes to the heap
- * (up to STATEMENT_ROW_MAX). Statement lines are a few hundred bytes, so
- * rendering a line allocates nothing. */
-#define ROWBUF_INLINE 2048
 
-/* One rendered row, written with a single call to out->write. */
-struct rowbuf {
-	char *data; /* inline, or the heap once the row outgrew it */
-	size_t len;
-	size_t cap;
-	bool failed; /* sticky: out of memory or over STATEMENT_ROW_MAX */
-	char inline_data[ROWBUF_INLINE];
-};
-
-static void rowbuf_init(struct rowbuf *b)
+void statement_out_init(struct statement_out *out,
+			int (*write)(void *ctx, const void *data, size_t len, struct err *e),
+			void *ctx)
 {
-	b->data = b->inline_data;
-	b->len = 0;
-	b->cap = sizeof(b->inline_data);
-	b->failed = false;
+	out->write = write;
+	out->ctx = ctx;
+	buf_init(&out->row, STATEMENT_ROW_MAX);
 }
 
-static void rowbuf_release(struct rowbuf *b)
+void statement_out_release(struct statement_out *out)
 {
-	if (b->data != b->inline_data)
-		free(b->data);
-	rowbuf_init(b);
-}
-
-/* Make room for n more bytes; false (and failed) when it cannot. */
-static bool rowbuf_reserve(struct rowbuf *b, size_t n)
-{
-	char *p;
-	size_t cap;
-
-	if (b->failed)
-		return false;
-	if (n > STATEMENT_ROW_MAX - b->len) {
-		b->failed = true;
-		return false;
-	}
-	if (b->len + n <= b->cap)
-		return true;
-	cap = b->cap;
-	while (cap < b->len + n)
-		cap *= 2;
-	if (cap > STATEMENT_ROW_MAX)
-		cap = STATEMENT_ROW_MAX;
-	if (b->data == b->inline_data) {
-		p = malloc(cap);
-		if (p != NULL)
-			memcpy(p, b->data, b->len);
-	} else {
-		p = realloc(b->data, cap);
-	}
-	if (p == NULL) {
-		b->failed = true;
-		return false;
-	}
-	b->data = p;
-	b->cap = cap;
-	return true;
-}
-
-static void rowbuf_put(struct rowbuf *b, const char *s, size_t n)
-{
-	if (!rowbuf_reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-}
-
-static void rowbuf_putc(struct rowbuf *b, char c)
-{
-	if (b->len < b->cap && !b->failed && b->len < STATEMENT_ROW_MAX)
-		b->data[b->len++] = c;
-	else
-		rowbuf_put(b, &c, 1);
-}
-
-static void rowbuf_puts(struct rowbuf *b, const char *s)
-{
-	rowbuf_put(b, s, strlen(s));
-}
-
-/* Hand the row to the output and release it. */
-static int rowbuf_flush(struct rowbuf *b, const struct statement_out *out, struct err *e)
-{
-	int rc = 0;
-
-	if (b->failed)
-		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %zu bytes or out of memory",
-			     STATEMENT_ROW_MAX);
-	else if (b->len > 0)
-		rc = out->write(out->ctx, b->data, b->len, e);
-	rowbuf_release(b);
-	return rc;
+	buf_release(&out->row);
 }
 
 /* ---- numbers: the bytes of "%" PRId64, money_format and date_format,
  * without printf ---- */
 
-/* Decimal digits of v, written backwards ending at end; returns the start. */
-static char *u64_digits(char *end, uint64_t v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return end;
-}
-
-static void put_i64(struct rowbuf *b, int64_t v)
-{
-	char buf[24];
-	char *end = buf + sizeof(buf);
-	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	char *p = u64_digits(end, mag);
-
-	if (v < 0)
-		*--p = '-';
-	rowbuf_put(b, p, (size_t)(end - p));
-}
-
 /* Minor units as "-1234.05" (money_format). */
-static void put_money(struct rowbuf *b, int64_t v)
+static int put_money(struct buf *b, int64_t v, struct err *e)
 {
-	char buf[32];
-	char *end = buf + sizeof(buf);
 	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	char *p;
+	const char cents[3] = { '.', (char)('0' + mag / 10 % 10), (char)('0' + mag % 10) };
+	int rc = v < 0 ? buf_addch(b, '-', e) : 0;
 
-	*--end = (char)('0' + mag % 10);
-	*--end = (char)('0' + mag / 10 % 10);
-	*--end = '.';
-	p = u64_digits(end, mag / 100);
-	if (v < 0)
-		*--p = '-';
-	rowbuf_put(b, p, (size_t)(buf + sizeof(buf) - p));
+	if (rc == 0)
+		rc = buf_add_i64(b, (int64_t)(mag / 100), e);
+	if (rc == 0)
+		rc = buf_add(b, cents, sizeof(cents), e);
+	return rc;
 }
 
 /* "YYYY-MM-DD" (date_format); nothing for BOOKING_NO_DATE. */
-static void put_date(struct rowbuf *b, int32_t days)
+static int put_date(struct buf *b, int32_t days, struct err *e)
 {
 	char buf[DATE_FMT_MAX];
 	int y, m, d;
 
 	if (days == BOOKING_NO_DATE)
-		return;
+		return 0;
 	date_to_ymd(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
-		return;
-	}
+	if (y < 0 || y > 9999)
+		return buf_addstr(b, date_format(buf, sizeof(buf), days), e);
 	buf[0] = (char)('0' + y / 1000);
 	buf[1] = (char)('0' + y / 100 % 10);
 	buf[2] = (char)('0' + y / 10 % 10);
@@ -177,44 +66,47 @@ static void put_date(struct rowbuf *b, int32_t days)
 	buf[7] = '-';
 	buf[8] = (char)('0' + d / 10);
 	buf[9] = (char)('0' + d % 10);
-	rowbuf_put(b, buf, 10);
+	return buf_add(b, buf, 10, e);
 }
 
 /* ---- CSV ---- */
 
-static bool csv_needs_formula_escape(const char *s)
+/* Text fields, each after a ',' (csvout: quoting and the formula rule). */
+static int csv_texts(struct buf *b, const char *const *v, size_t n, struct err *e)
 {
-	return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-	       s[0] == '\r';
-}
+	int rc = 0;
 
-/* A text field: formula escape, then RFC 4180 quoting when needed. */
-static void csv_text(struct rowbuf *b, const char *s)
-{
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	const char *p = s;
-
-	if (quote)
-		rowbuf_putc(b, '"');
-	if (csv_needs_formula_escape(s))
-		rowbuf_putc(b, '\'');
-	for (;;) {
-		size_t run = strcspn(p, "\"");
-
-		rowbuf_put(b, p, run);
-		p += run;
-		if (*p == '\0')
-			break;
-		rowbuf_put(b, "\"\"", 2);
-		p++;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = buf_addch(b, ',', e);
+		if (rc == 0)
+			rc = csvout_add(b, v[i], strlen(v[i]), true, e);
 	}
-	if (quote)
-		rowbuf_putc(b, '"');
+	return rc;
 }
 
-static void csv_sep(struct rowbuf *b)
+/* Amounts, each after a ','. */
+static int csv_amounts(struct buf *b, const int64_t *v, size_t n, struct err *e)
 {
-	rowbuf_putc(b, ',');
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = buf_addch(b, ',', e);
+		if (rc == 0)
+			rc = put_money(b, v[i], e);
+	}
+	return rc;
+}
+
+/* The row rendered in out->row (rc: how that went) goes to the output in
+ * one write; the buffer stays for the next row. */
+static int row_done(struct statement_out *out, int rc, struct err *e)
+{
+	if (rc == ERR_LIMIT)
+		rc = ERR_SET(e, ERR_LIMIT, "statement row larger than %zu bytes", STATEMENT_ROW_MAX);
+	if (rc == 0)
+		rc = out->write(out->ctx, out->row.data, out->row.len, e);
+	buf_reset(&out->row);
+	return rc;
 }
 
 int statement_number(char *buf, size_t size, const char *period,
@@ -227,7 +119,7 @@ int statement_number(char *buf, size_t size, const char *period,
 	return 0;
 }
 
-int statement_csv_header(const struct statement_out *out, struct err *e)
+int statement_csv_header(struct statement_out *out, struct err *e)
 {
 	static const char header[] =
 		"statement_number,case_id,creditor_reference,debtor_name,transaction_id,"
@@ -237,38 +129,38 @@ int statement_csv_header(const struct statement_out *out, struct err *e)
 	return out->write(out->ctx, header, sizeof(header) - 1, e);
 }
 
-int statement_csv_row(const struct statement_out *out, const struct statement_info *info,
+int statement_csv_row(struct statement_out *out, const struct statement_info *info,
 		      const struct statement_row *row, struct err *e)
 {
-	struct rowbuf b;
 	const struct booking_line *l = &row->line;
-	const int64_t amounts[] = { l->amount, l->to_fees, l->to_interest, l->to_principal,
-				    l->overpaid, l->creditor_share, l->commission,
-				    l->payout_effect };
+	const char *const texts[] = { row->creditor_reference, row->debtor_name,
+				      row->transaction_id, booking_kind_name(l->kind) };
+	const int64_t amounts[] = { l->amount,   l->to_fees,        l->to_interest,
+				    l->to_principal, l->overpaid, l->creditor_share,
+				    l->commission, l->payout_effect };
+	struct buf *b = &out->row;
+	int rc;
 
-	rowbuf_init(&b);
-	csv_text(&b, info->number);
-	csv_sep(&b);
-	put_i64(&b, row->case_id);
-	csv_sep(&b);
-	csv_text(&b, row->creditor_reference);
-	csv_sep(&b);
-	csv_text(&b, row->debtor_name);
-	csv_sep(&b);
-	csv_text(&b, row->transaction_id);
-	csv_sep(&b);
-	csv_text(&b, booking_kind_name(l->kind));
-	csv_sep(&b);
-	put_date(&b, l->booking_date);
-	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]); i++) {
-		csv_sep(&b);
-		put_money(&b, amounts[i]);
-	}
-	rowbuf_puts(&b, CSV_EOL);
-	return rowbuf_flush(&b, out, e);
+	buf_reset(b);
+	rc = csvout_add(b, info->number, strlen(info->number), true, e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = buf_add_i64(b, row->case_id, e);
+	if (rc == 0)
+		rc = csv_texts(b, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = put_date(b, l->booking_date, e);
+	if (rc == 0)
+		rc = csv_amounts(b, amounts, sizeof(amounts) / sizeof(amounts[0]), e);
+	if (rc == 0)
+		rc = buf_addstr(b, CSV_EOL, e);
+	return row_done(out, rc, e);
 }
 
-int statement_cases_header(const struct statement_out *out, struct err *e)
+int statement_cases_header(struct statement_out *out, struct err *e)
 {
 	static const char header[] =
 		"case_id,creditor_reference,debtor_name,status,original_amount,principal,"
@@ -277,31 +169,28 @@ int statement_cases_header(const struct statement_out *out, struct err *e)
 	return out->write(out->ctx, header, sizeof(header) - 1, e);
 }
 
-int statement_cases_row(const struct statement_out *out,
-			const struct statement_case_row *row, struct err *e)
+int statement_cases_row(struct statement_out *out, const struct statement_case_row *row,
+			struct err *e)
 {
-	struct rowbuf b;
+	const char *const texts[] = { row->creditor_reference, row->debtor_name, row->status };
+	const int64_t amounts[] = { row->original_amount, row->principal, row->fees,
+				    row->interest };
+	struct buf *b = &out->row;
+	int rc;
 
-	rowbuf_init(&b);
-	put_i64(&b, row->case_id);
-	csv_sep(&b);
-	csv_text(&b, row->creditor_reference);
-	csv_sep(&b);
-	csv_text(&b, row->debtor_name);
-	csv_sep(&b);
-	csv_text(&b, row->status);
-	csv_sep(&b);
-	put_money(&b, row->original_amount);
-	csv_sep(&b);
-	put_money(&b, row->principal);
-	csv_sep(&b);
-	put_money(&b, row->fees);
-	csv_sep(&b);
-	put_money(&b, row->interest);
-	csv_sep(&b);
-	put_date(&b, row->last_transaction_date);
-	rowbuf_puts(&b, CSV_EOL);
-	return rowbuf_flush(&b, out, e);
+	buf_reset(b);
+	rc = buf_add_i64(b, row->case_id, e);
+	if (rc == 0)
+		rc = csv_texts(b, texts, sizeof(texts) / sizeof(texts[0]), e);
+	if (rc == 0)
+		rc = csv_amounts(b, amounts, sizeof(amounts) / sizeof(amounts[0]), e);
+	if (rc == 0)
+		rc = buf_addch(b, ',', e);
+	if (rc == 0)
+		rc = put_date(b, row->last_transaction_date, e);
+	if (rc == 0)
+		rc = buf_addstr(b, CSV_EOL, e);
+	return row_done(out, rc, e);
 }
 
 /* ---- XML ---- */
@@ -318,189 +207,378 @@ static size_t xml_char_seq(const unsigned char *s)
 }
 
 /* Bytes written as they are in XML character data: printable ASCII other
- * than the five that are escaped. */
+ * than the four that are escaped. */
 static bool xml_plain(unsigned char c)
 {
 	return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"';
 }
 
-/* Escaped character data, usable in text and in double-quoted attributes. */
-static void xml_text(struct rowbuf *b, const char *str)
+/* Escaped character data, usable in text and in double-quoted attributes
+ * (statement.h says which escape). */
+static int xml_escape(struct buf *b, const char *str, struct err *e)
 {
 	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 	const unsigned char *s = (const unsigned char *)str;
+	int rc = 0;
 
-	while (*s != '\0') {
+	while (*s != '\0' && rc == 0) {
 		const unsigned char *run = s;
+		const char *esc = NULL;
 		size_t n;
 
 		while (xml_plain(*s))
 			s++;
 		if (s > run)
-			rowbuf_put(b, (const char *)run, (size_t)(s - run));
-		if (*s == '\0')
+			rc = buf_add(b, run, (size_t)(s - run), e);
+		if (rc != 0 || *s == '\0')
 			break;
 		switch (*s) {
-		case '&': rowbuf_puts(b, "&amp;"); s++; continue;
-		case '<': rowbuf_puts(b, "&lt;"); s++; continue;
-		case '>': rowbuf_puts(b, "&gt;"); s++; continue;
-		case '"': rowbuf_puts(b, "&quot;"); s++; continue;
-		case '\t': rowbuf_puts(b, "&#9;"); s++; continue;
-		case '\n': rowbuf_puts(b, "&#10;"); s++; continue;
-		case '\r': rowbuf_puts(b, "&#13;"); s++; continue;
-		default: break;
+		case '&': esc = "&amp;"; break;
+		case '<': esc = "&lt;"; break;
+		case '>': esc = "&gt;"; break;
+		case '"': esc = "&quot;"; break;
+		case '\t': esc = "&#9;"; break;
+		case '\n': esc = "&#10;"; break;
+		case '\r': esc = "&#13;"; break;
+		default: esc = *s < 0x20 ? replacement : NULL; break;
 		}
-		if (*s < 0x20) {
-			rowbuf_puts(b, replacement);
-			s++;
-			continue;
-		}
-		n = xml_char_seq(s);
+		n = esc == NULL ? xml_char_seq(s) : 0;
 		if (n == 0) {
-			rowbuf_puts(b, replacement);
+			rc = buf_addstr(b, esc != NULL ? esc : replacement, e);
 			s++;
-			continue;
+		} else {
+			rc = buf_add(b, s, n, e);
+			s += n;
 		}
-		rowbuf_put(b, (const char *)s, n);
-		s += n;
 	}
+	return rc;
 }
 
-static void xml_open(struct rowbuf *b, const char *indent, const char *name)
+/* xmlOutputBuffer's write callback: the bytes go to the statement_out
+ * (or to x->capture, or nowhere when muted); the first error is kept in x
+ * (libxml2 only sees -1). */
+static int xml_write(void *ctx, const char *data, int len)
 {
-	rowbuf_puts(b, indent);
-	rowbuf_putc(b, '<');
-	rowbuf_puts(b, name);
-	rowbuf_putc(b, '>');
+	struct statement_xml *x = ctx;
+
+	if (len <= 0 || (x->mute && x->capture == NULL))
+		return len;
+	if (x->rc == 0 && x->capture != NULL)
+		x->rc = buf_add(x->capture, data, (size_t)len, &x->err);
+	else if (x->rc == 0)
+		x->rc = x->out->write(x->out->ctx, data, (size_t)len, &x->err);
+	return x->rc == 0 ? len : -1;
 }
 
-static void xml_close(struct rowbuf *b, const char *name)
+static int xml_close(void *ctx)
 {
-	rowbuf_put(b, "</", 2);
-	rowbuf_puts(b, name);
-	rowbuf_put(b, ">\n", 2);
+	(void)ctx;
+	return 0;
 }
 
-static void xml_elem_text(struct rowbuf *b, const char *indent, const char *name,
-			  const char *value)
+/* The error behind a failed xmlTextWriter call: the output's, or else
+ * libxml2 ran out of memory. */
+static int xml_failed(struct statement_xml *x, struct err *e)
 {
-	xml_open(b, indent, name);
-	xml_text(b, value);
-	xml_close(b, name);
+	if (x->rc != 0) {
+		if (e != NULL)
+			*e = x->err;
+		return x->rc;
+	}
+	return ERR_SET(e, ERR_NOMEM, "out of memory writing a statement's XML");
+}
+
+/* <name>content</name>, the content escaped already, in the scratch
+ * buffer (out->row). */
+static int xml_element(struct statement_xml *x, const char *name, struct err *e)
+{
+	const struct buf *t = &x->out->row;
+
+	if (xmlTextWriterStartElement(x->w, BAD_CAST name) < 0 ||
+	    xmlTextWriterWriteRawLen(x->w, BAD_CAST(t->data != NULL ? t->data : ""), (int)t->len) < 0 ||
+	    xmlTextWriterEndElement(x->w) < 0)
+		return xml_failed(x, e);
+	return 0;
 }
 
 /* Numbers need no escaping: digits, '-' and '.'. */
-static void xml_elem_money(struct rowbuf *b, const char *indent, const char *name,
-			   int64_t v)
+static int xml_int(struct statement_xml *x, const char *name, int64_t v, struct err *e)
 {
-	xml_open(b, indent, name);
-	put_money(b, v);
-	xml_close(b, name);
+	int rc;
+
+	buf_reset(&x->out->row);
+	rc = buf_add_i64(&x->out->row, v, e);
+	return rc == 0 ? xml_element(x, name, e) : rc;
 }
 
-static void xml_elem_int(struct rowbuf *b, const char *indent, const char *name, int64_t v)
+static int xml_money(struct statement_xml *x, const char *name, int64_t v, struct err *e)
 {
-	xml_open(b, indent, name);
-	put_i64(b, v);
-	xml_close(b, name);
+	int rc;
+
+	buf_reset(&x->out->row);
+	rc = put_money(&x->out->row, v, e);
+	return rc == 0 ? xml_element(x, name, e) : rc;
 }
 
-static void xml_elem_date(struct rowbuf *b, const char *indent, const char *name,
-			  int32_t days)
+static int xml_attr(struct statement_xml *x, const char *name, const char *value,
+		    struct err *e)
 {
-	char buf[DATE_FMT_MAX];
+	const struct buf *t = &x->out->row;
+	int rc;
 
-	xml_open(b, indent, name);
-	if (days == BOOKING_NO_DATE)
-		rowbuf_puts(b, date_format(buf, sizeof(buf), days));
-	else
-		put_date(b, days);
-	xml_close(b, name);
+	buf_reset(&x->out->row);
+	rc = xml_escape(&x->out->row, value, e);
+	if (rc != 0)
+		return rc;
+	if (xmlTextWriterStartAttribute(x->w, BAD_CAST name) < 0 ||
+	    xmlTextWriterWriteRawLen(x->w, BAD_CAST(t->data != NULL ? t->data : ""), (int)t->len) < 0 ||
+	    xmlTextWriterEndAttribute(x->w) < 0)
+		return xml_failed(x, e);
+	return 0;
 }
 
-static void xml_attr(struct rowbuf *b, const char *name, const char *value)
+/* Numbers, each its element: counts, or amounts in minor units. */
+struct xml_number {
+	const char *name;
+	int64_t v;
+	bool money;
+};
+
+static int xml_numbers(struct statement_xml *x, const struct xml_number *v, size_t n,
+		       struct err *e)
 {
-	rowbuf_putc(b, ' ');
-	rowbuf_puts(b, name);
-	rowbuf_put(b, "=\"", 2);
-	xml_text(b, value);
-	rowbuf_putc(b, '"');
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = v[i].money ? xml_money(x, v[i].name, v[i].v, e) : xml_int(x, v[i].name, v[i].v, e);
+	return rc;
 }
 
-int statement_xml_begin(const struct statement_out *out,
-			const struct statement_info *info, struct err *e)
+/* The elements of a <line>, in order: the CSV's columns (SPEC 9.2). */
+static const char *const line_elements[STATEMENT_XML_LINE_VALUES] = {
+	"statementNumber", "caseId",      "creditorReference", "debtorName",    "transactionId",
+	"kind",            "bookingDate", "amount",            "toFees",        "toInterest",
+	"toPrincipal",     "overpaid",    "creditorShare",     "commission",    "payoutEffect",
+};
+
+/* Stands for a value in the shape of a line: no name, indentation or
+ * escaped text has it. */
+#define LINE_MARK '\x01'
+
+/* Just after the <lines> start tag: end the tag with the line break the
+ * indenting writer puts there, then write a <line> with LINE_MARK for
+ * each value, into x->shape instead of the output. The writer is then as
+ * after a line, so that what follows, lines or the end, is indented alike
+ * whether the lines come from this writer or from a spool; and each line
+ * is that shape with its values in place of the marks (statement.h). */
+static int xml_enter_lines(struct statement_xml *x, struct err *e)
 {
-	struct rowbuf b;
+	static const xmlChar mark[1] = { LINE_MARK };
+	size_t n = 0;
+	bool ok;
+
+	if (xmlTextWriterWriteRaw(x->w, BAD_CAST "\n") < 0 || xmlTextWriterFlush(x->w) < 0)
+		return xml_failed(x, e);
+	buf_reset(&x->shape);
+	x->capture = &x->shape;
+	ok = xmlTextWriterStartElement(x->w, BAD_CAST "line") >= 0;
+	for (size_t i = 0; i < STATEMENT_XML_LINE_VALUES && ok; i++)
+		ok = xmlTextWriterStartElement(x->w, BAD_CAST line_elements[i]) >= 0 &&
+		     xmlTextWriterWriteRawLen(x->w, mark, 1) >= 0 &&
+		     xmlTextWriterEndElement(x->w) >= 0;
+	ok = ok && xmlTextWriterEndElement(x->w) >= 0 && xmlTextWriterFlush(x->w) >= 0;
+	x->capture = NULL;
+	if (!ok)
+		return xml_failed(x, e);
+	for (size_t i = 0; i < x->shape.len; i++)
+		if (x->shape.data[i] == LINE_MARK && n < STATEMENT_XML_LINE_VALUES)
+			x->hole[n++] = i;
+	assert(n == STATEMENT_XML_LINE_VALUES);
+	return 0;
+}
+
+/* The bytes of the line's shape before value i (i ==
+ * STATEMENT_XML_LINE_VALUES: after the last value). */
+static int shape_piece(const struct statement_xml *x, size_t i, struct buf *b, struct err *e)
+{
+	size_t from = i == 0 ? 0 : x->hole[i - 1] + 1;
+	size_t to = i == STATEMENT_XML_LINE_VALUES ? x->shape.len : x->hole[i];
+
+	return buf_add(b, x->shape.data + from, to - from, e);
+}
+
+int statement_xml_open(struct statement_xml *x, struct statement_out *out,
+		       enum statement_xml_at at, struct err *e)
+{
+	xmlOutputBufferPtr ob;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->out = out;
+	buf_init(&x->shape, STATEMENT_XML_SHAPE_MAX);
+	ob = xmlOutputBufferCreateIO(xml_write, xml_close, x, NULL);
+	if (ob == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	x->w = xmlNewTextWriter(ob);
+	if (x->w == NULL) {
+		xmlOutputBufferClose(ob);
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	}
+	if (xmlTextWriterSetIndent(x->w, 1) < 0 ||
+	    xmlTextWriterSetIndentString(x->w, BAD_CAST "  ") < 0) {
+		rc = xml_failed(x, e);
+		statement_xml_close(x, NULL);
+		return rc;
+	}
+	if (at == STATEMENT_XML_LINES) {
+		/* the elements around the lines, left out of the output */
+		x->mute = true;
+		if (xmlTextWriterStartElement(x->w, BAD_CAST "statement") < 0 ||
+		    xmlTextWriterStartElement(x->w, BAD_CAST "lines") < 0)
+			rc = xml_failed(x, e);
+		else
+			rc = xml_enter_lines(x, e);
+		x->mute = false;
+		if (rc != 0) {
+			statement_xml_close(x, NULL);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int statement_xml_begin(struct statement_xml *x, const struct statement_info *info,
+			struct err *e)
+{
 	const struct statement_portfolio *pf = &info->portfolio;
 	char issued[DATE_FMT_MAX];
+	const char *const attrs[][2] = {
+		{ "xmlns", STATEMENT_XML_NS },
+		{ "number", info->number },
+		{ "creditorId", info->creditor_id },
+		{ "period", info->period },
+		{ "currency", info->currency },
+		{ "issued", date_format(issued, sizeof(issued), info->issued) },
+	};
+	const struct xml_number portfolio[] = {
+		{ "registeredCases", pf->registered_cases, false },
+		{ "registeredPrincipal", pf->registered_principal, true },
+		{ "openCases", pf->open_cases, false },
+		{ "openPrincipal", pf->open_principal, true },
+		{ "withdrawnCases", pf->withdrawn_cases, false },
+		{ "paidCases", pf->paid_cases, false },
+		{ "reopenedCases", pf->reopened_cases, false },
+	};
+	int rc = 0;
 
-	rowbuf_init(&b);
-	rowbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	rowbuf_puts(&b, "<statement xmlns=\"" STATEMENT_XML_NS "\"");
-	xml_attr(&b, "number", info->number);
-	xml_attr(&b, "creditorId", info->creditor_id);
-	xml_attr(&b, "period", info->period);
-	xml_attr(&b, "currency", info->currency);
-	xml_attr(&b, "issued", date_format(issued, sizeof(issued), info->issued));
-	rowbuf_puts(&b, ">\n  <portfolio>\n");
-	xml_elem_int(&b, "    ", "registeredCases", pf->registered_cases);
-	xml_elem_money(&b, "    ", "registeredPrincipal", pf->registered_principal);
-	xml_elem_int(&b, "    ", "openCases", pf->open_cases);
-	xml_elem_money(&b, "    ", "openPrincipal", pf->open_principal);
-	xml_elem_int(&b, "    ", "withdrawnCases", pf->withdrawn_cases);
-	xml_elem_int(&b, "    ", "paidCases", pf->paid_cases);
-	xml_elem_int(&b, "    ", "reopenedCases", pf->reopened_cases);
-	rowbuf_puts(&b, "  </portfolio>\n  <lines>\n");
-	return rowbuf_flush(&b, out, e);
+	if (xmlTextWriterStartDocument(x->w, "1.0", "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElement(x->w, BAD_CAST "statement") < 0)
+		return xml_failed(x, e);
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && rc == 0; i++)
+		rc = xml_attr(x, attrs[i][0], attrs[i][1], e);
+	if (rc == 0 && xmlTextWriterStartElement(x->w, BAD_CAST "portfolio") < 0)
+		rc = xml_failed(x, e);
+	if (rc == 0)
+		rc = xml_numbers(x, portfolio, sizeof(portfolio) / sizeof(portfolio[0]), e);
+	if (rc == 0 && (xmlTextWriterEndElement(x->w) < 0 ||
+			xmlTextWriterStartElement(x->w, BAD_CAST "lines") < 0))
+		rc = xml_failed(x, e);
+	if (rc == 0)
+		rc = xml_enter_lines(x, e);
+	return rc;
 }
 
-int statement_xml_line(const struct statement_out *out, const struct statement_info *info,
+int statement_xml_line(struct statement_xml *x, const struct statement_info *info,
 		       const struct statement_row *row, struct err *e)
 {
-	static const char in[] = "      ";
-	struct rowbuf b;
 	const struct booking_line *l = &row->line;
+	const char *const texts[] = { row->creditor_reference, row->debtor_name,
+				      row->transaction_id, booking_kind_name(l->kind) };
+	const int64_t amounts[] = { l->amount,   l->to_fees,        l->to_interest,
+				    l->to_principal, l->overpaid, l->creditor_share,
+				    l->commission, l->payout_effect };
+	struct buf *b = &x->out->row;
+	char date[DATE_FMT_MAX];
+	size_t v = 0; /* the value being written */
+	int rc;
 
-	rowbuf_init(&b);
-	rowbuf_puts(&b, "    <line>\n");
-	xml_elem_text(&b, in, "statementNumber", info->number);
-	xml_elem_int(&b, in, "caseId", row->case_id);
-	xml_elem_text(&b, in, "creditorReference", row->creditor_reference);
-	xml_elem_text(&b, in, "debtorName", row->debtor_name);
-	xml_elem_text(&b, in, "transactionId", row->transaction_id);
-	xml_elem_text(&b, in, "kind", booking_kind_name(l->kind));
-	xml_elem_date(&b, in, "bookingDate", l->booking_date);
-	xml_elem_money(&b, in, "amount", l->amount);
-	xml_elem_money(&b, in, "toFees", l->to_fees);
-	xml_elem_money(&b, in, "toInterest", l->to_interest);
-	xml_elem_money(&b, in, "toPrincipal", l->to_principal);
-	xml_elem_money(&b, in, "overpaid", l->overpaid);
-	xml_elem_money(&b, in, "creditorShare", l->creditor_share);
-	xml_elem_money(&b, in, "commission", l->commission);
-	xml_elem_money(&b, in, "payoutEffect", l->payout_effect);
-	rowbuf_puts(&b, "    </line>\n");
-	return rowbuf_flush(&b, out, e);
+	assert(x->shape.len > 0); /* after begin, or a lines writer */
+	buf_reset(b);
+	rc = shape_piece(x, v++, b, e);
+	if (rc == 0)
+		rc = xml_escape(b, info->number, e);
+	if (rc == 0)
+		rc = shape_piece(x, v++, b, e);
+	if (rc == 0)
+		rc = buf_add_i64(b, row->case_id, e);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && rc == 0; i++) {
+		rc = shape_piece(x, v++, b, e);
+		if (rc == 0)
+			rc = xml_escape(b, texts[i], e);
+	}
+	if (rc == 0)
+		rc = shape_piece(x, v++, b, e);
+	if (rc == 0 && l->booking_date == BOOKING_NO_DATE)
+		rc = buf_addstr(b, date_format(date, sizeof(date), l->booking_date), e);
+	else if (rc == 0)
+		rc = put_date(b, l->booking_date, e);
+	for (size_t i = 0; i < sizeof(amounts) / sizeof(amounts[0]) && rc == 0; i++) {
+		rc = shape_piece(x, v++, b, e);
+		if (rc == 0)
+			rc = put_money(b, amounts[i], e);
+	}
+	if (rc == 0)
+		rc = shape_piece(x, v, b, e);
+	/* the writer holds nothing (xml_enter_lines flushed it): the line
+	 * goes straight to the output */
+	return row_done(x->out, rc, e);
 }
 
-int statement_xml_end(const struct statement_out *out,
-		      const struct statement_info *info, struct err *e)
+int statement_xml_end(struct statement_xml *x, const struct statement_info *info,
+		      struct err *e)
 {
-	static const char in[] = "    ";
-	struct rowbuf b;
 	const struct booking_totals *t = &info->totals;
+	const struct xml_number totals[] = {
+		{ "payments", t->payments, true },
+		{ "directPayments", t->direct_payments, true },
+		{ "creditNotes", t->credit_notes, true },
+		{ "withdrawalFees", t->withdrawal_fees, true },
+		{ "creditorShare", t->creditor_share, true },
+		{ "commission", t->commission, true },
+		{ "vat", t->vat, true },
+		{ "netPayout", t->net_payout, true },
+	};
+	int rc;
 
-	rowbuf_init(&b);
-	rowbuf_puts(&b, "  </lines>\n  <totals>\n");
-	xml_elem_money(&b, in, "payments", t->payments);
-	xml_elem_money(&b, in, "directPayments", t->direct_payments);
-	xml_elem_money(&b, in, "creditNotes", t->credit_notes);
-	xml_elem_money(&b, in, "withdrawalFees", t->withdrawal_fees);
-	xml_elem_money(&b, in, "creditorShare", t->creditor_share);
-	xml_elem_money(&b, in, "commission", t->commission);
-	xml_elem_money(&b, in, "vat", t->vat);
-	xml_elem_money(&b, in, "netPayout", t->net_payout);
-	rowbuf_puts(&b, "  </totals>\n</statement>\n");
-	return rowbuf_flush(&b, out, e);
+	if (xmlTextWriterEndElement(x->w) < 0 || /* lines */
+	    xmlTextWriterStartElement(x->w, BAD_CAST "totals") < 0)
+		return xml_failed(x, e);
+	rc = xml_numbers(x, totals, sizeof(totals) / sizeof(totals[0]), e);
+	if (rc == 0 && (xmlTextWriterEndElement(x->w) < 0 || /* totals */
+			xmlTextWriterEndDocument(x->w) < 0))
+		rc = xml_failed(x, e);
+	return rc;
+}
+
+int statement_xml_flush(struct statement_xml *x, struct err *e)
+{
+	if (xmlTextWriterFlush(x->w) < 0)
+		return xml_failed(x, e);
+	return 0;
+}
+
+int statement_xml_close(struct statement_xml *x, struct err *e)
+{
+	int rc = 0;
+
+	if (x->w == NULL)
+		return 0;
+	if (xmlTextWriterFlush(x->w) < 0)
+		rc = xml_failed(x, e);
+	xmlFreeTextWriter(x->w); /* closes the output buffer, writes no end tags */
+	x->w = NULL;
+	buf_release(&x->shape);
+	return rc;
 }
 
 char *statement_summary(char *buf, size_t size, const struct statement_info *info)

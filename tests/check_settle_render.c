@@ -49,24 +49,32 @@ static void info_init(struct statement_info *info)
 static char *csv_row(const struct statement_row *row)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
 	struct statement_info info;
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, mem_write, &m);
 	info_init(&info);
 	ck_assert_int_eq(statement_csv_row(&out, &info, row, &e), 0);
+	statement_out_release(&out);
 	return m.data;
 }
 
+/* One <line> element, as a spool holds it. */
 static char *xml_line(const struct statement_row *row)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
+	struct statement_xml x;
 	struct statement_info info;
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, mem_write, &m);
 	info_init(&info);
-	ck_assert_int_eq(statement_xml_line(&out, &info, row, &e), 0);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_LINES, &e), 0);
+	ck_assert_int_eq(statement_xml_line(&x, &info, row, &e), 0);
+	ck_assert_int_eq(statement_xml_close(&x, &e), 0);
+	statement_out_release(&out);
 	return m.data;
 }
 
@@ -110,7 +118,7 @@ START_TEST(test_numbers_as_printf)
 
 		{
 			struct membuf mb = { NULL, 0 };
-			struct statement_out out = { mem_write, &mb };
+			struct statement_out out;
 			struct statement_case_row cr = {
 				.case_id = v, .creditor_reference = "R", .debtor_name = "D",
 				.status = "open", .original_amount = v, .principal = v, .fees = v,
@@ -120,7 +128,9 @@ START_TEST(test_numbers_as_printf)
 
 			snprintf(want, sizeof(want), "%" PRId64 ",R,D,open,%s,%s,%s,%s,\n", v, m, m,
 				 m, m);
+			statement_out_init(&out, mem_write, &mb);
 			ck_assert_int_eq(statement_cases_row(&out, &cr, &e), 0);
+			statement_out_release(&out);
 			ck_assert_str_eq(mb.data, want);
 			free(mb.data);
 		}

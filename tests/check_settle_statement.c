@@ -114,12 +114,13 @@ END_TEST
 START_TEST(test_csv)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
 	struct statement_info info;
 	struct statement_row r1 = row_direct();
 	struct statement_row r2 = row_withdrawal();
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, mem_write, &m);
 	info_init(&info);
 	ck_assert_int_eq(statement_csv_header(&out, &e), 0);
 	ck_assert_int_eq(statement_csv_row(&out, &info, &r1, &e), 0);
@@ -133,11 +134,14 @@ START_TEST(test_csv)
 		"66.27,-116.27\n"
 		"2024-03-ACME-CHF,18,R-2,'@home\tLtd,W1,withdrawal,2024-03-31,0.00,0.00,0.00,"
 		"0.00,0.00,0.00,0.00,-50.00\n");
+	statement_out_release(&out);
 	free(m.data);
 }
 END_TEST
 
-/* Every formula lead character, and CR/LF inside a field. */
+/* Every formula lead character, and CR/LF inside a field: csvout's rule,
+ * the one of every CSV the engine writes (a field that starts with a tab
+ * is quoted too, as in reject reports and receipts). */
 START_TEST(test_csv_formula_escape)
 {
 	static const struct {
@@ -145,14 +149,14 @@ START_TEST(test_csv_formula_escape)
 		const char *out;
 	} cases[] = {
 		{ "=1+2", "'=1+2" },     { "+41 79", "'+41 79" },  { "-3", "'-3" },
-		{ "@SUM(A1)", "'@SUM(A1)" }, { "\tx", "'\tx" },    { "\rx", "\"'\rx\"" },
+		{ "@SUM(A1)", "'@SUM(A1)" }, { "\tx", "\"'\tx\"" }, { "\rx", "\"'\rx\"" },
 		{ "a\nb", "\"a\nb\"" },  { "a=b", "a=b" },         { " =x", " =x" },
 		{ "", "" },              { "\"", "\"\"\"\"" },      { "'x", "'x" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct membuf m = { NULL, 0 };
-		struct statement_out out = { mem_write, &m };
+		struct statement_out out;
 		struct statement_case_row row = {
 			.case_id = 1, .creditor_reference = "R1", .debtor_name = cases[i].in,
 			.status = "open", .original_amount = 12345, .principal = 12345,
@@ -163,7 +167,9 @@ START_TEST(test_csv_formula_escape)
 
 		snprintf(expect, sizeof(expect), "1,R1,%s,open,123.45,123.45,0.00,0.07,\n",
 			 cases[i].out);
+		statement_out_init(&out, mem_write, &m);
 		ck_assert_int_eq(statement_cases_row(&out, &row, &e), 0);
+		statement_out_release(&out);
 		ck_assert_msg(strcmp(m.data, expect) == 0, "case %zu: got [%s] want [%s]", i,
 			      m.data, expect);
 		free(m.data);
@@ -174,7 +180,7 @@ END_TEST
 START_TEST(test_cases_list)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
 	struct statement_case_row row = {
 		.case_id = 42, .creditor_reference = "INV-1", .debtor_name = "Anna",
 		.status = "closed", .original_amount = 100000, .principal = 0, .fees = 0,
@@ -182,8 +188,10 @@ START_TEST(test_cases_list)
 	};
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, mem_write, &m);
 	ck_assert_int_eq(statement_cases_header(&out, &e), 0);
 	ck_assert_int_eq(statement_cases_row(&out, &row, &e), 0);
+	statement_out_release(&out);
 	ck_assert_str_eq(m.data, "case_id,creditor_reference,debtor_name,status,original_amount,"
 				 "principal,fees,interest,last_transaction_date\n"
 				 "42,INV-1,Anna,closed,1000.00,0.00,0.00,0.00,2024-02-29\n");
@@ -195,13 +203,18 @@ static char *render_xml(const struct statement_info *info, const struct statemen
 			size_t n)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
+	struct statement_xml x;
 	struct err e = ERR_INIT;
 
-	ck_assert_int_eq(statement_xml_begin(&out, info, &e), 0);
+	statement_out_init(&out, mem_write, &m);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_DOCUMENT, &e), 0);
+	ck_assert_int_eq(statement_xml_begin(&x, info, &e), 0);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_int_eq(statement_xml_line(&out, info, &rows[i], &e), 0);
-	ck_assert_int_eq(statement_xml_end(&out, info, &e), 0);
+		ck_assert_int_eq(statement_xml_line(&x, info, &rows[i], &e), 0);
+	ck_assert_int_eq(statement_xml_end(&x, info, &e), 0);
+	ck_assert_int_eq(statement_xml_close(&x, &e), 0);
+	statement_out_release(&out);
 	return m.data;
 }
 
@@ -294,6 +307,51 @@ START_TEST(test_xml)
 }
 END_TEST
 
+/* A statement of this run: its lines go to a spool through a lines
+ * writer and the document is framed around the spool's bytes later; the
+ * bytes are those of one writer doing it all. Zero lines too. */
+START_TEST(test_xml_spooled)
+{
+	struct statement_info info;
+	struct statement_row rows[2] = { row_direct(), row_withdrawal() };
+	struct err e = ERR_INIT;
+
+	info_init(&info);
+	for (size_t n = 0; n <= 2; n++) {
+		struct membuf spool = { NULL, 0 };
+		struct membuf file = { NULL, 0 };
+		struct statement_out spool_out, file_out;
+		struct statement_xml lines, doc;
+		char *whole = render_xml(&info, rows, n);
+
+		statement_out_init(&spool_out, mem_write, &spool);
+		statement_out_init(&file_out, mem_write, &file);
+		ck_assert_int_eq(statement_xml_open(&lines, &spool_out, STATEMENT_XML_LINES, &e), 0);
+		for (size_t i = 0; i < n; i++)
+			ck_assert_int_eq(statement_xml_line(&lines, &info, &rows[i], &e), 0);
+		ck_assert_int_eq(statement_xml_close(&lines, &e), 0);
+		ck_assert_int_eq(statement_xml_open(&doc, &file_out, STATEMENT_XML_DOCUMENT, &e), 0);
+		ck_assert_int_eq(statement_xml_begin(&doc, &info, &e), 0);
+		ck_assert_int_eq(statement_xml_flush(&doc, &e), 0);
+		if (spool.len > 0)
+			ck_assert_int_eq(mem_write(&file, spool.data, spool.len, &e), 0);
+		ck_assert_int_eq(statement_xml_end(&doc, &info, &e), 0);
+		ck_assert_int_eq(statement_xml_close(&doc, &e), 0);
+		ck_assert_str_eq(file.data, whole);
+		if (n == 0)
+			ck_assert_ptr_nonnull(strstr(whole, "  <lines>\n  </lines>\n  <totals>\n"));
+		else
+			ck_assert_uint_eq(spool.len, strlen(strstr(whole, "    <line>\n")) -
+							 strlen(strstr(whole, "  </lines>\n")));
+		statement_out_release(&spool_out);
+		statement_out_release(&file_out);
+		free(spool.data);
+		free(file.data);
+		free(whole);
+	}
+}
+END_TEST
+
 /* Characters XML 1.0 cannot carry become U+FFFD; the document stays valid. */
 START_TEST(test_xml_bad_characters)
 {
@@ -336,15 +394,24 @@ END_TEST
 
 START_TEST(test_write_error_propagates)
 {
-	struct statement_out out = { fail_write, NULL };
+	struct statement_out out;
+	struct statement_xml x;
 	struct statement_info info;
 	struct statement_row row = row_direct();
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, fail_write, NULL);
+	xmlSetGenericErrorFunc(NULL, silent); /* libxml2's own "I/O error" line */
 	info_init(&info);
 	ck_assert_int_eq(statement_csv_row(&out, &info, &row, &e), ERR_IO);
 	ck_assert_str_eq(e.message, "cannot write 'x': no space left on device");
-	ck_assert_int_eq(statement_xml_begin(&out, &info, &e), ERR_IO);
+	ck_assert_int_eq(statement_xml_open(&x, &out, STATEMENT_XML_DOCUMENT, &e), 0);
+	err_clear(&e);
+	ck_assert_int_eq(statement_xml_begin(&x, &info, &e), ERR_IO);
+	ck_assert_str_eq(e.message, "cannot write 'x': no space left on device");
+	ck_assert_int_eq(statement_xml_close(&x, &e), ERR_IO);
+	xmlSetGenericErrorFunc(NULL, NULL);
+	statement_out_release(&out);
 }
 END_TEST
 
@@ -352,12 +419,13 @@ END_TEST
 START_TEST(test_row_limit)
 {
 	struct membuf m = { NULL, 0 };
-	struct statement_out out = { mem_write, &m };
+	struct statement_out out;
 	struct statement_info info;
 	struct statement_row row = row_direct();
 	char *big = malloc(STATEMENT_ROW_MAX + 1);
 	struct err e = ERR_INIT;
 
+	statement_out_init(&out, mem_write, &m);
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'x', STATEMENT_ROW_MAX);
 	big[STATEMENT_ROW_MAX] = '\0';
@@ -365,6 +433,7 @@ START_TEST(test_row_limit)
 	info_init(&info);
 	ck_assert_int_eq(statement_csv_row(&out, &info, &row, &e), ERR_LIMIT);
 	ck_assert_ptr_null(m.data);
+	statement_out_release(&out);
 	free(big);
 }
 END_TEST
@@ -390,6 +459,7 @@ Suite *settle_statement_suite(void)
 	tcase_add_test(tc, test_csv_formula_escape);
 	tcase_add_test(tc, test_cases_list);
 	tcase_add_test(tc, test_xml);
+	tcase_add_test(tc, test_xml_spooled);
 	tcase_add_test(tc, test_xml_bad_characters);
 	tcase_add_test(tc, test_xsd_refuses);
 	tcase_add_test(tc, test_write_error_propagates);

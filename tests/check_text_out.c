@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "copy_csv.h"
 #include "csvout.h"
 #include "utf8.h"
@@ -88,6 +89,43 @@ START_TEST(test_csvout_formula_rule)
 }
 END_TEST
 
+/* csvout_add: the same bytes into a buffer, appended; near the buffer's
+ * limit the exact length decides, not the worst case. */
+START_TEST(test_csvout_add)
+{
+	static const char *const fields[] = { "C1-1001", "=HYPERLINK(\"x\")", "-R3", "\tx",
+					      "a,b", "", "say \"hi\"" };
+	struct buf b;
+	struct err e = ERR_INIT;
+
+	buf_init(&b, 1024);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *want = enc(fields[i]);
+
+		buf_reset(&b);
+		ck_assert_int_eq(buf_addstr(&b, "x,", &e), 0);
+		ck_assert_int_eq(csvout_add(&b, fields[i], strlen(fields[i]), true, &e), 0);
+		ck_assert_str_eq(b.data + 2, want);
+		ck_assert_uint_eq(b.len, 2 + strlen(want));
+	}
+	buf_release(&b);
+	/* "\"'=a\"\"b\"": 8 bytes, where the worst case is 2 * 5 + 3 */
+	buf_init(&b, 8);
+	ck_assert_int_eq(csvout_add(&b, "=a\"b", 4, true, &e), 0);
+	ck_assert_str_eq(b.data, "\"'=a\"\"b\"");
+	buf_release(&b);
+	buf_init(&b, 7);
+	ck_assert_int_eq(csvout_add(&b, "=a\"b", 4, true, &e), ERR_LIMIT);
+	ck_assert_uint_eq(b.len, 0);
+	buf_release(&b);
+	/* without the formula rule: a number as it is */
+	buf_init(&b, 5);
+	ck_assert_int_eq(csvout_add(&b, "-12.5", 5, false, &e), 0);
+	ck_assert_str_eq(b.data, "-12.5");
+	buf_release(&b);
+}
+END_TEST
+
 /* copy_csv_row into a file; returns what was written */
 static const char *row(const char *text)
 {
@@ -139,6 +177,7 @@ Suite *text_out_suite(void)
 	tcase_add_test(tc, test_escape_invalid_utf8);
 	tcase_add_test(tc, test_escape_limits);
 	tcase_add_test(tc, test_csvout_formula_rule);
+	tcase_add_test(tc, test_csvout_add);
 	tcase_add_test(tc, test_copy_text_rows);
 	suite_add_tcase(s, tc);
 	return s;
