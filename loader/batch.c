@@ -14,6 +14,7 @@
 #include "load.h"
 #include "locks.h"
 #include "log.h"
+#include "phase.h"
 #include "pipeline.h"
 #include "sniff.h"
 #include "source.h"
@@ -205,7 +206,7 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 	}
 	if ((rc = reports_write(l, false, e)) != 0 || (rc = reports_summary(l, res, e)) != 0)
 		return rc;
-	if ((rc = db_exec(l->conn, "COMMIT", e)) != 0)
+	if ((rc = db_exec(l->conn, "COMMIT", e)) != 0 || (rc = publish_commit(&l->pub, e)) != 0)
 		return rc;
 	snprintf(res->status, sizeof(res->status), "refused");
 	res->records = (long long)l->io.records;
@@ -214,26 +215,6 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 }
 
 /* LOADER_TIMING=1 logs the duration of each phase on stderr. */
-static bool timing;
-
-void batch_timing(bool on)
-{
-	timing = on;
-}
-
-void load_phase(const char *name)
-{
-	static struct timespec last;
-	struct timespec now;
-
-	if (!timing)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (name != NULL)
-		log_info("phase %s: %.3f s", name,
-			 (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
-	last = now;
-}
 
 /* Claim a batch id for this file: reuse a failed/refused (or dead
  * 'loading') batch of the same file, else insert one. The file's name and
@@ -366,9 +347,11 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	const char *lock_params[2] = { LOCK_CLASS_FILE_SQL, key };
 	char reading[160], name[64];
 	bool locked = false, in_tx = false;
-	int rc;
+	int rc, crc;
 
 	memset(&l, 0, sizeof(l));
+	buf_init(&l.row, LOAD_ROW_MAX);
+	publish_init(&l.pub);
 	memset(res, 0, sizeof(*res));
 	l.conf = conf;
 	l.opts = opts;
@@ -412,15 +395,10 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		goto out;
 	if (res->already_loaded)
 		goto out;
-	l.row = malloc(LOAD_ROW_MAX);
-	if (l.row == NULL) {
-		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
-		goto fail;
-	}
 	if ((rc = db_exec(l.conn, "BEGIN", e)) != 0)
 		goto fail;
 	in_tx = true;
-	load_phase(NULL);
+	phase_mark(NULL);
 	if ((rc = load_creditors(&l, e)) != 0)
 		goto fail;
 	if ((l.seen = calloc(l.creditors.n + 1, sizeof(bool))) == NULL) {
@@ -477,29 +455,30 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	}
 	if (rc != 0 && rc != ERR_REFUSED)
 		goto fail;
-	{
-		int crc;
-
-		l.step = "committing";
-		crc = db_exec(l.conn, "COMMIT", e);
-
-		in_tx = false;
-		load_phase("commit");
-		if (crc != 0) {
-			/* Lost at COMMIT: ask the database what happened. */
-			if (!committed_after_all(conninfo, l.batch_id)) {
-				rc = crc;
-				goto fail;
-			}
-			err_clear(e);
+	l.step = "committing";
+	crc = db_exec(l.conn, "COMMIT", e);
+	in_tx = false;
+	phase_mark("commit");
+	if (crc != 0) {
+		/* Lost at COMMIT: ask the database what happened. */
+		if (!committed_after_all(conninfo, l.batch_id)) {
+			rc = crc;
+			goto fail;
 		}
+		err_clear(e);
+	}
+	/* committed: the reports appear */
+	if ((crc = publish_commit(&l.pub, e)) != 0) {
+		err_prefix(e, "batch %lld is %s, but its reports could not be put in place", l.batch_id, res->status);
+		rc = crc;
 	}
 	goto out;
 
 fail:
 	if (l.step != NULL && e->code == ERR_DB)
 		err_prefix(e, "%s", l.step);
-	reports_discard_receipt(&l); /* also when renamed: the batch did not commit */
+	reports_drop_receipt(&l);
+	publish_discard(&l.pub); /* the batch did not commit: no report, no receipt */
 	sink_abort(&l, "load failed");
 	if (in_tx && !db_connection_lost(l.conn)) {
 		struct err e2 = ERR_INIT;
@@ -507,9 +486,9 @@ fail:
 		db_exec(l.conn, "ROLLBACK", &e2);
 	}
 	if (l.batch_id > 0) {
-		snprintf(res->status, sizeof(res->status), "failed");
 		char *ids = load_creditor_ids(&l);
 
+		snprintf(res->status, sizeof(res->status), "failed");
 		mark_failed(conninfo, l.batch_id, l.kind, ids, e->message);
 		free(ids);
 	}
@@ -531,7 +510,9 @@ out:
 	sink_release(&l);
 	key_filter_free(&l.filter);
 	db_copy_release(&l.copy);
-	free(l.row);
+	reports_drop_receipt(&l);
+	publish_release(&l.pub);
+	buf_release(&l.row);
 	free(l.seen);
 	free(l.creditors.items);
 	db_close(l.conn);

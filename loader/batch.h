@@ -46,9 +46,6 @@ struct batch_result {
 	long long not_utf8;
 };
 
-/* Log the time each phase of a load takes (LOADER_TIMING). */
-void batch_timing(bool on);
-
 /* --creditor must name a known creditor (SPEC 5 v2): ERR_USAGE if not. */
 int batch_check_creditor(const char *conninfo, const char *creditor_id, struct err *e);
 

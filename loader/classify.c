@@ -18,6 +18,7 @@
 #include "load.h"
 #include "locks.h"
 #include "log.h"
+#include "phase.h"
 
 /* The longest statement made here: a template and a few column lists. */
 #define CLASSIFY_SQL_MAX (16u * 1024u)
@@ -313,10 +314,10 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	if ((rc = lock_take(l->conn, l->batch_id, try_lock_creditors_sql, lock_creditors_sql, creditor_holders_sql,
 			    "the lock of a creditor of this file", e)) != 0)
 		return rc;
-	load_phase("errors and locks");
+	phase_mark("errors and locks");
 	if ((rc = classify(l, id, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0)
 		return rc;
-	load_phase("classify");
+	phase_mark("classify");
 	if ((rc = counts(l, c, e)) != 0)
 		return rc;
 	records = c[0] + (long long)l->n_fast;
@@ -325,7 +326,7 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	/* duplicates and case errors found by the database, when there are */
 	if (c[3] > 0 && (rc = db_rejects(l, id, e)) != 0)
 		return rc;
-	load_phase("database rejects");
+	phase_mark("database rejects");
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	rejected = records - accepted - skipped;
@@ -356,7 +357,7 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		rc = cases ? reports_insert_cases(l, asof, e) : insert_transactions(l, params, e);
 		if (rc != 0)
 			return rc;
-		load_phase("insert");
+		phase_mark("insert");
 		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "loaded");
@@ -390,9 +391,9 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	l->step = "writing the reject report";
 	log_progress(l->step, (uint64_t)records, 0);
 	if ((rc = reports_write(l, !cases && strcmp(res->status, "loaded") == 0, e)) != 0 ||
-	    (rc = reports_publish_receipt(l, e)) != 0 || (rc = reports_summary(l, res, e)) != 0)
+	    (rc = reports_stage_receipt(l, e)) != 0 || (rc = reports_summary(l, res, e)) != 0)
 		return rc;
 	log_progress_done();
-	load_phase("reports");
+	phase_mark("reports");
 	return refused ? ERR_REFUSED : 0;
 }

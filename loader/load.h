@@ -21,14 +21,17 @@
 
 #include "atomic_file.h"
 #include "batch.h"
+#include "buf.h"
 #include "columns.h"
 #include "case_copy.h"
 #include "db.h"
 #include "decode.h"
+#include "publish.h"
 #include "validate.h"
 
-/* One COPY text row: the fields are capped far below (RECORD_FIELD_MAX_BYTES). */
-#define LOAD_ROW_MAX (64u * 1024u)
+/* One COPY row (text or binary): RECORD_MAX_FIELDS fields of at most
+ * RECORD_FIELD_MAX_BYTES, escaped, and the errors with their values. */
+#define LOAD_ROW_MAX (256u * 1024u)
 
 /* Where the batch's transaction is. An attempt that finds keys already
  * in the database, or a refusal on the fast path, goes back to the
@@ -56,8 +59,7 @@ struct load {
 	bool *seen;              /* creditors (index in creditors) with a record */
 	struct validate_ctx vctx;
 	struct decode_io io;
-	char *row;               /* one COPY row */
-	size_t row_len;
+	struct buf row;          /* one COPY row (LOAD_ROW_MAX at most) */
 	/* the fast case load (case_copy.h) */
 	struct key_filter filter;
 	FILE *spill;             /* staged rows, COPY text format */
@@ -65,10 +67,10 @@ struct load {
 	FILE *ids;               /* their case numbers, when not contiguous */
 	unsigned long long n_fast, n_spill;
 	long long seq0;          /* the case number sequence before the COPY */
-	/* a case batch's receipt: written by the insert, published after the
-	 * reject report, removed again when the batch does not commit */
-	struct atomic_file receipt;
-	char receipt_path[CONFIG_PATH_MAX + 64];
+	/* the reject report and the receipt: staged before COMMIT, published
+	 * after it (common/publish.h), removed when the batch does not commit */
+	struct publish pub;
+	struct atomic_file receipt; /* a case batch's, written with the insert */
 	/* what the user sees */
 	const char *reading;     /* the progress line's reading step */
 	const char *step;        /* what the batch does now: named in front of an error */
@@ -93,17 +95,19 @@ void sink_release(struct load *l);
  * state becomes LOAD_RESTART: the refusal is written staged). */
 int classify_batch(struct load *l, struct batch_result *res, struct err *e);
 
-/* reports.c */
+/* reports.c: the files are staged in l->pub; batch.c publishes them after
+ * COMMIT. */
 int reports_write(struct load *l, bool receipt, struct err *e);
 int reports_insert_cases(struct load *l, const char *asof, struct err *e);
-int reports_publish_receipt(struct load *l, struct err *e);
-void reports_discard_receipt(struct load *l);
+/* The case receipt, written with the insert, staged after the report. */
+int reports_stage_receipt(struct load *l, struct err *e);
+/* Forget the case receipt being written (a restart on the staged path). */
+void reports_drop_receipt(struct load *l);
 int reports_summary(struct load *l, struct batch_result *res, struct err *e);
 
 /* batch.c */
 /* The creditors with a record in the file, as a text[] literal (malloc). */
 char *load_creditor_ids(const struct load *l);
-/* LOADER_TIMING: log the time since the last mark, as phase name. */
-void load_phase(const char *name);
+
 
 #endif

@@ -17,6 +17,7 @@
 #include "date.h"
 #include "ids.h"
 #include "log.h"
+#include "phase.h"
 #include "source.h"
 #include "version.h"
 
@@ -280,7 +281,7 @@ static void test_hooks(struct load_opts *opts)
 		if (*end == '\0' && n >= 6 && n <= 34)
 			opts->key_filter_log2_bits = (unsigned)n;
 	}
-	batch_timing(getenv("LOADER_TIMING") != NULL);
+	phase_enable(getenv("LOADER_TIMING") != NULL);
 }
 
 static int load_files(struct config *conf, const char *conninfo, char **files, int nfiles,

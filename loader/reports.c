@@ -1,13 +1,11 @@
 /* reports.c: what a batch tells the creditor and the operator (see
  * load.h): the reject report and the receipt (SPEC 7.1, 7.2), written
- * from the database through one CSV writer (copy_csv.h) to temporary
- * files that are renamed into place before COMMIT (the receipt after the
- * reject report, removed again if the batch does not commit), and the
- * lines after the summary (SPEC 7.3 v2). */
+ * from the database through one CSV writer (copy_csv.h), staged before
+ * COMMIT and published after it (common/publish.h: all or none, never
+ * half-written), and the lines after the summary (SPEC 7.3 v2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "copy_csv.h"
 #include "load.h"
@@ -37,17 +35,17 @@ static const char receipt_staged_cases_sql[] =
 	"  FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
 	" ORDER BY 1) TO STDOUT";
 
-/* A report file from a query: the header, then each row (copy_csv.h). */
-static int copy_to_file(PGconn *conn, const char *sql, const char *header, const char *path, struct err *e)
+/* A report file from a query, staged: the header, then each row. */
+static int copy_to_file(struct load *l, const char *sql, const char *header, const char *path, struct err *e)
 {
 	struct atomic_file af;
 	int rc;
 
-	if ((rc = atomic_file_open(&af, path, 0600, e)) != 0)
+	if ((rc = publish_open(&l->pub, &af, path, 0600, e)) != 0)
 		return rc;
 	rc = atomic_file_write(&af, header, strlen(header), e);
 	if (rc == 0)
-		rc = copy_csv_query(conn, sql, &af, e);
+		rc = copy_csv_query(l->conn, sql, &af, e);
 	if (rc == ERR_IO || (rc == 0 && af.failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
 	if (rc != 0) {
@@ -71,7 +69,7 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 		 "COPY (SELECT record, line, creditor_reference, field, code, message, value FROM rejects"
 		 " WHERE batch_id = %lld ORDER BY record NULLS LAST, seq) TO STDOUT",
 		 l->batch_id);
-	if ((rc = copy_to_file(l->conn, sql, rejects_header, path, e)) != 0)
+	if ((rc = copy_to_file(l, sql, rejects_header, path, e)) != 0)
 		return rc;
 	if (!receipt)
 		return 0;
@@ -83,7 +81,7 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 		 " FROM stage_out o JOIN stage s USING (record)"
 		 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
 		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT");
-	return copy_to_file(l->conn, sql, receipt_tx_header, path, e);
+	return copy_to_file(l, sql, receipt_tx_header, path, e);
 }
 
 static int merge_sink(void *ctx, const char *data, size_t len)
@@ -97,7 +95,7 @@ static int merge_sink(void *ctx, const char *data, size_t len)
 int reports_insert_cases(struct load *l, const char *asof, struct err *e)
 {
 	struct atomic_file *af = &l->receipt;
-	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX], staged[1024];
+	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX], staged[1024], path[CONFIG_PATH_MAX + 64];
 	char *sql = NULL;
 	const char *params[2];
 	char id[24];
@@ -118,9 +116,8 @@ int reports_insert_cases(struct load *l, const char *asof, struct err *e)
 	free(sql);
 	if (rc != 0)
 		return rc;
-	snprintf(l->receipt_path, sizeof(l->receipt_path), "%s/batch-%lld.receipt.csv", l->conf->report_dir,
-		 l->batch_id);
-	if ((rc = atomic_file_open(af, l->receipt_path, 0600, e)) != 0 ||
+	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
+	if ((rc = publish_open(&l->pub, af, path, 0600, e)) != 0 ||
 	    (rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0)
 		return rc;
 	snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
@@ -140,26 +137,21 @@ int reports_insert_cases(struct load *l, const char *asof, struct err *e)
 		rc = copy_csv_query(l->conn, staged, af, e);
 	}
 	if (rc == ERR_IO || (rc == 0 && af->failed))
-		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", l->receipt_path);
+		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);
 	return rc;
 }
 
-/* Rename the pending receipt into place (after the reject report). */
-int reports_publish_receipt(struct load *l, struct err *e)
+int reports_stage_receipt(struct load *l, struct err *e)
 {
 	if (l->receipt.fp == NULL)
 		return 0;
 	return atomic_file_commit(&l->receipt, e);
 }
 
-/* The batch did not commit: no receipt, pending or already renamed. */
-void reports_discard_receipt(struct load *l)
+void reports_drop_receipt(struct load *l)
 {
 	if (l->receipt.fp != NULL)
 		atomic_file_abort(&l->receipt);
-	else if (l->receipt_path[0] != '\0')
-		unlink(l->receipt_path);
-	l->receipt_path[0] = '\0';
 }
 
 /* The batch's most frequent reject codes, and how many of its records were

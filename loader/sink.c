@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "columns.h"
+#include "copy_text.h"
 #include "load.h"
+#include "phase.h"
 #include "locks.h"
 #include "log.h"
 #include "rules.h"
@@ -18,69 +20,58 @@
 
 /* ---- COPY text rows ---- */
 
-static void put(struct load *l, const char *s, size_t n)
+/* A row being written into l->row (common/buf, copy_text): the first
+ * error sticks, and the row is then dropped with the batch. */
+struct row {
+	struct buf *b;
+	struct err *e;
+	int rc;
+};
+
+static void w_raw(struct row *w, const char *s, size_t n)
 {
-	/* fields are capped far below LOAD_ROW_MAX (RECORD_FIELD_MAX_BYTES) */
-	if (l->row_len + n > LOAD_ROW_MAX)
-		abort();
-	memcpy(l->row + l->row_len, s, n);
-	l->row_len += n;
+	if (w->rc == 0)
+		w->rc = buf_add(w->b, s, n, w->e);
 }
 
-static void put_text(struct load *l, const char *s, size_t n)
+static void w_text(struct row *w, const char *s, size_t n)
 {
-	size_t start = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char esc;
-
-		switch (s[i]) {
-		case '\\': esc = '\\'; break;
-		case '\t': esc = 't'; break;
-		case '\n': esc = 'n'; break;
-		case '\r': esc = 'r'; break;
-		default: continue;
-		}
-		put(l, s + start, i - start);
-		put(l, "\\", 1);
-		put(l, &esc, 1);
-		start = i + 1;
-	}
-	put(l, s + start, n - start);
+	if (w->rc == 0)
+		w->rc = copy_text_str(w->b, s, n, w->e);
 }
 
-static void put_sep(struct load *l)
+static void w_sep(struct row *w)
 {
-	put(l, "\t", 1);
+	if (w->rc == 0)
+		w->rc = copy_text_sep(w->b, w->e);
 }
 
-static void put_null(struct load *l)
+static void w_null(struct row *w)
 {
-	put(l, "\\N", 2);
+	if (w->rc == 0)
+		w->rc = copy_text_null(w->b, w->e);
 }
 
-static void put_bool(struct load *l, bool b)
+static void w_i64(struct row *w, int64_t v)
 {
-	put(l, b ? "t" : "f", 1);
+	if (w->rc == 0)
+		w->rc = copy_text_i64(w->b, v, w->e);
 }
 
-static void put_i64(struct load *l, int64_t v)
+static void w_bool(struct row *w, bool v)
 {
-	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
-
-	put(l, buf, (size_t)n);
+	w_raw(w, v ? "t" : "f", 1);
 }
 
 /* A value as read; NULL when empty, too long, or holding a NUL. */
-static void put_field(struct load *l, const struct record *r, int f)
+static void w_field(struct row *w, const struct record *r, int f)
 {
 	const struct field_value *fv = &r->f[f];
 
 	if (fv->len == 0 || (fv->flags & FIELD_TOO_LONG) || memchr(record_value(r, f), '\0', fv->len) != NULL)
-		put_null(l);
+		w_null(w);
 	else
-		put_text(l, record_value(r, f), fv->len);
+		w_text(w, record_value(r, f), fv->len);
 }
 
 /* A key of a rejected record: shown in the report when it is text. */
@@ -99,14 +90,14 @@ static bool text_ok(const struct record *r, int f)
 
 /* The validator's errors, for classify.c's errors_to_rejects: items
  * separated by RS (0x1e), each "code US field US message US value". */
-static void put_errors(struct load *l, const struct record *r, const struct verdict *v)
+static void w_errors(struct row *w, enum file_kind kind, const struct record *r, const struct verdict *v)
 {
 	size_t nd;
-	const struct field_def *defs = record_fields(l->kind, &nd);
+	const struct field_def *defs = record_fields(kind, &nd);
 	char value[REPORT_VALUE_CHARS * 4 + 8];
 
 	if (v->n == 0) {
-		put_null(l);
+		w_null(w);
 		return;
 	}
 	for (size_t i = 0; i < v->n; i++) {
@@ -114,78 +105,81 @@ static void put_errors(struct load *l, const struct record *r, const struct verd
 		const char *code = reject_code_name(it->code);
 
 		if (i > 0)
-			put(l, "\x1e", 1);
-		put(l, code, strlen(code));
-		put(l, "\x1f", 1);
+			w_raw(w, "\x1e", 1);
+		w_raw(w, code, strlen(code));
+		w_raw(w, "\x1f", 1);
 		if (it->field >= 0)
-			put(l, defs[it->field].name, strlen(defs[it->field].name));
-		put(l, "\x1f", 1);
-		put_text(l, it->message, strlen(it->message));
-		put(l, "\x1f", 1);
+			w_raw(w, defs[it->field].name, strlen(defs[it->field].name));
+		w_raw(w, "\x1f", 1);
+		w_text(w, it->message, strlen(it->message));
+		w_raw(w, "\x1f", 1);
 		if (it->field >= 0 && !(r->f[it->field].flags & FIELD_TOO_LONG) && r->f[it->field].len > 0) {
 			size_t n = utf8_escape(value, sizeof(value), record_value(r, it->field), r->f[it->field].len,
 					       REPORT_VALUE_CHARS);
 
-			put_text(l, value, n);
+			w_text(w, value, n);
 		}
 	}
 }
 
-/* One stage row: record, line, errors, dupkey, txkey, probe, the stored
- * fields in the order of the field table (a rejected record keeps only
- * its keys), and for cases the collection fee. probe: the fast path's
- * key filter saw the key before. */
-static void stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe)
+/* One stage row into l->row: record, line, errors, dupkey, txkey, probe,
+ * the stored fields in the order of the field table (a rejected record
+ * keeps only its keys), and for cases the collection fee. probe: the fast
+ * path's key filter saw the key before. */
+static int stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe, struct err *e)
 {
+	struct row w = { &l->row, e, 0 };
 	size_t nd;
 	const struct field_def *d = record_fields(l->kind, &nd);
 	bool ok = v->n == 0;
 
-	put_i64(l, (int64_t)r->ordinal);
-	put_sep(l);
-	put_i64(l, (int64_t)r->line);
-	put_sep(l);
-	put_errors(l, r, v);
-	put_sep(l);
-	put_bool(l, v->key_ok);
-	put_sep(l);
-	put_bool(l, v->txid_ok);
-	put_sep(l);
-	put_bool(l, probe);
+	buf_reset(&l->row);
+	w_i64(&w, (int64_t)r->ordinal);
+	w_sep(&w);
+	w_i64(&w, (int64_t)r->line);
+	w_sep(&w);
+	w_errors(&w, l->kind, r, v);
+	w_sep(&w);
+	w_bool(&w, v->key_ok);
+	w_sep(&w);
+	w_bool(&w, v->txid_ok);
+	w_sep(&w);
+	w_bool(&w, probe);
 	for (size_t f = 0; f < nd; f++) {
 		if (d[f].type == COL_NONE)
 			continue;
-		put_sep(l);
+		w_sep(&w);
 		if (!ok) {
 			if (d[f].key && text_ok(r, (int)f))
-				put_field(l, r, (int)f);
+				w_field(&w, r, (int)f);
 			else
-				put_null(l);
+				w_null(&w);
 			continue;
 		}
 		switch (d[f].type) {
 		case COL_TEXT:
 		case COL_DATE:
-			put_field(l, r, (int)f);
+			w_field(&w, r, (int)f);
 			break;
 		case COL_MONEY:
-			put_i64(l, v->num[f]);
+			w_i64(&w, v->num[f]);
 			break;
 		case COL_BOOL:
-			put_bool(l, v->num[f] != 0);
+			w_bool(&w, v->num[f] != 0);
 			break;
 		case COL_NONE:
 			break;
 		}
 	}
 	if (l->kind == KIND_CASES) {
-		put_sep(l);
+		w_sep(&w);
 		if (ok)
-			put_i64(l, v->collection_fee);
+			w_i64(&w, v->collection_fee);
 		else
-			put_null(l);
+			w_null(&w);
 	}
-	put(l, "\n", 1);
+	w_raw(&w, "\n", 1);
+	return w.rc;
 }
 
 /* ---- the fast case load ---- */
@@ -232,10 +226,11 @@ static int fast_begin(struct load *l, struct err *e)
 	if ((rc = case_copy_init(sql, sizeof(sql), e)) != 0)
 		return rc;
 	db_copy_release(&l->copy);
-	if ((rc = db_copy_begin(&l->copy, l->conn, sql, e)) != 0)
+	if ((rc = db_copy_begin(&l->copy, l->conn, sql, e)) != 0 ||
+	    (rc = buf_reserve(&l->row, CASE_COPY_ROW_MAX, e)) != 0)
 		return rc;
-	n = case_copy_header(l->row);
-	return db_copy_write(&l->copy, l->row, n, e);
+	n = case_copy_header(l->row.data);
+	return db_copy_write(&l->copy, l->row.data, n, e);
 }
 
 static int fast_record(struct load *l, struct record *r, const struct verdict *v, struct err *e)
@@ -245,22 +240,24 @@ static int fast_record(struct load *l, struct record *r, const struct verdict *v
 	/* a rejected record's key counts as seen too (DUPLICATE_IN_FILE for
 	 * the next one) */
 	bool seen = v->key_ok && key_filter_add(&l->filter, id, idn, ref, refn);
+	int rc;
 
 	if (v->n == 0 && !seen) {
 		char line[1024];
-		size_t n = case_copy_row(l->row, r, v, l->batch_id, l->opts->as_of);
+		size_t n = case_copy_row(l->row.data, r, v, l->batch_id, l->opts->as_of);
 		size_t k = receipt_key_line(line, r->ordinal, ref, refn);
 
 		if (fwrite(line, 1, k, l->keys) != k)
 			return ERR_SET(e, ERR_IO, "cannot write a temporary file");
 		l->copy.rows++;
 		l->n_fast++;
-		return db_copy_write(&l->copy, l->row, n, e);
+		return db_copy_write(&l->copy, l->row.data, n, e);
 	}
 	/* rejected, or its key may be repeated: staged after the COPY */
-	stage_row(l, r, v, seen);
+	if ((rc = stage_row(l, r, v, seen, e)) != 0)
+		return rc;
 	l->n_spill++;
-	if (fwrite(l->row, 1, l->row_len, l->spill) != l->row_len)
+	if (fwrite(l->row.data, 1, l->row.len, l->spill) != l->row.len)
 		return ERR_SET(e, ERR_IO, "cannot write a temporary file");
 	return 0;
 }
@@ -279,7 +276,7 @@ static int fast_end(struct load *l, struct err *e)
 
 	if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0 || (rc = db_copy_end(&l->copy, e)) != 0)
 		return rc;
-	load_phase("parse, validate and COPY into cases");
+	phase_mark("parse, validate and COPY into cases");
 	if (l->n_fast > 0) {
 		char out[32], sql[256];
 		long long last;
@@ -356,12 +353,12 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
 	struct verdict v;
+	int rc;
 
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	if ((r->ordinal & 0x3fff) == 0)
 		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
-	l->row_len = 0;
 	if (l->kind == KIND_CASES)
 		validate_case(&l->vctx, r, &v);
 	else
@@ -370,9 +367,10 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)
 		return fast_record(l, r, &v, e);
-	stage_row(l, r, &v, false);
+	if ((rc = stage_row(l, r, &v, false, e)) != 0)
+		return rc;
 	l->copy.rows++;
-	return db_copy_write(&l->copy, l->row, l->row_len, e);
+	return db_copy_write(&l->copy, l->row.data, l->row.len, e);
 }
 
 int sink_finish(struct load *l, struct err *e)
@@ -382,7 +380,7 @@ int sink_finish(struct load *l, struct err *e)
 	if (l->state == LOAD_FAST)
 		return fast_end(l, e);
 	rc = db_copy_end(&l->copy, e);
-	load_phase("parse, validate and COPY");
+	phase_mark("parse, validate and COPY");
 	return rc;
 }
 
@@ -422,11 +420,12 @@ void sink_release(struct load *l)
 int sink_restart(struct load *l, struct err *e)
 {
 	sink_abort(l, "starting again on the staged path");
-	reports_discard_receipt(l);
+	reports_drop_receipt(l);
+	publish_discard(&l->pub);
 	sink_release(l);
 	l->state = LOAD_RESTART;
 	l->n_fast = l->n_spill = 0;
 	err_clear(e);
-	load_phase("fast path, undone");
+	phase_mark("fast path, undone");
 	return db_exec(l->conn, "ROLLBACK TO SAVEPOINT fast", e);
 }
