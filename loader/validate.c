@@ -130,44 +130,6 @@ static int parse_date(const struct record *r, int f, int32_t *out)
 	return date_parse(out, record_value(r, f), r->f[f].len);
 }
 
-/* creditor_id: known, active, and the --creditor of the run. */
-static const struct creditor_info *check_creditor(const struct validate_ctx *ctx, struct record *r,
-						  struct verdict *v, const struct field_def *defs, int f)
-{
-	const struct creditor_info *c;
-	const char *id;
-
-	if (!usable(ctx, r, v, defs, f, true))
-		return NULL;
-	id = record_value(r, f);
-	if (ctx->creditor_filter != NULL && strcmp(id, ctx->creditor_filter) != 0) {
-		add(v, RC_CREDITOR_MISMATCH, f, "creditor_id is not the creditor this batch is restricted to");
-		return NULL;
-	}
-	c = creditor_find(ctx->creditors, id);
-	if (c == NULL) {
-		add(v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not a known creditor");
-		return NULL;
-	}
-	if (!c->active) {
-		add(v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not an active creditor");
-		return NULL;
-	}
-	return c;
-}
-
-static bool check_key_text(const struct validate_ctx *ctx, struct record *r, struct verdict *v,
-			   const struct field_def *defs, int f)
-{
-	if (!usable(ctx, r, v, defs, f, true))
-		return false;
-	if (rules_has_control(record_value(r, f), r->f[f].len)) {
-		add(v, RC_BAD_FORMAT, f, "%s contains control characters", defs[f].name);
-		return false;
-	}
-	return true;
-}
-
 /* Errors in the order of the fields (whole-record codes first); stable,
  * so a field's own errors keep the order they were found in. Rules that
  * need the debtor's country and type run after the fields they depend on,
@@ -186,17 +148,412 @@ static void sort_by_field(struct verdict *v)
 	}
 }
 
-size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
+/* ---- the rules: one row per field, in the order they run ----
+ *
+ * A rule sees the field after the generic checks (present: usable, a
+ * non-empty valid value) and what the rules before it found (struct
+ * facts): the debtor's country needs the creditor, the due date the
+ * invoice date. The table's order is the order of discovery; the errors
+ * are sorted by field at the end. A field without a rule of its own has
+ * only the generic checks. */
+
+struct facts {
+	const struct validate_ctx *ctx;
+	struct record *r;
+	struct verdict *v;
+	const struct field_def *d;
+	const struct creditor_info *cred; /* known, active, configured country */
+	const struct country_conf *cc;
+	bool company, type_ok, country_ok;
+	bool inv_ok, due_ok, orig_ok;
+	int32_t inv, due;
+	int kind;                         /* transactions: index in tx_kinds, or -1 */
+};
+
+typedef void (*rule_fn)(struct facts *x, int f, bool present);
+
+struct rule {
+	int field;
+	rule_fn check; /* NULL: the generic checks only */
+	/* required: the field table's `required`, unless this says when */
+	bool (*required)(const struct facts *x);
+};
+
+static const char *val(const struct facts *x, int f)
+{
+	return record_value(x->r, f);
+}
+
+/* creditor_id: known, active, the --creditor of the run, its country
+ * configured. */
+static void rule_creditor(struct facts *x, int f, bool present)
+{
+	const struct creditor_info *c;
+	const char *id = val(x, f);
+
+	if (!present)
+		return;
+	if (x->ctx->creditor_filter != NULL && strcmp(id, x->ctx->creditor_filter) != 0) {
+		add(x->v, RC_CREDITOR_MISMATCH, f, "creditor_id is not the creditor this batch is restricted to");
+		return;
+	}
+	c = creditor_find(x->ctx->creditors, id);
+	if (c == NULL) {
+		add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not a known creditor");
+		return;
+	}
+	if (!c->active) {
+		add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not an active creditor");
+		return;
+	}
+	x->v->creditor = c;
+	if (x->r->kind != KIND_CASES) {
+		x->cred = c;
+		return;
+	}
+	x->cc = config_country(x->ctx->conf, c->country);
+	if (x->cc == NULL) {
+		add(x->v, RC_UNKNOWN_CREDITOR, f, "the creditor's country is not configured");
+		return;
+	}
+	x->v->collection_fee = x->cc->collection_fee;
+	x->cred = c;
+}
+
+/* A key's text: no control characters. */
+static bool key_text(struct facts *x, int f, bool present)
+{
+	if (!present)
+		return false;
+	if (rules_has_control(val(x, f), x->r->f[f].len)) {
+		add(x->v, RC_BAD_FORMAT, f, "%s contains control characters", x->d[f].name);
+		return false;
+	}
+	return true;
+}
+
+static void rule_reference(struct facts *x, int f, bool present)
+{
+	x->v->key_ok = key_text(x, f, present) && x->cred != NULL;
+}
+
+static void rule_transaction_id(struct facts *x, int f, bool present)
+{
+	x->v->txid_ok = key_text(x, f, present) && x->cred != NULL;
+}
+
+static void rule_debtor_type(struct facts *x, int f, bool present)
+{
+	const char *t = val(x, f);
+
+	if (!present)
+		return;
+	if (strcmp(t, "person") == 0 || strcmp(t, "company") == 0) {
+		x->type_ok = true;
+		x->company = t[0] == 'c';
+	} else {
+		add(x->v, RC_BAD_FORMAT, f, "debtor_type must be 'person' or 'company'");
+	}
+}
+
+static void rule_debtor_country(struct facts *x, int f, bool present)
+{
+	const char *country = val(x, f);
+
+	if (!present)
+		return;
+	if (!rules_country_ok(country)) {
+		add(x->v, RC_BAD_COUNTRY, f, "debtor_country is not an ISO 3166-1 alpha-2 code");
+		return;
+	}
+	x->country_ok = true;
+	if (x->cred != NULL && strcmp(country, x->cred->country) != 0)
+		add(x->v, RC_SPECIAL_HANDLING, f,
+		    "the debtor lives outside the creditor's country and needs specialised handling");
+}
+
+static void rule_national_id(struct facts *x, int f, bool present)
+{
+	if (present && x->country_ok && x->type_ok &&
+	    !rules_national_id_ok(val(x, CF_DEBTOR_COUNTRY), x->company, val(x, f)))
+		add(x->v, RC_BAD_ID, f, x->company
+		    ? "debtor_national_id is not a valid organisation number for the debtor's country"
+		    : "debtor_national_id is not a valid national identity number for the debtor's country");
+}
+
+static void rule_birth_date(struct facts *x, int f, bool present)
+{
+	int32_t dt;
+
+	if (!present)
+		return;
+	if (parse_date(x->r, f, &dt) != 0)
+		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is not a date YYYY-MM-DD");
+	else if (x->type_ok && x->company)
+		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is for persons only");
+	else if (dt > x->ctx->as_of)
+		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is after the as-of date");
+}
+
+static void rule_postal_code(struct facts *x, int f, bool present)
+{
+	if (present && x->country_ok && !rules_postal_code_ok(val(x, CF_DEBTOR_COUNTRY), val(x, f)))
+		add(x->v, RC_BAD_FORMAT, f, "debtor_postal_code is not a postal code of the debtor's country");
+}
+
+static void rule_email(struct facts *x, int f, bool present)
+{
+	if (present && !rules_email_ok(val(x, f)))
+		add(x->v, RC_BAD_FORMAT, f, "debtor_email is not an e-mail address");
+}
+
+static void rule_phone(struct facts *x, int f, bool present)
+{
+	if (present && !rules_phone_ok(val(x, f)))
+		add(x->v, RC_BAD_FORMAT, f, "debtor_phone must be an optional '+' and 6 to 16 digits");
+}
+
+static void rule_invoice_date(struct facts *x, int f, bool present)
+{
+	if (!present)
+		return;
+	if (parse_date(x->r, f, &x->inv) != 0)
+		add(x->v, RC_BAD_DATE, f, "invoice_date is not a date YYYY-MM-DD");
+	else if (x->inv > x->ctx->as_of)
+		add(x->v, RC_BAD_DATE, f, "invoice_date is after the as-of date");
+	else
+		x->inv_ok = true;
+}
+
+static void rule_due_date(struct facts *x, int f, bool present)
+{
+	if (!present)
+		return;
+	if (parse_date(x->r, f, &x->due) != 0) {
+		add(x->v, RC_BAD_DATE, f, "due_date is not a date YYYY-MM-DD");
+	} else if (x->inv_ok && x->due < x->inv) {
+		add(x->v, RC_BAD_DATE, f, "due_date is before invoice_date");
+	} else {
+		x->due_ok = true;
+		if (x->due >= x->ctx->as_of)
+			add(x->v, RC_NOT_OVERDUE, f, "the claim is not overdue: due_date is not before the as-of date");
+	}
+}
+
+static void rule_original_amount(struct facts *x, int f, bool present)
+{
+	int64_t amt;
+
+	if (!present)
+		return;
+	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
+		add(x->v, RC_BAD_AMOUNT, f, "original_amount is not an amount like 1234.50");
+	else if (amt == 0)
+		add(x->v, RC_BAD_AMOUNT, f, "original_amount must be greater than zero");
+	else if (amt > x->ctx->conf->max_amount)
+		add(x->v, RC_BAD_AMOUNT, f, "original_amount is above the largest amount accepted");
+	else {
+		x->v->num[f] = amt;
+		x->orig_ok = true;
+	}
+}
+
+static void rule_case_currency(struct facts *x, int f, bool present)
+{
+	if (present && x->cred != NULL && strcmp(val(x, f), x->cred->currency) != 0)
+		add(x->v, RC_BAD_CURRENCY, f, "currency is not the creditor's currency");
+}
+
+static void rule_paid_amount(struct facts *x, int f, bool present)
+{
+	int64_t amt;
+
+	if (!present)
+		return;
+	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
+		add(x->v, RC_BAD_AMOUNT, f, "paid_amount is not an amount like 1234.50");
+	else if (x->orig_ok && amt >= x->v->num[CF_ORIGINAL_AMOUNT])
+		add(x->v, RC_NOTHING_OUTSTANDING, f,
+		    "nothing is outstanding: paid_amount is not less than original_amount");
+	else
+		x->v->num[f] = amt;
+}
+
+/* fee_amount and interest_amount: empty or zero */
+static void rule_not_in_claim(struct facts *x, int f, bool present)
+{
+	int64_t amt;
+
+	if (!present)
+		return;
+	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
+		add(x->v, RC_BAD_AMOUNT, f, "%s is not an amount like 0.00", x->d[f].name);
+	else if (amt != 0)
+		add(x->v, RC_FEES_INCLUDED, f, f == CF_FEE_AMOUNT
+		    ? "reminder fees and costs must not be part of the claim" : "interest must not be part of the claim");
+}
+
+static void rule_claim_type(struct facts *x, int f, bool present)
+{
+	int t;
+
+	if (!present)
+		return;
+	t = claim_type_parse(val(x, f));
+	if (t < 0)
+		add(x->v, RC_BAD_FORMAT, f, "claim_type must be goods, services, rent, consumer_credit, energy or other");
+	else if (x->cc != NULL && (x->cc->special_claim_types & (1u << t)))
+		add(x->v, RC_SPECIAL_HANDLING, f, "this claim type needs specialised handling in the creditor's country");
+}
+
+static void rule_disputed(struct facts *x, int f, bool present)
+{
+	bool disputed = false;
+
+	if (!present)
+		return;
+	if (!parse_bool(val(x, f), &disputed))
+		add(x->v, RC_BAD_FORMAT, f, "disputed must be true or false");
+	else if ((x->v->num[f] = disputed))
+		add(x->v, RC_DISPUTED, f, "a disputed claim cannot be collected");
+}
+
+/* reminder_date: NO_REMINDER when the country requires one, else BAD_DATE */
+static void rule_reminder_date(struct facts *x, int f, bool present)
+{
+	bool required = x->cc != NULL && x->cc->reminder_required;
+	enum reject_code code = required ? RC_NO_REMINDER : RC_BAD_DATE;
+	int32_t dt;
+
+	if (present) {
+		if (parse_date(x->r, f, &dt) != 0)
+			add(x->v, code, f, "reminder_date is not a date YYYY-MM-DD");
+		else if (x->due_ok && dt < x->due)
+			add(x->v, code, f, "reminder_date is before due_date");
+		else if (dt > x->ctx->as_of)
+			add(x->v, code, f, "reminder_date is after the as-of date");
+	} else if (required && x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG)) {
+		add(x->v, RC_NO_REMINDER, f, "a reminder before handover is required in the creditor's country");
+	}
+}
+
+static const struct rule case_rules[] = {
+	{ CF_CREDITOR_ID, rule_creditor, NULL },
+	{ CF_CREDITOR_REFERENCE, rule_reference, NULL },
+	{ CF_DEBTOR_TYPE, rule_debtor_type, NULL },
+	{ CF_DEBTOR_NAME, NULL, NULL },
+	{ CF_DEBTOR_STREET, NULL, NULL },
+	{ CF_DEBTOR_CITY, NULL, NULL },
+	{ CF_DEBTOR_COUNTRY, rule_debtor_country, NULL },
+	{ CF_DEBTOR_NATIONAL_ID, rule_national_id, NULL },
+	{ CF_DEBTOR_BIRTH_DATE, rule_birth_date, NULL },
+	{ CF_DEBTOR_POSTAL_CODE, rule_postal_code, NULL },
+	{ CF_DEBTOR_EMAIL, rule_email, NULL },
+	{ CF_DEBTOR_PHONE, rule_phone, NULL },
+	{ CF_INVOICE_NUMBER, NULL, NULL },
+	{ CF_INVOICE_DATE, rule_invoice_date, NULL },
+	{ CF_DUE_DATE, rule_due_date, NULL },
+	{ CF_ORIGINAL_AMOUNT, rule_original_amount, NULL },
+	{ CF_CURRENCY, rule_case_currency, NULL },
+	{ CF_PAID_AMOUNT, rule_paid_amount, NULL },
+	{ CF_FEE_AMOUNT, rule_not_in_claim, NULL },
+	{ CF_INTEREST_AMOUNT, rule_not_in_claim, NULL },
+	{ CF_CLAIM_TYPE, rule_claim_type, NULL },
+	{ CF_DISPUTED, rule_disputed, NULL },
+	{ CF_REMINDER_DATE, rule_reminder_date, NULL },
+};
+
+static const char *const tx_kinds[] = { "payment", "direct_payment", "credit_note", "withdrawal" };
+#define TX_WITHDRAWAL 3
+
+static void rule_tx_kind(struct facts *x, int f, bool present)
+{
+	if (!present)
+		return;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(val(x, f), tx_kinds[i]) == 0)
+			x->kind = i;
+	if (x->kind < 0)
+		add(x->v, RC_BAD_FORMAT, f, "kind must be payment, direct_payment, credit_note or withdrawal");
+}
+
+static void rule_booking_date(struct facts *x, int f, bool present)
+{
+	int32_t dt;
+
+	if (!present)
+		return;
+	if (parse_date(x->r, f, &dt) != 0)
+		add(x->v, RC_BAD_DATE, f, "booking_date is not a date YYYY-MM-DD");
+	else if (dt > x->ctx->as_of)
+		add(x->v, RC_BAD_DATE, f, "booking_date is after the as-of date");
+}
+
+/* amount and currency: required unless a withdrawal (or the kind is bad) */
+static bool money_required(const struct facts *x)
+{
+	return x->kind >= 0 && x->kind != TX_WITHDRAWAL;
+}
+
+static void rule_tx_amount(struct facts *x, int f, bool present)
+{
+	bool withdrawal = x->kind == TX_WITHDRAWAL;
+	int64_t amt;
+
+	if (!present)
+		return;
+	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
+		add(x->v, RC_BAD_AMOUNT, f, "amount is not an amount like 1234.50");
+	else if (withdrawal && amt != 0)
+		add(x->v, RC_BAD_AMOUNT, f, "a withdrawal has no amount");
+	else if (!withdrawal && amt == 0)
+		add(x->v, RC_BAD_AMOUNT, f, "amount must be greater than zero");
+	else if (amt > x->ctx->conf->max_amount)
+		add(x->v, RC_BAD_AMOUNT, f, "amount is above the largest amount accepted (max_amount)");
+	else
+		x->v->num[f] = amt;
+}
+
+static void rule_tx_currency(struct facts *x, int f, bool present)
+{
+	if (present && (x->r->f[f].len != 3 || !rules_currency_ok(val(x, f))))
+		add(x->v, RC_CURRENCY_MISMATCH, f, "currency is not the case's currency");
+}
+
+static void rule_reason(struct facts *x, int f, bool present)
+{
+	static const char *const reasons[] = { "unjustified", "crossed_payment", "goodwill" };
+	bool ok = false;
+
+	if (x->kind != TX_WITHDRAWAL)
+		return;
+	if (present) {
+		for (int i = 0; i < 3; i++)
+			if (strcmp(val(x, f), reasons[i]) == 0)
+				ok = true;
+		if (!ok)
+			add(x->v, RC_BAD_FORMAT, f, "reason must be unjustified, crossed_payment or goodwill");
+	} else if (x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG)) {
+		add(x->v, RC_BAD_FORMAT, f, "a withdrawal needs a reason: unjustified, crossed_payment or goodwill");
+	}
+}
+
+static const struct rule tx_rules[] = {
+	{ TF_CREDITOR_ID, rule_creditor, NULL },
+	{ TF_CREDITOR_REFERENCE, rule_reference, NULL },
+	{ TF_TRANSACTION_ID, rule_transaction_id, NULL },
+	{ TF_KIND, rule_tx_kind, NULL },
+	{ TF_BOOKING_DATE, rule_booking_date, NULL },
+	{ TF_AMOUNT, rule_tx_amount, money_required },
+	{ TF_CURRENCY, rule_tx_currency, money_required },
+	{ TF_REASON, rule_reason, NULL },
+};
+
+static size_t run_rules(const struct validate_ctx *ctx, struct record *r, struct verdict *v, enum file_kind kind,
+			const struct rule *rules, size_t n, bool sort)
 {
 	size_t nd;
-	const struct field_def *d = record_fields(KIND_CASES, &nd);
-	const struct creditor_info *cred;
-	const struct country_conf *cc = NULL;
-	bool company = false, type_ok = false, country_ok = false;
-	bool inv_ok = false, due_ok = false, orig_ok = false;
-	int32_t inv = 0, due = 0, dt;
-	int64_t amt;
-	const char *country = "";
+	struct facts x;
 
 	memset(v, 0, sizeof(*v));
 	if (r->bad_record) {
@@ -204,222 +561,31 @@ size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct ve
 		add(v, RC_BAD_RECORD, -1, "%s", r->problem[0] != '\0' ? r->problem : "the record is malformed");
 		return v->n;
 	}
+	memset(&x, 0, sizeof(x));
+	x.ctx = ctx;
+	x.r = r;
+	x.v = v;
+	x.d = record_fields(kind, &nd);
+	x.kind = -1;
+	for (size_t i = 0; i < n; i++) {
+		int f = rules[i].field;
+		bool required = rules[i].required != NULL ? rules[i].required(&x) : x.d[f].required;
+		bool present = usable(ctx, r, v, x.d, f, required);
 
-	cred = check_creditor(ctx, r, v, d, CF_CREDITOR_ID);
-	v->creditor = cred;
-	if (cred != NULL) {
-		cc = config_country(ctx->conf, cred->country);
-		if (cc != NULL)
-			v->collection_fee = cc->collection_fee;
-		if (cc == NULL) {
-			add(v, RC_UNKNOWN_CREDITOR, CF_CREDITOR_ID,
-			    "the creditor's country is not configured");
-			cred = NULL;
-		}
+		if (rules[i].check != NULL)
+			rules[i].check(&x, f, present);
 	}
-	v->key_ok = check_key_text(ctx, r, v, d, CF_CREDITOR_REFERENCE) && cred != NULL;
-
-	if (usable(ctx, r, v, d, CF_DEBTOR_TYPE, true)) {
-		const char *t = record_value(r, CF_DEBTOR_TYPE);
-
-		if (strcmp(t, "person") == 0 || strcmp(t, "company") == 0) {
-			type_ok = true;
-			company = t[0] == 'c';
-		} else {
-			add(v, RC_BAD_FORMAT, CF_DEBTOR_TYPE, "debtor_type must be 'person' or 'company'");
-		}
-	}
-	usable(ctx, r, v, d, CF_DEBTOR_NAME, true);
-	usable(ctx, r, v, d, CF_DEBTOR_STREET, true);
-	usable(ctx, r, v, d, CF_DEBTOR_CITY, true);
-
-	if (usable(ctx, r, v, d, CF_DEBTOR_COUNTRY, true)) {
-		country = record_value(r, CF_DEBTOR_COUNTRY);
-		if (!rules_country_ok(country)) {
-			add(v, RC_BAD_COUNTRY, CF_DEBTOR_COUNTRY, "debtor_country is not an ISO 3166-1 alpha-2 code");
-			country = "";
-		} else {
-			country_ok = true;
-			if (cred != NULL && strcmp(country, cred->country) != 0)
-				add(v, RC_SPECIAL_HANDLING, CF_DEBTOR_COUNTRY,
-				    "the debtor lives outside the creditor's country and needs specialised handling");
-		}
-	}
-	if (usable(ctx, r, v, d, CF_DEBTOR_NATIONAL_ID, false) && country_ok && type_ok &&
-	    !rules_national_id_ok(country, company, record_value(r, CF_DEBTOR_NATIONAL_ID)))
-		add(v, RC_BAD_ID, CF_DEBTOR_NATIONAL_ID, company
-		    ? "debtor_national_id is not a valid organisation number for the debtor's country"
-		    : "debtor_national_id is not a valid national identity number for the debtor's country");
-	if (usable(ctx, r, v, d, CF_DEBTOR_BIRTH_DATE, false)) {
-		if (parse_date(r, CF_DEBTOR_BIRTH_DATE, &dt) != 0)
-			add(v, RC_BAD_DATE, CF_DEBTOR_BIRTH_DATE, "debtor_birth_date is not a date YYYY-MM-DD");
-		else if (type_ok && company)
-			add(v, RC_BAD_DATE, CF_DEBTOR_BIRTH_DATE, "debtor_birth_date is for persons only");
-		else if (dt > ctx->as_of)
-			add(v, RC_BAD_DATE, CF_DEBTOR_BIRTH_DATE, "debtor_birth_date is after the as-of date");
-	}
-	if (usable(ctx, r, v, d, CF_DEBTOR_POSTAL_CODE, true) && country_ok &&
-	    !rules_postal_code_ok(country, record_value(r, CF_DEBTOR_POSTAL_CODE)))
-		add(v, RC_BAD_FORMAT, CF_DEBTOR_POSTAL_CODE, "debtor_postal_code is not a postal code of the debtor's country");
-	if (usable(ctx, r, v, d, CF_DEBTOR_EMAIL, false) && !rules_email_ok(record_value(r, CF_DEBTOR_EMAIL)))
-		add(v, RC_BAD_FORMAT, CF_DEBTOR_EMAIL, "debtor_email is not an e-mail address");
-	if (usable(ctx, r, v, d, CF_DEBTOR_PHONE, false) && !rules_phone_ok(record_value(r, CF_DEBTOR_PHONE)))
-		add(v, RC_BAD_FORMAT, CF_DEBTOR_PHONE, "debtor_phone must be an optional '+' and 6 to 16 digits");
-
-	usable(ctx, r, v, d, CF_INVOICE_NUMBER, true);
-	if (usable(ctx, r, v, d, CF_INVOICE_DATE, true)) {
-		if (parse_date(r, CF_INVOICE_DATE, &inv) != 0)
-			add(v, RC_BAD_DATE, CF_INVOICE_DATE, "invoice_date is not a date YYYY-MM-DD");
-		else if (inv > ctx->as_of)
-			add(v, RC_BAD_DATE, CF_INVOICE_DATE, "invoice_date is after the as-of date");
-		else
-			inv_ok = true;
-	}
-	if (usable(ctx, r, v, d, CF_DUE_DATE, true)) {
-		if (parse_date(r, CF_DUE_DATE, &due) != 0) {
-			add(v, RC_BAD_DATE, CF_DUE_DATE, "due_date is not a date YYYY-MM-DD");
-		} else if (inv_ok && due < inv) {
-			add(v, RC_BAD_DATE, CF_DUE_DATE, "due_date is before invoice_date");
-		} else {
-			due_ok = true;
-			if (due >= ctx->as_of)
-				add(v, RC_NOT_OVERDUE, CF_DUE_DATE, "the claim is not overdue: due_date is not before the as-of date");
-		}
-	}
-	if (usable(ctx, r, v, d, CF_ORIGINAL_AMOUNT, true)) {
-		if (parse_amount(ctx, r, CF_ORIGINAL_AMOUNT, &amt) != 0)
-			add(v, RC_BAD_AMOUNT, CF_ORIGINAL_AMOUNT, "original_amount is not an amount like 1234.50");
-		else if (amt == 0)
-			add(v, RC_BAD_AMOUNT, CF_ORIGINAL_AMOUNT, "original_amount must be greater than zero");
-		else if (amt > ctx->conf->max_amount)
-			add(v, RC_BAD_AMOUNT, CF_ORIGINAL_AMOUNT, "original_amount is above the largest amount accepted");
-		else {
-			v->num[CF_ORIGINAL_AMOUNT] = amt;
-			orig_ok = true;
-		}
-	}
-	if (usable(ctx, r, v, d, CF_CURRENCY, true) && cred != NULL &&
-	    strcmp(record_value(r, CF_CURRENCY), cred->currency) != 0)
-		add(v, RC_BAD_CURRENCY, CF_CURRENCY, "currency is not the creditor's currency");
-	if (usable(ctx, r, v, d, CF_PAID_AMOUNT, false)) {
-		if (parse_amount(ctx, r, CF_PAID_AMOUNT, &amt) != 0)
-			add(v, RC_BAD_AMOUNT, CF_PAID_AMOUNT, "paid_amount is not an amount like 1234.50");
-		else if (orig_ok && amt >= v->num[CF_ORIGINAL_AMOUNT])
-			add(v, RC_NOTHING_OUTSTANDING, CF_PAID_AMOUNT, "nothing is outstanding: paid_amount is not less than original_amount");
-		else
-			v->num[CF_PAID_AMOUNT] = amt;
-	}
-	if (usable(ctx, r, v, d, CF_FEE_AMOUNT, false)) {
-		if (parse_amount(ctx, r, CF_FEE_AMOUNT, &amt) != 0)
-			add(v, RC_BAD_AMOUNT, CF_FEE_AMOUNT, "fee_amount is not an amount like 0.00");
-		else if (amt != 0)
-			add(v, RC_FEES_INCLUDED, CF_FEE_AMOUNT, "reminder fees and costs must not be part of the claim");
-	}
-	if (usable(ctx, r, v, d, CF_INTEREST_AMOUNT, false)) {
-		if (parse_amount(ctx, r, CF_INTEREST_AMOUNT, &amt) != 0)
-			add(v, RC_BAD_AMOUNT, CF_INTEREST_AMOUNT, "interest_amount is not an amount like 0.00");
-		else if (amt != 0)
-			add(v, RC_FEES_INCLUDED, CF_INTEREST_AMOUNT, "interest must not be part of the claim");
-	}
-	if (usable(ctx, r, v, d, CF_CLAIM_TYPE, true)) {
-		int t = claim_type_parse(record_value(r, CF_CLAIM_TYPE));
-
-		if (t < 0)
-			add(v, RC_BAD_FORMAT, CF_CLAIM_TYPE, "claim_type must be goods, services, rent, consumer_credit, energy or other");
-		else if (cc != NULL && (cc->special_claim_types & (1u << t)))
-			add(v, RC_SPECIAL_HANDLING, CF_CLAIM_TYPE, "this claim type needs specialised handling in the creditor's country");
-	}
-	if (usable(ctx, r, v, d, CF_DISPUTED, true)) {
-		bool disputed = false;
-
-		if (!parse_bool(record_value(r, CF_DISPUTED), &disputed))
-			add(v, RC_BAD_FORMAT, CF_DISPUTED, "disputed must be true or false");
-		else if ((v->num[CF_DISPUTED] = disputed))
-			add(v, RC_DISPUTED, CF_DISPUTED, "a disputed claim cannot be collected");
-	}
-	{
-		bool required = cc != NULL && cc->reminder_required;
-		enum reject_code code = required ? RC_NO_REMINDER : RC_BAD_DATE;
-
-		if (usable(ctx, r, v, d, CF_REMINDER_DATE, false)) {
-			if (parse_date(r, CF_REMINDER_DATE, &dt) != 0)
-				add(v, code, CF_REMINDER_DATE, "reminder_date is not a date YYYY-MM-DD");
-			else if (due_ok && dt < due)
-				add(v, code, CF_REMINDER_DATE, "reminder_date is before due_date");
-			else if (dt > ctx->as_of)
-				add(v, code, CF_REMINDER_DATE, "reminder_date is after the as-of date");
-		} else if (required && r->f[CF_REMINDER_DATE].len == 0 &&
-			   !(r->f[CF_REMINDER_DATE].flags & FIELD_TOO_LONG)) {
-			add(v, RC_NO_REMINDER, CF_REMINDER_DATE, "a reminder before handover is required in the creditor's country");
-		}
-	}
-	sort_by_field(v);
+	if (sort)
+		sort_by_field(v);
 	return v->n;
+}
+
+size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
+{
+	return run_rules(ctx, r, v, KIND_CASES, case_rules, sizeof(case_rules) / sizeof(case_rules[0]), true);
 }
 
 size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
-	static const char *const kinds[] = { "payment", "direct_payment", "credit_note", "withdrawal" };
-	static const char *const reasons[] = { "unjustified", "crossed_payment", "goodwill" };
-	size_t nd;
-	const struct field_def *d = record_fields(KIND_TRANSACTIONS, &nd);
-	const struct creditor_info *cred;
-	int kind = -1;
-	int32_t dt;
-	int64_t amt;
-	bool withdrawal;
-
-	memset(v, 0, sizeof(*v));
-	if (r->bad_record) {
-		add(v, RC_BAD_RECORD, -1, "%s", r->problem[0] != '\0' ? r->problem : "the record is malformed");
-		return v->n;
-	}
-	cred = check_creditor(ctx, r, v, d, TF_CREDITOR_ID);
-	v->creditor = cred;
-	v->key_ok = check_key_text(ctx, r, v, d, TF_CREDITOR_REFERENCE) && cred != NULL;
-	v->txid_ok = check_key_text(ctx, r, v, d, TF_TRANSACTION_ID) && cred != NULL;
-	if (usable(ctx, r, v, d, TF_KIND, true)) {
-		for (int i = 0; i < 4; i++)
-			if (strcmp(record_value(r, TF_KIND), kinds[i]) == 0)
-				kind = i;
-		if (kind < 0)
-			add(v, RC_BAD_FORMAT, TF_KIND, "kind must be payment, direct_payment, credit_note or withdrawal");
-	}
-	withdrawal = kind == 3;
-	if (usable(ctx, r, v, d, TF_BOOKING_DATE, true)) {
-		if (parse_date(r, TF_BOOKING_DATE, &dt) != 0)
-			add(v, RC_BAD_DATE, TF_BOOKING_DATE, "booking_date is not a date YYYY-MM-DD");
-		else if (dt > ctx->as_of)
-			add(v, RC_BAD_DATE, TF_BOOKING_DATE, "booking_date is after the as-of date");
-	}
-	if (usable(ctx, r, v, d, TF_AMOUNT, !withdrawal && kind >= 0)) {
-		if (parse_amount(ctx, r, TF_AMOUNT, &amt) != 0)
-			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount is not an amount like 1234.50");
-		else if (withdrawal && amt != 0)
-			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "a withdrawal has no amount");
-		else if (!withdrawal && amt == 0)
-			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount must be greater than zero");
-		else if (amt > ctx->conf->max_amount)
-			add(v, RC_BAD_AMOUNT, TF_AMOUNT, "amount is above the largest amount accepted (max_amount)");
-		else
-			v->num[TF_AMOUNT] = amt;
-	}
-	if (usable(ctx, r, v, d, TF_CURRENCY, !withdrawal && kind >= 0)) {
-		const char *cur = record_value(r, TF_CURRENCY);
-
-		if (r->f[TF_CURRENCY].len != 3 || !rules_currency_ok(cur))
-			add(v, RC_CURRENCY_MISMATCH, TF_CURRENCY, "currency is not the case's currency");
-	}
-	if (usable(ctx, r, v, d, TF_REASON, false) && withdrawal) {
-		bool ok = false;
-
-		for (int i = 0; i < 3; i++)
-			if (strcmp(record_value(r, TF_REASON), reasons[i]) == 0)
-				ok = true;
-		if (!ok)
-			add(v, RC_BAD_FORMAT, TF_REASON, "reason must be unjustified, crossed_payment or goodwill");
-	} else if (withdrawal && r->f[TF_REASON].len == 0 && !(r->f[TF_REASON].flags & FIELD_TOO_LONG)) {
-		add(v, RC_BAD_FORMAT, TF_REASON, "a withdrawal needs a reason: unjustified, crossed_payment or goodwill");
-	}
-	return v->n;
+	return run_rules(ctx, r, v, KIND_TRANSACTIONS, tx_rules, sizeof(tx_rules) / sizeof(tx_rules[0]), false);
 }
