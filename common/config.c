@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "checkdigit.h"
 #include "money.h"
 
 static const char *const claim_names[CLAIM__COUNT] = {
@@ -226,22 +227,9 @@ static int parse_bic_value(const char *v, void *out)
 static int parse_iban_value(const char *v, void *out)
 {
 	size_t n = strlen(v);
-	unsigned rem = 0;
 
 	if (n < 15 || n > 34 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' ||
-	    v[2] < '0' || v[2] > '9' || v[3] < '0' || v[3] > '9')
-		return -1;
-	for (size_t k = 0; k < n; k++) {
-		char ch = v[(k + 4) % n];
-
-		if (ch >= '0' && ch <= '9')
-			rem = (rem * 10 + (unsigned)(ch - '0')) % 97;
-		else if (ch >= 'A' && ch <= 'Z')
-			rem = (rem * 100 + (unsigned)(ch - 'A' + 10)) % 97;
-		else
-			return -1;
-	}
-	if (rem != 1)
+	    v[2] < '0' || v[2] > '9' || v[3] < '0' || v[3] > '9' || checkdigit_mod97(v, n) != 1)
 		return -1;
 	memcpy(out, v, n + 1);
 	return 0;

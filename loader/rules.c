@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "checkdigit.h"
 #include "utf8.h"
 
 /* The longest national number has 13 digits (AHV). */
@@ -453,7 +454,6 @@ bool rules_iban_ok(const char *s)
 	size_t len = 0;
 	size_t group = 0;
 	size_t registered;
-	unsigned rem = 0;
 	int check;
 	bool spaced;
 
@@ -495,15 +495,7 @@ bool rules_iban_ok(const char *s)
 	}
 
 	/* Mod 97 of the digits of BBAN + country + check, letters as 10-35. */
-	for (size_t i = 0; i < len; i++) {
-		char c = iban[(i + 4) % len];
-
-		if (is_digit(c))
-			rem = (rem * 10 + (unsigned)(c - '0')) % 97;
-		else
-			rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
-	}
-	return rem == 1;
+	return checkdigit_mod97(iban, len) == 1;
 }
 
 bool rules_utf8_ok(const char *s, unsigned long len)
