@@ -1,5 +1,6 @@
-/* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) with
- * libxml2's streaming reader (xmlTextReader) over the byte source.
+/* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) and
+ * bank files (SPEC 13, camt.053 and camt.054) with libxml2's streaming
+ * reader (xmlTextReader) over the byte source: one safe reader, two walks.
  *
  * Two stages look at the bytes:
  *
@@ -13,10 +14,11 @@
  * - The reader's nodes are walked one at a time and freed behind (no tree
  *   is ever built). Every node first passes the checks here (nesting
  *   depth, text size, no DOCTYPE, no entity reference, the line of each
- *   start tag from the lexer); then the walk (xml_walk.c) reads it:
- *   elements below each record map to fields by their path
- *   ("debtor/address/city", "invoice/amount/@currency"); unknown,
- *   repeated and foreign elements flag BAD_RECORD.
+ *   start tag from the lexer); then a root `Document` goes to the bank
+ *   file walk (camt_decode.c), anything else to the case and transaction
+ *   walk (xml_walk.c: elements below each record map to fields by their
+ *   path, "debtor/address/city", "invoice/amount/@currency"; unknown,
+ *   repeated and foreign elements flag BAD_RECORD).
  *
  * This file wires them together: libxml2's allocator, error handlers and
  * entity loader, the read callback (source, then lexer), the read loop
@@ -246,10 +248,12 @@ static void on_xml_generic_error(void *ctx, const char *msg, ...)
 		      "the xml file is not well formed: parser error");
 }
 
-/* The checks every node passes; then the walk. */
+/* The checks every node passes, whichever walk reads it; then the walk. */
 static int visit(struct xml_state *st, xmlTextReaderPtr rd)
 {
 	struct xml_node n = { xmlTextReaderNodeType(rd), xmlTextReaderDepth(rd), 0, false, NULL, 0 };
+	const char *name;
+	int rc;
 
 	switch (n.type) {
 	case XML_READER_TYPE_ELEMENT:
@@ -259,6 +263,11 @@ static int visit(struct xml_state *st, xmlTextReaderPtr rd)
 			return xml_refuse(st, RC_FILE_MALFORMED, n.line,
 					  "the xml elements are nested more than %d levels below the root", XML_MAX_DEPTH);
 		n.empty = xmlTextReaderIsEmptyElement(rd) == 1;
+		name = (const char *)xmlTextReaderConstLocalName(rd);
+		/* a bank file: ISO 20022's root (the lexer agrees, xml_lex.h) */
+		if (n.depth == 0 && !st->root_seen && st->camt == NULL && name != NULL &&
+		    strcmp(name, "Document") == 0 && (rc = camt_walk_begin(st)) != 0)
+			return rc;
 		break;
 	case XML_READER_TYPE_TEXT:
 	case XML_READER_TYPE_CDATA:
@@ -286,7 +295,7 @@ static int visit(struct xml_state *st, xmlTextReaderPtr rd)
 		/* comments, processing instructions, the XML declaration */
 		return 0;
 	}
-	return xml_walk_visit(st, rd, &n);
+	return st->camt != NULL ? camt_walk_visit(st, rd, &n) : xml_walk_visit(st, rd, &n);
 }
 
 static xmlParserInputPtr refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
@@ -449,6 +458,7 @@ outcome:
 	}
 	io->lines = st->lx.line;
 	xmlFreeTextReader(rd);
+	camt_walk_free(st);
 	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	xmlSetGenericErrorFunc(old_gctx, old_gerror);
 	alloc_free(st->rec);

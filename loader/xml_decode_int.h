@@ -1,7 +1,9 @@
 /* xml_decode_int.h: the state of one XML decode, shared by the driver
  * (xml_decode.c: libxml2's setup and hooks, the read callback through the
- * lexer, the checks every node passes, the outcome) and the walk over the
- * reader's nodes (xml_walk.c). Private to those files.
+ * lexer, the checks every node passes, the outcome) and the two walks
+ * over the reader's nodes: xml_walk.c for case and transaction files,
+ * camt_decode.c for bank files (a root `Document`). Private to those
+ * files.
  */
 #ifndef LOADER_XML_DECODE_INT_H
 #define LOADER_XML_DECODE_INT_H
@@ -41,6 +43,8 @@ struct container {
 	size_t len;
 };
 
+struct camt_state; /* camt_decode.c */
+
 /* A node of the reader once the driver has checked it (nesting depth,
  * text size, no DOCTYPE, no entity reference). */
 struct xml_node {
@@ -66,7 +70,8 @@ struct xml_state {
 	size_t ncontainers;
 	enum file_kind kind;
 
-	/* The walk. */
+	/* The walk: a bank file's (camt != NULL) or the case walker's. */
+	struct camt_state *camt;
 	uint64_t cur_record; /* the record a refusal is tied to now, or 0 */
 	const char *ns_seen; /* a namespace name (libxml2's pointer) found equal to ns */
 	int field_hint; /* the last field found: its successor is tried first */
@@ -122,5 +127,10 @@ void xml_shown(char *dst, size_t dstsize, const char *s, size_t max);
 /* One node of the reader, checked by the driver: 0, or an error with the
  * cause set. */
 int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
+int camt_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
+/* The bank file walk's state (st->camt), made at the root and freed at the
+ * end (camt_walk_free accepts a state without one). */
+int camt_walk_begin(struct xml_state *st);
+void camt_walk_free(struct xml_state *st);
 
 #endif
