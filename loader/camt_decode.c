@@ -40,44 +40,44 @@ static const struct camt_doc docs[] = {
  * An element of `opens` begins that part of the walk; one with a slot is a
  * value (ccy: the slot of its Ccy attribute). */
 struct camt_path {
-	enum camt_part part;
 	const char *path;
+	enum camt_part part;
 	int slot;
 	int ccy;
 	enum camt_part opens;
 };
 
 static const struct camt_path paths[] = {
-	{ P_REPORT, "Id", S_RPT_ID, -1, P_NONE },
-	{ P_REPORT, "Acct/Id/IBAN", S_IBAN, -1, P_NONE },
-	{ P_REPORT, "Bal", -1, -1, P_BAL }, /* camt.053 only (camt_path_find) */
-	{ P_REPORT, "Ntry", -1, -1, P_ENTRY },
-	{ P_BAL, "Tp/CdOrPrtry/Cd", S_BAL_CODE, -1, P_NONE },
-	{ P_BAL, "Amt", S_BAL_AMT, S_BAL_CCY, P_NONE },
-	{ P_BAL, "CdtDbtInd", S_BAL_DIR, -1, P_NONE },
-	{ P_ENTRY, "Amt", S_NTRY_AMT, S_NTRY_CCY, P_NONE },
-	{ P_ENTRY, "CdtDbtInd", S_NTRY_DIR, -1, P_NONE },
-	{ P_ENTRY, "RvslInd", S_NTRY_RVSL, -1, P_NONE },
-	{ P_ENTRY, "Sts", S_NTRY_STS, -1, P_NONE },
-	{ P_ENTRY, "Sts/Cd", S_NTRY_STS_CD, -1, P_NONE },
-	{ P_ENTRY, "BookgDt/Dt", S_NTRY_DT, -1, P_NONE },
-	{ P_ENTRY, "BookgDt/DtTm", S_NTRY_DTTM, -1, P_NONE },
-	{ P_ENTRY, "AcctSvcrRef", S_NTRY_REF, -1, P_NONE },
-	{ P_ENTRY, "NtryDtls", -1, -1, P_DTLS },
-	{ P_DTLS, "Btch/NbOfTxs", S_BTCH_N, -1, P_NONE },
-	{ P_DTLS, "Btch/TtlAmt", S_BTCH_AMT, S_BTCH_CCY, P_NONE },
-	{ P_DTLS, "Btch/CdtDbtInd", S_BTCH_DIR, -1, P_NONE },
-	{ P_DTLS, "TxDtls", -1, -1, P_TX },
-	{ P_TX, "Refs/AcctSvcrRef", S_TX_REF, -1, P_NONE },
-	{ P_TX, "Refs/UETR", S_TX_UETR, -1, P_NONE },
-	{ P_TX, "Refs/EndToEndId", S_TX_E2E, -1, P_NONE },
-	{ P_TX, "Amt", S_TX_AMT, S_TX_CCY, P_NONE },
-	{ P_TX, "CdtDbtInd", S_TX_DIR, -1, P_NONE },
-	{ P_TX, "AmtDtls/TxAmt/Amt", S_TX_TXAMT, S_TX_TXAMT_CCY, P_NONE },
-	{ P_TX, "RvslInd", S_TX_RVSL, -1, P_NONE }, /* not in the ISO schemas; read when a bank writes it */
-	{ P_TX, "RltdPties/Dbtr/Nm", S_TX_DBTR, -1, P_NONE },
-	{ P_TX, "RltdPties/Dbtr/Pty/Nm", S_TX_DBTR_PTY, -1, P_NONE },
-	{ P_TX, "RmtInf/Strd/CdtrRefInf/Ref", S_TX_CRREF, -1, P_NONE },
+	{ "Id", P_REPORT, S_RPT_ID, -1, P_NONE },
+	{ "Acct/Id/IBAN", P_REPORT, S_IBAN, -1, P_NONE },
+	{ "Bal", P_REPORT, -1, -1, P_BAL }, /* camt.053 only (path_find) */
+	{ "Ntry", P_REPORT, -1, -1, P_ENTRY },
+	{ "Tp/CdOrPrtry/Cd", P_BAL, S_BAL_CODE, -1, P_NONE },
+	{ "Amt", P_BAL, S_BAL_AMT, S_BAL_CCY, P_NONE },
+	{ "CdtDbtInd", P_BAL, S_BAL_DIR, -1, P_NONE },
+	{ "Amt", P_ENTRY, S_NTRY_AMT, S_NTRY_CCY, P_NONE },
+	{ "CdtDbtInd", P_ENTRY, S_NTRY_DIR, -1, P_NONE },
+	{ "RvslInd", P_ENTRY, S_NTRY_RVSL, -1, P_NONE },
+	{ "Sts", P_ENTRY, S_NTRY_STS, -1, P_NONE },
+	{ "Sts/Cd", P_ENTRY, S_NTRY_STS_CD, -1, P_NONE },
+	{ "BookgDt/Dt", P_ENTRY, S_NTRY_DT, -1, P_NONE },
+	{ "BookgDt/DtTm", P_ENTRY, S_NTRY_DTTM, -1, P_NONE },
+	{ "AcctSvcrRef", P_ENTRY, S_NTRY_REF, -1, P_NONE },
+	{ "NtryDtls", P_ENTRY, -1, -1, P_DTLS },
+	{ "Btch/NbOfTxs", P_DTLS, S_BTCH_N, -1, P_NONE },
+	{ "Btch/TtlAmt", P_DTLS, S_BTCH_AMT, S_BTCH_CCY, P_NONE },
+	{ "Btch/CdtDbtInd", P_DTLS, S_BTCH_DIR, -1, P_NONE },
+	{ "TxDtls", P_DTLS, -1, -1, P_TX },
+	{ "Refs/AcctSvcrRef", P_TX, S_TX_REF, -1, P_NONE },
+	{ "Refs/UETR", P_TX, S_TX_UETR, -1, P_NONE },
+	{ "Refs/EndToEndId", P_TX, S_TX_E2E, -1, P_NONE },
+	{ "Amt", P_TX, S_TX_AMT, S_TX_CCY, P_NONE },
+	{ "CdtDbtInd", P_TX, S_TX_DIR, -1, P_NONE },
+	{ "AmtDtls/TxAmt/Amt", P_TX, S_TX_TXAMT, S_TX_TXAMT_CCY, P_NONE },
+	{ "RvslInd", P_TX, S_TX_RVSL, -1, P_NONE }, /* not in the ISO schemas; read when a bank writes it */
+	{ "RltdPties/Dbtr/Nm", P_TX, S_TX_DBTR, -1, P_NONE },
+	{ "RltdPties/Dbtr/Pty/Nm", P_TX, S_TX_DBTR_PTY, -1, P_NONE },
+	{ "RmtInf/Strd/CdtrRefInf/Ref", P_TX, S_TX_CRREF, -1, P_NONE },
 };
 
 /* The slots each part clears when it begins. */
@@ -338,6 +338,8 @@ static int part_end(struct xml_state *st, enum camt_part part)
 	struct record *r;
 	int rc = 0;
 
+	if (part <= P_NONE || part >= P__COUNT)
+		return 0;
 	c->part = part_parent[part];
 	switch (part) {
 	case P_REPORT:
