@@ -9,8 +9,9 @@
 
 #include "record.h"
 
-/* Decode data as CSV (xml == 0) or XML, validating every record; abort()
- * when an invariant breaks. */
+/* Decode data as CSV (xml == 0) or XML (case, transaction and bank files),
+ * validating every record (bank records: the decoder's own promises);
+ * abort() when an invariant breaks. */
 void fuzz_decode(const uint8_t *data, size_t size, int xml);
 
 #endif

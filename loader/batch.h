@@ -59,6 +59,11 @@ void batch_report_hints(const struct batch_result *res);
 int batch_load(const struct config *conf, const char *conninfo, const char *path,
 	       const struct load_opts *opts, struct batch_result *res, struct err *e);
 
+/* Bank files (SPEC 13) are decoded but not stored by this version: a
+ * file that is one (its XML root, or --kind bank) gives ERR_USAGE, to be
+ * said before any file is loaded. Until the bank sink exists. */
+int batch_refuse_bank(const struct config *conf, const char *path, enum file_kind forced, struct err *e);
+
 /* Set by the signal handler: stop the batch, roll back, exit 3. */
 extern volatile sig_atomic_t batch_interrupted;
 

@@ -307,6 +307,15 @@ int csv_decode(struct decode_io *io, struct err *e)
 	c.line = 1;
 	io->records = 0;
 	io->refusal = RC__COUNT;
+	if (io->forced_kind == KIND_BANK) {
+		/* SPEC 13: --kind bank on a file that is not a camt document */
+		io->refusal = RC_FILE_MALFORMED;
+		io->refusal_line = 1;
+		io->refusal_record = 0;
+		io->lines = 1;
+		return ERR_SET(e, ERR_REFUSED, "the file is not a bank file: --kind bank reads ISO 20022 camt.053 and "
+			       "camt.054 documents (XML), and this file is not XML");
+	}
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0)
 		return ERR_SET(e, ERR_NOMEM, "cannot start the CSV parser");
 	csv_set_realloc_func(&p, capped_realloc);

@@ -1,6 +1,7 @@
 /* decode.h: the decoders (CSV with libcsv, XML with xmlTextReader) turn the
  * byte source into records. Syntax only: no business rule, no database, no
- * logging of data. */
+ * logging of data; bank files (SPEC 13) add the file-level checks of
+ * their account and totals. */
 #ifndef LOADER_DECODE_H
 #define LOADER_DECODE_H
 
@@ -16,6 +17,11 @@ struct decode_io {
 	/* Called for every record; the record is reused after the call. */
 	int (*on_record)(void *ctx, struct record *r, struct err *e);
 	void *ctx;
+	/* Bank files: the agency's account IBANs ([agency] account.<currency>).
+	 * A file for another account is refused (FILE_ACCOUNT); none at all
+	 * refuses every bank file. */
+	const char *const *accounts;
+	size_t naccounts;
 	/* Out: set when the decoder returns ERR_REFUSED. */
 	enum reject_code refusal;
 	uint64_t refusal_line;   /* 0 when not known */
@@ -29,7 +35,10 @@ struct decode_io {
 
 /* Both return 0 at a clean end, ERR_REFUSED for a file-level refusal (with
  * io->refusal set and e->message a short English sentence), or the error an
- * on_* callback or the source returned. */
+ * on_* callback or the source returned. xml_decode reads case and
+ * transaction files and bank files (a root `Document` in a camt.053 or
+ * camt.054 namespace: KIND_BANK); forced_kind KIND_BANK on anything else
+ * is FILE_MALFORMED, in csv_decode too. */
 int csv_decode(struct decode_io *io, struct err *e);
 int xml_decode(struct decode_io *io, struct err *e);
 

@@ -42,7 +42,7 @@ static const char usage_main[] =
 	"'loader COMMAND --help' tells more; 'loader --version' prints the version.\n";
 
 static const char usage_load[] =
-	"usage: loader load [--kind cases|transactions] [--creditor ID] [--as-of YYYY-MM-DD]\n"
+	"usage: loader load [--kind cases|transactions|bank] [--creditor ID] [--as-of YYYY-MM-DD]\n"
 	"                   [--dry-run] [--conf FILE] [--db CONNINFO] FILE...\n"
 	"\n"
 	"Loads each FILE (CSV or XML, optionally gzip) as one atomic batch: every valid\n"
@@ -51,7 +51,8 @@ static const char usage_load[] =
 	"listed in <report_dir>/batch-<id>.receipt.csv. A file already loaded is not\n"
 	"loaded again ('loader rerun' loads it again on purpose).\n"
 	"\n"
-	"  --kind K       cases or transactions (default: detected from the CSV header or XML root)\n"
+	"  --kind K       cases, transactions or bank (default: detected from the CSV header or\n"
+	"                 XML root; bank files, camt.053 and camt.054, are not loaded yet)\n"
 	"  --creditor ID  a known creditor; reject records of any other (CREDITOR_MISMATCH)\n"
 	"  --as-of DATE   business date of the run (default today)\n"
 	"  --dry-run      validate and write the reject report, load nothing\n"
@@ -63,7 +64,7 @@ static const char usage_load[] =
 
 static const char usage_rerun[] =
 	"usage: loader rerun [--as-of YYYY-MM-DD] [--creditor ID | --all-creditors]\n"
-	"                    [--kind cases|transactions] [--conf FILE] [--db CONNINFO] BATCH_ID\n"
+	"                    [--kind cases|transactions|bank] [--conf FILE] [--db CONNINFO] BATCH_ID\n"
 	"\n"
 	"Loads a batch's file again, after checking that the file still has the recorded\n"
 	"SHA-256 (else exit 2). A failed or refused batch is completed under its own id;\n"
@@ -75,7 +76,7 @@ static const char usage_rerun[] =
 	"  --as-of DATE      another business date\n"
 	"  --creditor ID     restrict the batch to this creditor instead\n"
 	"  --all-creditors   drop the original --creditor restriction\n"
-	"  --kind K          cases or transactions instead of the detected kind\n";
+	"  --kind K          cases, transactions or bank instead of the detected kind\n";
 
 static const char usage_status[] =
 	"usage: loader status [--creditor ID] [--status S] [--since YYYY-MM-DD] [--limit N]\n"
@@ -219,8 +220,11 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 				cli->kind = KIND_CASES;
 			else if (strcmp(optarg, "transactions") == 0)
 				cli->kind = KIND_TRANSACTIONS;
+			else if (strcmp(optarg, "bank") == 0)
+				cli->kind = KIND_BANK;
 			else
-				return log_usage_error(usage, "--kind must be 'cases' or 'transactions', not '%s'", optarg);
+				return log_usage_error(usage, "--kind must be 'cases', 'transactions' or 'bank', not '%s'",
+						       optarg);
 			break;
 		case OPT_AS_OF:
 			if (date_parse(&cli->as_of, optarg, strlen(optarg)) != 0)
@@ -306,6 +310,13 @@ static int load_files(struct config *conf, const char *conninfo, char **files, i
 		} else if (!S_ISREG(st.st_mode)) {
 			log_error("'%s' is not a regular file", files[i]);
 			worst = 2;
+		} else {
+			struct err e = ERR_INIT;
+
+			if (batch_refuse_bank(conf, files[i], opts->kind, &e) != 0) {
+				log_error("'%s': %s", files[i], e.message);
+				worst = 2;
+			}
 		}
 	}
 	if (worst != 0)
@@ -364,7 +375,8 @@ static int rerun(struct config *conf, const char *conninfo, const struct cli *cl
 	memset(&opts, 0, sizeof(opts));
 	opts.kind = cli->kind != KIND_UNKNOWN ? cli->kind
 		    : strcmp(info.kind, "cases") == 0 ? KIND_CASES
-		    : strcmp(info.kind, "transactions") == 0 ? KIND_TRANSACTIONS : KIND_UNKNOWN;
+		    : strcmp(info.kind, "transactions") == 0 ? KIND_TRANSACTIONS
+		    : strcmp(info.kind, "bank") == 0 ? KIND_BANK : KIND_UNKNOWN;
 	opts.creditor = cli->creditor != NULL ? cli->creditor
 			: cli->all_creditors || info.creditor[0] == '\0' ? NULL : info.creditor;
 	if (cli->as_of_set)

@@ -40,6 +40,29 @@ static const struct field_def tx_fields[TF__COUNT] = {
 	[TF_REASON] = { "reason", "reason", false, 0, COL_TEXT, true, false },
 };
 
+/* SPEC 13. xml_path is empty: the camt walker finds these by itself (the
+ * paths are in record.h). The key is (account, bank_reference); the same
+ * key with another amount, date or direction is DUPLICATE. Limits are the
+ * ISO 20022 types' (Max35Text, Max140Text, IBAN2007Identifier, UUIDv4);
+ * bank_reference holds at most two references and a separator. */
+static const struct field_def bank_fields[BF__COUNT] = {
+	[BF_ACCOUNT] = { "account", "", true, 34, COL_TEXT, false, true },
+	[BF_ENTRY_STATUS] = { "entry_status", "", true, 4, COL_TEXT, false, false },
+	[BF_BOOKING_DATE] = { "booking_date", "", true, 0, COL_DATE, true, false },
+	[BF_AMOUNT] = { "amount", "", true, 0, COL_MONEY, true, false },
+	[BF_CURRENCY] = { "currency", "", true, 0, COL_TEXT, false, false },
+	[BF_DIRECTION] = { "direction", "", true, 4, COL_TEXT, true, false },
+	[BF_REVERSAL] = { "reversal", "", false, 0, COL_BOOL, false, false },
+	[BF_REFERENCE] = { "reference", "", false, 35, COL_TEXT, false, false },
+	[BF_DEBTOR_NAME] = { "debtor_name", "", false, 140, COL_TEXT, false, false },
+	[BF_ACCT_SVCR_REF] = { "acct_svcr_ref", "", false, 35, COL_TEXT, false, false },
+	[BF_UETR] = { "uetr", "", false, 36, COL_TEXT, false, false },
+	[BF_END_TO_END_ID] = { "end_to_end_id", "", false, 35, COL_TEXT, false, false },
+	[BF_ENTRY_ACCT_SVCR_REF] = { "entry_acct_svcr_ref", "", false, 35, COL_TEXT, false, false },
+	[BF_DETAIL_ORDINAL] = { "detail_ordinal", "", true, 0, COL_TEXT, false, false },
+	[BF_BANK_REFERENCE] = { "bank_reference", "", true, 80, COL_TEXT, false, true },
+};
+
 static const struct field_def creditor_fields[KF__COUNT] = {
 	[KF_CREDITOR_ID] = { "creditor_id", "", true, 16 },
 	[KF_NAME] = { "name", "", true, 200 },
@@ -63,6 +86,9 @@ const struct field_def *record_fields(enum file_kind kind, size_t *count)
 	case KIND_TRANSACTIONS:
 		*count = TF__COUNT;
 		return tx_fields;
+	case KIND_BANK:
+		*count = BF__COUNT;
+		return bank_fields;
 	case KIND_UNKNOWN:
 		break;
 	}
@@ -111,6 +137,7 @@ const char *file_kind_name(enum file_kind kind)
 	case KIND_CASES: return "cases";
 	case KIND_TRANSACTIONS: return "transactions";
 	case KIND_CREDITORS: return "creditors";
+	case KIND_BANK: return "bank";
 	case KIND_UNKNOWN: break;
 	}
 	return "unknown";

@@ -1,5 +1,5 @@
 /* record.h: the raw record both decoders emit, the field tables of SPEC
- * sections 5.1 and 6, and the reject codes.
+ * sections 5.1, 6 and 13, and the reject codes.
  *
  * A record holds raw, untrimmed field strings exactly as decoded (syntax
  * only), plus its locus: the 1-based ordinal in the file and the line where
@@ -15,7 +15,7 @@
 
 #include "reject.h"
 
-enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS };
+enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS, KIND_BANK };
 
 enum case_field {
 	CF_CREDITOR_ID,
@@ -67,6 +67,29 @@ enum creditor_field {
 	KF_IBAN,
 	KF_ACTIVE,
 	KF__COUNT
+};
+
+/* Bank files (SPEC 13, camt.053 and camt.054): one record per transaction
+ * detail (Ntry/NtryDtls/TxDtls), or per entry without details. Values as
+ * written (untrimmed), chosen by the camt walker (camt_decode.c), which is
+ * not path-table driven; the rules are the validator's. */
+enum bank_field {
+	BF_ACCOUNT,             /* Ntfctn/Acct/Id/IBAN or Stmt/Acct/Id/IBAN */
+	BF_ENTRY_STATUS,        /* Ntry/Sts (001.02, .04) or Ntry/Sts/Cd (.08): BOOK, PDNG, INFO, ... */
+	BF_BOOKING_DATE,        /* Ntry/BookgDt/Dt, else the date written in Ntry/BookgDt/DtTm */
+	BF_AMOUNT,              /* TxDtls/Amt, else TxDtls/AmtDtls/TxAmt/Amt, else Ntry/Amt when the entry has one record */
+	BF_CURRENCY,            /* the Ccy attribute of that amount */
+	BF_DIRECTION,           /* TxDtls/CdtDbtInd, else Ntry/CdtDbtInd: CRDT or DBIT */
+	BF_REVERSAL,            /* TxDtls/RvslInd, else Ntry/RvslInd: true or false (absent: not present) */
+	BF_REFERENCE,           /* TxDtls/RmtInf/Strd/CdtrRefInf/Ref (the first; FIELD_REPEATED when more) */
+	BF_DEBTOR_NAME,         /* TxDtls/RltdPties/Dbtr/Nm (001.08: Dbtr/Pty/Nm) */
+	BF_ACCT_SVCR_REF,       /* TxDtls/Refs/AcctSvcrRef */
+	BF_UETR,                /* TxDtls/Refs/UETR */
+	BF_END_TO_END_ID,       /* TxDtls/Refs/EndToEndId */
+	BF_ENTRY_ACCT_SVCR_REF, /* Ntry/AcctSvcrRef */
+	BF_DETAIL_ORDINAL,      /* 1-based position of the detail in its entry ("1" for an entry without details) */
+	BF_BANK_REFERENCE,      /* the key of SPEC 13, derived from the trimmed references above; empty when none */
+	BF__COUNT
 };
 
 #define RECORD_MAX_FIELDS 32

@@ -33,6 +33,8 @@ static const struct reject_def defs[RC__COUNT] = {
 	[RC_FILE_DTD] = { "FILE_DTD", ORIGIN_FILE, "5.4", "a document type declaration" },
 	[RC_FILE_TRUNCATED] = { "FILE_TRUNCATED", ORIGIN_FILE, "8", "a gzip stream cut or corrupt" },
 	[RC_FILE_TOO_LARGE] = { "FILE_TOO_LARGE", ORIGIN_FILE, "8", "more than max_file_bytes decompressed" },
+	[RC_FILE_ACCOUNT] = { "FILE_ACCOUNT", ORIGIN_FILE, "13", "a bank file for an account that is not the agency's" },
+	[RC_FILE_TOTALS] = { "FILE_TOTALS", ORIGIN_FILE, "13", "a bank file whose batch, entry or balance totals disagree" },
 	[RC_REJECT_RATIO] = { "REJECT_RATIO", ORIGIN_FILE, "7", "more rejected records than max_reject_ratio allows" },
 };
 

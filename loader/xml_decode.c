@@ -1,5 +1,6 @@
-/* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) with
- * libxml2's streaming reader (xmlTextReader) over the byte source.
+/* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) and
+ * bank files (SPEC 13, camt.053 and camt.054) with libxml2's streaming
+ * reader (xmlTextReader) over the byte source: one safe reader, two walks.
  *
  * Two stages look at the bytes:
  *
@@ -10,15 +11,19 @@
  *   are unsigned short and run ahead of the reader) and where each record
  *   starts and ends.
  *
- * - The reader's nodes are walked one at a time (xml_walk.c) and freed
- *   behind (no tree is ever built); elements below each record map to
- *   fields by their path ("debtor/address/city", "invoice/amount/@currency")
- *   and unknown, repeated and foreign elements flag BAD_RECORD.
+ * - The reader's nodes are walked one at a time and freed behind (no tree
+ *   is ever built). Every node first passes the checks here (nesting
+ *   depth, text size, no DOCTYPE, no entity reference, the line of each
+ *   start tag from the lexer); then a root `Document` goes to the bank
+ *   file walk (camt_decode.c), anything else to the case and transaction
+ *   walk (xml_walk.c: elements below each record map to fields by their
+ *   path, "debtor/address/city", "invoice/amount/@currency"; unknown,
+ *   repeated and foreign elements flag BAD_RECORD).
  *
  * This file wires them together: libxml2's allocator, error handlers and
- * entity loader, the read callback (source, then lexer), the read loop,
- * and the outcome (the first cause that went wrong; struct xml_state in
- * xml_decode_int.h).
+ * entity loader, the read callback (source, then lexer), the read loop
+ * with the checks of every node, and the outcome (the first cause that
+ * went wrong; struct xml_state in xml_decode_int.h).
  *
  * Options: XML_PARSE_NONET and XML_PARSE_IGNORE_ENC with the encoding fixed
  * to UTF-8 (SPEC 2: text is UTF-8; a declared encoding cannot make the
@@ -70,6 +75,66 @@ void xml_set_cause(struct xml_state *st, enum cause cause, int rc, enum reject_c
 		vsnprintf(st->message, sizeof(st->message), fmt, ap);
 		va_end(ap);
 	}
+}
+
+int xml_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->cause != CAUSE_NONE)
+		return ERR_REFUSED;
+	xml_set_cause(st, CAUSE_WALK, ERR_REFUSED, code, line, NULL);
+	st->cause_record = st->cur_record;
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+	return ERR_REFUSED;
+}
+
+/* After on_kind or on_record: the allocations that failed inside it are
+ * its own (it reports them), and its error stops the decode. */
+static int after_callback(struct xml_state *st, long failures, int rc, uint64_t line)
+{
+	st->cb_failures += alloc_failures() - failures;
+	if (rc != 0)
+		xml_set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, line, NULL);
+	return rc;
+}
+
+int xml_deliver(struct xml_state *st, struct record *r)
+{
+	long failures = alloc_failures();
+
+	st->io->records++;
+	if (st->io->on_record == NULL)
+		return 0;
+	return after_callback(st, failures, st->io->on_record(st->io->ctx, r, st->e), r->line);
+}
+
+int xml_tell_kind(struct xml_state *st, enum file_kind kind, uint64_t line)
+{
+	long failures = alloc_failures();
+
+	if (st->io->on_kind == NULL)
+		return 0;
+	return after_callback(st, failures, st->io->on_kind(st->io->ctx, kind, st->e), line);
+}
+
+void xml_shown(char *dst, size_t dstsize, const char *s, size_t max)
+{
+	size_t i = 0;
+
+	if (s == NULL)
+		s = "";
+	while (s[i] != '\0' && s[i] != '\n' && i < max && i + 1 < dstsize) {
+		unsigned char c = (unsigned char)s[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+		i++;
+	}
+	while (i > 0 && dst[i - 1] == ' ')
+		i--;
+	dst[i] = '\0';
 }
 
 /* The record the parser is in now (it runs behind the lexer). */
@@ -183,6 +248,56 @@ static void on_xml_generic_error(void *ctx, const char *msg, ...)
 		      "the xml file is not well formed: parser error");
 }
 
+/* The checks every node passes, whichever walk reads it; then the walk. */
+static int visit(struct xml_state *st, xmlTextReaderPtr rd)
+{
+	struct xml_node n = { xmlTextReaderNodeType(rd), xmlTextReaderDepth(rd), 0, false, NULL, 0 };
+	const char *name;
+	int rc;
+
+	switch (n.type) {
+	case XML_READER_TYPE_ELEMENT:
+		if (!xml_lex_pop_line(&st->lx, &n.line))
+			n.line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
+		if (n.depth > XML_MAX_DEPTH)
+			return xml_refuse(st, RC_FILE_MALFORMED, n.line,
+					  "the xml elements are nested more than %d levels below the root", XML_MAX_DEPTH);
+		n.empty = xmlTextReaderIsEmptyElement(rd) == 1;
+		name = (const char *)xmlTextReaderConstLocalName(rd);
+		/* a bank file: ISO 20022's root (the lexer agrees, xml_lex.h) */
+		if (n.depth == 0 && !st->root_seen && st->camt == NULL && name != NULL &&
+		    strcmp(name, "Document") == 0 && (rc = camt_walk_begin(st)) != 0)
+			return rc;
+		break;
+	case XML_READER_TYPE_TEXT:
+	case XML_READER_TYPE_CDATA:
+	case XML_READER_TYPE_WHITESPACE:
+	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
+		n.value = (const char *)xmlTextReaderConstValue(rd);
+		n.len = n.value != NULL ? strlen(n.value) : 0;
+		if (n.len > XML_MAX_TEXT_BYTES)
+			return xml_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+					  "the xml file has a text longer than %u bytes", XML_MAX_TEXT_BYTES);
+		if (n.value == NULL)
+			return 0;
+		break;
+	case XML_READER_TYPE_END_ELEMENT:
+		break;
+	case XML_READER_TYPE_DOCUMENT_TYPE:
+	case XML_READER_TYPE_ENTITY:
+	case XML_READER_TYPE_NOTATION:
+		return xml_refuse(st, RC_FILE_DTD, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+				  "the xml file has a document type declaration (DOCTYPE), which is not allowed");
+	case XML_READER_TYPE_ENTITY_REFERENCE:
+		return xml_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+				  "the xml file refers to an entity that is not predefined");
+	default:
+		/* comments, processing instructions, the XML declaration */
+		return 0;
+	}
+	return st->camt != NULL ? camt_walk_visit(st, rd, &n) : xml_walk_visit(st, rd, &n);
+}
+
 static xmlParserInputPtr refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 {
 	(void)url;
@@ -259,7 +374,7 @@ int xml_decode(struct decode_io *io, struct err *e)
 			break;
 		/* An error reported while xmlTextReaderRead() still returns 1
 		 * refuses the file all the same. */
-		if (st->cause != CAUSE_NONE || xml_walk_visit(st, rd) != 0)
+		if (st->cause != CAUSE_NONE || visit(st, rd) != 0)
 			break;
 	}
 	if (ret == -1 && st->cause == CAUSE_NONE) {
@@ -343,6 +458,7 @@ outcome:
 	}
 	io->lines = st->lx.line;
 	xmlFreeTextReader(rd);
+	camt_walk_free(st);
 	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	xmlSetGenericErrorFunc(old_gctx, old_gerror);
 	alloc_free(st->rec);

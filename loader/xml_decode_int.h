@@ -1,7 +1,9 @@
 /* xml_decode_int.h: the state of one XML decode, shared by the driver
  * (xml_decode.c: libxml2's setup and hooks, the read callback through the
- * lexer, the outcome) and the walk over the reader's nodes (xml_walk.c).
- * Private to those two files.
+ * lexer, the checks every node passes, the outcome) and the two walks
+ * over the reader's nodes: xml_walk.c for case and transaction files,
+ * camt_decode.c for bank files (a root `Document`). Private to those
+ * files.
  */
 #ifndef LOADER_XML_DECODE_INT_H
 #define LOADER_XML_DECODE_INT_H
@@ -41,6 +43,19 @@ struct container {
 	size_t len;
 };
 
+struct camt_state; /* camt_decode.c */
+
+/* A node of the reader once the driver has checked it (nesting depth,
+ * text size, no DOCTYPE, no entity reference). */
+struct xml_node {
+	int type;      /* XML_READER_TYPE_... */
+	int depth;     /* 0: the root */
+	uint64_t line; /* an element: the exact line of its start tag */
+	bool empty;    /* an element written <x/> */
+	const char *value; /* text, CDATA or white space: its bytes */
+	size_t len;
+};
+
 struct xml_state {
 	struct decode_io *io;
 	struct err *e;
@@ -55,7 +70,9 @@ struct xml_state {
 	size_t ncontainers;
 	enum file_kind kind;
 
-	/* The walk. */
+	/* The walk: a bank file's (camt != NULL) or the case walker's. */
+	struct camt_state *camt;
+	uint64_t cur_record; /* the record a refusal is tied to now, or 0 */
 	const char *ns_seen; /* a namespace name (libxml2's pointer) found equal to ns */
 	int field_hint; /* the last field found: its successor is tried first */
 	int skip_depth; /* -1, or the depth of an element whose subtree is ignored */
@@ -92,7 +109,28 @@ struct xml_state {
 void xml_set_cause(struct xml_state *st, enum cause cause, int rc, enum reject_code refusal,
 		   uint64_t line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* One node of the reader: 0, or an error with the cause set. */
-int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd);
+/* A file-level refusal decided by a walk (tied to st->cur_record):
+ * returns ERR_REFUSED. */
+int xml_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Hand a record to on_record (and count it): 0 or the callback's error,
+ * with the cause set. */
+int xml_deliver(struct xml_state *st, struct record *r);
+/* Tell on_kind the kind: 0 or the callback's error, with the cause set. */
+int xml_tell_kind(struct xml_state *st, enum file_kind kind, uint64_t line);
+/* Copy a name from the document for a message: ASCII only (anything else
+ * becomes '?'), no control characters, at most max bytes, first line only. */
+void xml_shown(char *dst, size_t dstsize, const char *s, size_t max);
+/* Bytes of an element name or document value shown in a message. */
+#define NAME_SHOWN 48
+
+/* One node of the reader, checked by the driver: 0, or an error with the
+ * cause set. */
+int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
+int camt_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
+/* The bank file walk's state (st->camt), made at the root and freed at the
+ * end (camt_walk_free accepts a state without one). */
+int camt_walk_begin(struct xml_state *st);
+void camt_walk_free(struct xml_state *st);
 
 #endif

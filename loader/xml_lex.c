@@ -130,6 +130,34 @@ static bool lex_skip(struct xml_lex *lx, size_t *i, size_t to, size_t n)
 	return to == n;
 }
 
+/* The bytes that end an element's name. */
+static bool name_end(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '/' || c == '>' || c == '<';
+}
+
+static void root_name_add(struct xml_lex *lx, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++, lx->root_len++)
+		if (lx->root_len + 1 < sizeof(lx->root_name))
+			lx->root_name[lx->root_len] = s[k];
+}
+
+/* The root's name is complete: a bank file's root `Document` (any
+ * prefix) has no records as the lexer counts them. */
+static void root_name_end(struct xml_lex *lx)
+{
+	const char *local;
+
+	lx->naming = false;
+	if (lx->root_len + 1 > sizeof(lx->root_name))
+		return;
+	lx->root_name[lx->root_len] = '\0';
+	local = strrchr(lx->root_name, ':');
+	local = local != NULL ? local + 1 : lx->root_name;
+	lx->no_records = strcmp(local, "Document") == 0;
+}
+
 /* The bytes that change the lexer's state inside a start or end tag. */
 static const bool stag_special[256] = { ['"'] = true, ['\''] = true, ['>'] = true,
 					['<'] = true, ['/'] = true, ['\n'] = true };
@@ -148,6 +176,21 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 				lx->line++;
 			if (lex_skip(lx, &i, end, n))
 				break;
+		}
+		if (lx->state == LX_STAG && lx->naming) {
+			/* The root's name, up to the first byte that ends it. */
+			size_t j = i;
+
+			while (j < n && !name_end(buf[j]))
+				j++;
+			root_name_add(lx, buf + i, j - i);
+			if (j < n)
+				root_name_end(lx);
+			if (j > i) {
+				lx->slash = false;
+				if (lex_skip(lx, &i, j, n))
+					break;
+			}
 		}
 		if (lx->state == LX_STAG || lx->state == LX_ETAG) {
 			/* Inside a tag: jump to the next byte that matters. */
@@ -200,14 +243,20 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 			} else if (c == '/') {
 				if (!lx->start_seen)
 					lx->junk = true;
-				lx->closing = lx->depth == 2;
+				lx->closing = lx->depth == 2 && !lx->no_records;
 				if (lx->depth > 0)
 					lx->depth--;
 				lx->state = LX_ETAG;
 			} else {
+				if (!lx->start_seen && lx->depth == 0) {
+					lx->naming = !name_end(c);
+					root_name_add(lx, &c, 1);
+					if (!lx->naming)
+						root_name_end(lx);
+				}
 				lx->start_seen = true;
 				ring_push(lx, lx->lt_line);
-				if (lx->depth == 1)
+				if (lx->depth == 1 && !lx->no_records)
 					event_push(lx, lx->lt_off, true);
 				lx->depth++;
 				lx->state = LX_STAG;
@@ -225,7 +274,7 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 				lx->quote = c;
 			} else if (c == '>') {
 				if (lx->slash) {
-					if (lx->depth == 2)
+					if (lx->depth == 2 && !lx->no_records)
 						event_push(lx, off + 1, false);
 					lx->depth--;
 				}

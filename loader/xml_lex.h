@@ -9,7 +9,10 @@
  *   tag the lexer sees is the k-th element node the reader returns, and a
  *   ring of lines joins the two (xml_lex_pop_line);
  * - where each record starts and ends, to tell which record the parser was
- *   in when it failed (xml_lex_record_at);
+ *   in when it failed (xml_lex_record_at). Records are the root's
+ *   children, except in a bank file (an ISO 20022 root `Document`), whose
+ *   records lie deeper and are numbered by the camt walker: there the
+ *   lexer counts none and a refusal is tied to no record;
  * - a refusal of a document type declaration before a single byte of it
  *   reaches the parser (so no entity is ever declared, let alone
  *   expanded), and of any run of more than XML_MAX_TEXT_BYTES (plus a
@@ -61,6 +64,7 @@ struct xml_lex {
 	bool open;        /* inside a record */
 	bool start_seen;  /* a start tag was seen */
 	bool junk;        /* non-blank character data before the first start tag */
+	bool no_records;  /* the root is a `Document`: no record boundaries */
 
 	/* Why the lexer stopped: 0 while it runs, else ERR_REFUSED (the bytes
 	 * are refused as `refusal`) or ERR_LIMIT (the reader fell behind,
@@ -81,6 +85,9 @@ struct xml_lex {
 	char quote;      /* LX_STAG: the quote of an attribute value, or 0 */
 	bool slash;      /* LX_STAG: the last byte was '/' */
 	bool closing;    /* LX_ETAG: the end tag closes a record */
+	bool naming;     /* LX_STAG: inside the root element's name */
+	size_t root_len; /* bytes of the root's name (more than root_name holds: not a Document) */
+	char root_name[24];
 	bool ev_base_open;
 	uint64_t ev_base_ordinal; /* the state before the oldest event */
 	size_t ev_head;

@@ -1,5 +1,6 @@
-/* xml_walk.c: the walk over xmlTextReader's nodes (see xml_decode.c). One
- * node at a time, freed behind it (no tree is ever built): the root gives
+/* xml_walk.c: the walk over xmlTextReader's nodes of case and transaction
+ * files (see xml_decode.c, which checks every node first). One node at a
+ * time, freed behind it (no tree is ever built): the root gives
  * the kind, each element below it is a record, and the elements below a
  * record map to fields by their path ("debtor/address/city",
  * "invoice/amount/@currency"); unknown, repeated and foreign elements make
@@ -10,51 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "xml_decode_int.h"
 
 #define NS_CASES "urn:inkasso:case-file:1"
 #define NS_TRANSACTIONS "urn:inkasso:transaction-file:1"
-
-/* Bytes of an element or attribute name shown in a message. */
-#define NAME_SHOWN 48
-
-/* Copy a name or libxml2 message for a message: ASCII only (anything else
- * becomes '?'), no control characters, at most max bytes, first line only. */
-static void shown(char *dst, size_t dstsize, const char *s, size_t max)
-{
-	size_t i = 0;
-
-	if (s == NULL)
-		s = "";
-	while (s[i] != '\0' && s[i] != '\n' && i < max && i + 1 < dstsize) {
-		unsigned char c = (unsigned char)s[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-		i++;
-	}
-	while (i > 0 && dst[i - 1] == ' ')
-		i--;
-	dst[i] = '\0';
-}
-
-/* A file-level refusal decided by the walk, which knows the record. */
-static int walk_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt,
-		       ...) __attribute__((format(printf, 4, 5)));
-
-static int walk_refuse(struct xml_state *st, enum reject_code code, uint64_t line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (st->cause != CAUSE_NONE)
-		return ERR_REFUSED;
-	xml_set_cause(st, CAUSE_WALK, ERR_REFUSED, code, line, NULL);
-	st->cause_record = st->in_record ? st->ordinal : 0;
-	va_start(ap, fmt);
-	vsnprintf(st->message, sizeof(st->message), fmt, ap);
-	va_end(ap);
-	return ERR_REFUSED;
-}
 
 /* A record-level problem (BAD_RECORD); the first one is kept. */
 static void bad_record(struct xml_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -124,9 +84,8 @@ static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
 	enum file_kind kind;
 	char nm[NAME_SHOWN + 1];
-	int rc;
 
-	shown(nm, sizeof(nm), name, NAME_SHOWN);
+	xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 	if (name != NULL && strcmp(name, "caseFile") == 0) {
 		kind = KIND_CASES;
 		st->ns = NS_CASES;
@@ -138,31 +97,21 @@ static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
 		st->root_name = "transactionFile";
 		st->record_name = "transaction";
 	} else {
-		return walk_refuse(st, RC_FILE_MALFORMED, line,
+		return xml_refuse(st, RC_FILE_MALFORMED, line,
 				   "unknown xml root element '%s': expected 'caseFile' or 'transactionFile'", nm);
 	}
 	if (ns == NULL || strcmp(ns, st->ns) != 0)
-		return walk_refuse(st, RC_FILE_MALFORMED, line,
+		return xml_refuse(st, RC_FILE_MALFORMED, line,
 				   "the xml root element '%s' is not in the namespace '%s'", nm, st->ns);
 	if (st->io->forced_kind != KIND_UNKNOWN && st->io->forced_kind != kind)
-		return walk_refuse(st, RC_FILE_MALFORMED, line,
+		return xml_refuse(st, RC_FILE_MALFORMED, line,
 				   "the xml root element '%s' holds %s, not %s", nm, file_kind_name(kind),
 				   file_kind_name(st->io->forced_kind));
 	st->kind = kind;
 	st->root_seen = true;
 	st->frames[0].role = FR_ROOT;
 	find_containers(st);
-	if (st->io->on_kind != NULL) {
-		long failures = alloc_failures();
-
-		rc = st->io->on_kind(st->io->ctx, kind, st->e);
-		st->cb_failures += alloc_failures() - failures;
-		if (rc != 0) {
-			xml_set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, line, NULL);
-			return rc;
-		}
-	}
-	return 0;
+	return xml_tell_kind(st, kind, line);
 }
 
 /* The attributes of an element at path[0..path_len) ("" for the record). */
@@ -196,7 +145,7 @@ static void on_attributes(struct xml_state *st, xmlTextReaderPtr rd, size_t path
 		if (f < 0 || f >= RECORD_MAX_FIELDS) {
 			char nm[NAME_SHOWN + 1];
 
-			shown(nm, sizeof(nm), name, NAME_SHOWN);
+			xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 			bad_record(st, "unknown attribute '%s' on '%s' in %s", nm, elem, st->record_name);
 			continue;
 		}
@@ -208,21 +157,9 @@ static void on_attributes(struct xml_state *st, xmlTextReaderPtr rd, size_t path
 
 static int deliver(struct xml_state *st)
 {
-	int rc;
-
 	st->in_record = false;
-	st->io->records++;
-	if (st->io->on_record != NULL) {
-		long failures = alloc_failures();
-
-		rc = st->io->on_record(st->io->ctx, st->rec, st->e);
-		st->cb_failures += alloc_failures() - failures;
-		if (rc != 0) {
-			xml_set_cause(st, CAUSE_CALLBACK, rc, RC__COUNT, st->rec->line, NULL);
-			return rc;
-		}
-	}
-	return 0;
+	st->cur_record = 0;
+	return xml_deliver(st, st->rec);
 }
 
 static int on_record_start(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line, bool empty)
@@ -231,18 +168,19 @@ static int on_record_start(struct xml_state *st, xmlTextReaderPtr rd, uint64_t l
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
 	char nm[NAME_SHOWN + 1];
 
-	shown(nm, sizeof(nm), name, NAME_SHOWN);
+	xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 	if (name == NULL || strcmp(name, st->record_name) != 0)
-		return walk_refuse(st, RC_FILE_MALFORMED, line, "unexpected element '%s' in '%s': expected '%s'", nm,
+		return xml_refuse(st, RC_FILE_MALFORMED, line, "unexpected element '%s' in '%s': expected '%s'", nm,
 				   st->root_name, st->record_name);
 	if (ns == NULL || strcmp(ns, st->ns) != 0)
-		return walk_refuse(st, RC_FILE_MALFORMED, line, "the element '%s' in '%s' is not in the namespace '%s'",
+		return xml_refuse(st, RC_FILE_MALFORMED, line, "the element '%s' in '%s' is not in the namespace '%s'",
 				   nm, st->root_name, st->ns);
 	st->ordinal++;
 	record_reset(st->rec, st->kind);
 	st->rec->ordinal = st->ordinal;
 	st->rec->line = line;
 	st->in_record = true;
+	st->cur_record = st->ordinal;
 	st->seen_fields = 0;
 	st->seen_containers = 0;
 	st->skip_depth = -1;
@@ -267,13 +205,13 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	nlen = strlen(name);
 	/* libxml2 interns namespace names: the same pointer, the same name */
 	if (ns == NULL || (ns != st->ns_seen && strcmp(ns, st->ns) != 0)) {
-		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "element '%s' in %s is in a foreign namespace", nm, st->record_name);
 		goto skip;
 	}
 	st->ns_seen = ns;
 	if (parent->role == FR_LEAF || at + 1 + nlen >= PATH_BYTES) {
-		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
@@ -290,14 +228,14 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 	if (f >= RECORD_MAX_FIELDS)
 		f = -1;
 	if (f < 0 && c < 0) {
-		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "unknown element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
 	if (f >= 0 ? (st->seen_fields & ((uint64_t)1 << f)) != 0 : (st->seen_containers & (1u << c)) != 0) {
 		if (f >= 0)
 			st->rec->f[f].flags |= FIELD_REPEATED;
-		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 		bad_record(st, "repeated element '%s' in %s", nm, st->record_name);
 		goto skip;
 	}
@@ -313,7 +251,7 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 		fr->field = -1;
 	}
 	if (xmlTextReaderHasAttributes(rd) == 1) {
-		shown(nm, sizeof(nm), name, NAME_SHOWN);
+		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
 		on_attributes(st, rd, fr->path_len, nm);
 	}
 	return;
@@ -323,17 +261,12 @@ skip:
 }
 
 /* Text, CDATA or white space whose parent is at depth - 1. */
-static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int type)
+static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int type, const char *value, size_t len)
 {
-	const char *value = (const char *)xmlTextReaderConstValue(rd);
-	size_t len = value != NULL ? strlen(value) : 0;
 	const struct frame *owner;
 	bool blank;
 
-	if (len > XML_MAX_TEXT_BYTES)
-		return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
-				   "the xml file has a text longer than %u bytes", XML_MAX_TEXT_BYTES);
-	if (value == NULL || depth < 1 || (st->skip_depth >= 0 && depth > st->skip_depth))
+	if (depth < 1 || (st->skip_depth >= 0 && depth > st->skip_depth))
 		return 0;
 	blank = type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
 		is_blank(value);
@@ -341,7 +274,7 @@ static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int typ
 	switch (owner->role) {
 	case FR_ROOT:
 		if (!blank)
-			return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+			return xml_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
 					   "the xml file has text directly inside '%s'", st->root_name);
 		break;
 	case FR_RECORD:
@@ -352,7 +285,7 @@ static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int typ
 		if (!blank) {
 			char nm[NAME_SHOWN + 1];
 
-			shown(nm, sizeof(nm), st->path + owner->name_off, owner->path_len - owner->name_off);
+			xml_shown(nm, sizeof(nm), st->path + owner->name_off, owner->path_len - owner->name_off);
 			bad_record(st, "text directly inside element '%s' in %s", nm, st->record_name);
 		}
 		break;
@@ -363,16 +296,8 @@ static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int typ
 	return 0;
 }
 
-static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth)
+static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth, uint64_t line, bool empty)
 {
-	uint64_t line;
-	bool empty = xmlTextReaderIsEmptyElement(rd) == 1;
-
-	if (!xml_lex_pop_line(&st->lx, &line))
-		line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
-	if (depth > XML_MAX_DEPTH)
-		return walk_refuse(st, RC_FILE_MALFORMED, line,
-				   "the xml elements are nested more than %d levels below the root", XML_MAX_DEPTH);
 	if (st->skip_depth >= 0 && depth > st->skip_depth)
 		return 0;
 	if (depth == 0) {
@@ -382,7 +307,7 @@ static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth)
 		return rc;
 	}
 	if (!st->root_seen)
-		return walk_refuse(st, RC_FILE_MALFORMED, line, "the xml file has no root element");
+		return xml_refuse(st, RC_FILE_MALFORMED, line, "the xml file has no root element");
 	if (depth == 1)
 		return on_record_start(st, rd, line, empty);
 	on_field_start(st, rd, depth, empty);
@@ -403,31 +328,14 @@ static int on_end(struct xml_state *st, int depth)
 	return 0;
 }
 
-int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd)
+int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n)
 {
-	int type = xmlTextReaderNodeType(rd);
-	int depth = xmlTextReaderDepth(rd);
-
-	switch (type) {
+	switch (n->type) {
 	case XML_READER_TYPE_ELEMENT:
-		return on_element(st, rd, depth);
+		return on_element(st, rd, n->depth, n->line, n->empty);
 	case XML_READER_TYPE_END_ELEMENT:
-		return on_end(st, depth);
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_WHITESPACE:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		return on_text(st, rd, depth, type);
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-	case XML_READER_TYPE_ENTITY:
-	case XML_READER_TYPE_NOTATION:
-		return walk_refuse(st, RC_FILE_DTD, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
-				   "the xml file has a document type declaration (DOCTYPE), which is not allowed");
-	case XML_READER_TYPE_ENTITY_REFERENCE:
-		return walk_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
-				   "the xml file refers to an entity that is not predefined");
-	default:
-		/* comments, processing instructions, the XML declaration */
-		return 0;
+		return on_end(st, n->depth);
+	default: /* text, CDATA, white space */
+		return on_text(st, rd, n->depth, n->type, n->value, n->len);
 	}
 }
