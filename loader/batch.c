@@ -61,6 +61,11 @@ static int load_creditors(struct load *l, struct err *e)
 		snprintf(c->country, sizeof(c->country), "%s", PQgetvalue(res, i, 1));
 		snprintf(c->currency, sizeof(c->currency), "%s", PQgetvalue(res, i, 2));
 		c->active = PQgetvalue(res, i, 3)[0] == 't';
+		{
+			const struct country_conf *cc = config_country(l->conf, c->country);
+
+			c->scheme = cc != NULL ? cc->payment_reference : REF_SCOR;
+		}
 	}
 	l->creditors.n = (size_t)n;
 	qsort(l->creditors.items, l->creditors.n, sizeof(struct creditor_info), cmp_info);
@@ -363,6 +368,7 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	memset(&l, 0, sizeof(l));
 	buf_init(&l.row, LOAD_ROW_MAX);
 	publish_init(&l.pub);
+	case_ids_init(&l.ids, conninfo);
 	memset(res, 0, sizeof(*res));
 	l.conf = conf;
 	l.opts = opts;
@@ -524,6 +530,7 @@ out:
 	reports_drop_receipt(&l);
 	publish_release(&l.pub);
 	buf_release(&l.row);
+	case_ids_release(&l.ids);
 	free(l.seen);
 	free(l.creditors.items);
 	db_close(l.conn);

@@ -82,9 +82,10 @@ bool key_filter_add(struct key_filter *kf, const char *creditor_id, size_t id_le
 
 /* ---- binary COPY rows ---- */
 
-/* The columns a case row has beyond its fields, in this order. */
-#define CASE_COPY_DERIVED_LIST "batch_id, record, registered, principal, fees, accrued_to"
-#define CASE_COPY_DERIVED 6
+/* The columns a case row has beyond its fields: the case number first,
+ * then the fields, then these, in this order. */
+#define CASE_COPY_DERIVED_LIST "payment_reference, batch_id, record, registered, principal, fees, accrued_to"
+#define CASE_COPY_DERIVED 8 /* with case_id */
 
 int case_copy_init(char *sql, size_t size, struct err *e)
 {
@@ -93,7 +94,7 @@ int case_copy_init(char *sql, size_t size, struct err *e)
 
 	if ((rc = columns_list(list, sizeof(list), KIND_CASES, false, "", NULL, e)) != 0)
 		return rc;
-	if ((size_t)snprintf(sql, size, "COPY cases (%s, " CASE_COPY_DERIVED_LIST ") FROM STDIN (FORMAT binary)",
+	if ((size_t)snprintf(sql, size, "COPY cases (case_id, %s, " CASE_COPY_DERIVED_LIST ") FROM STDIN (FORMAT binary)",
 			     list) >= size)
 		return ERR_SET(e, ERR_LIMIT, "the COPY statement of cases does not fit");
 	return 0;
@@ -179,15 +180,17 @@ static char *date_field(char *p, const struct record *r, int f, int32_t *out)
 	return day(p, d);
 }
 
-size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v, int64_t batch_id,
-		     int32_t as_of)
+size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v, int64_t case_id,
+		     const char *payment_reference, int64_t batch_id, int32_t as_of)
 {
 	size_t nd;
 	const struct field_def *d = record_fields(KIND_CASES, &nd);
 	int32_t due = 0;
 	uint16_t ncols = CASE_COPY_DERIVED;
 	char *p = buf + 2; /* the column count goes first, once known */
+	size_t refn = strlen(payment_reference);
 
+	p = i64(p, case_id);
 	for (size_t f = 0; f < nd; f++) {
 		ncols += d[f].type != COL_NONE;
 		switch (d[f].type) {
@@ -209,6 +212,9 @@ size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v,
 		}
 	}
 	/* the derived columns of CASE_COPY_DERIVED_LIST */
+	p = be32(p, (uint32_t)refn);
+	memcpy(p, payment_reference, refn);
+	p += refn;
 	p = i64(p, batch_id);
 	p = i64(p, (int64_t)r->ordinal);
 	p = day(p, as_of);
@@ -221,22 +227,22 @@ size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v,
 
 /* ---- the receipt ---- */
 
-size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len)
+size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len, int64_t case_id,
+			const char *payment_reference)
 {
 	size_t n = (size_t)snprintf(buf, 32, "%" PRIu64 ",", record);
 
+	/* a reference is at most 64 characters (256 bytes) of UTF-8: quoted
+	 * and doubled it fits RECEIPT_LINE_MAX with the rest */
 	n += csvout_encode(buf + n, ref, len, true);
-	buf[n++] = '\n';
+	n += (size_t)snprintf(buf + n, RECEIPT_LINE_MAX - n, ",%" PRId64 ",accepted,%s\n", case_id, payment_reference);
 	return n;
 }
 
-void receipt_merge_init(struct receipt_merge *m, FILE *keys, FILE *ids, long long first_id,
-			struct atomic_file *out, struct err *e)
+void receipt_merge_init(struct receipt_merge *m, FILE *keys, struct atomic_file *out, struct err *e)
 {
 	memset(m, 0, sizeof(*m));
 	m->keys = keys;
-	m->ids = ids;
-	m->next_id = first_id;
 	m->out = out;
 	m->e = e;
 }
@@ -264,25 +270,11 @@ static bool next_key(struct receipt_merge *m)
 	return true;
 }
 
-/* Write the held key line with its case number. */
+/* Write the held key line: a whole receipt row. */
 static int emit_key(struct receipt_merge *m)
 {
-	char tail[48];
-	size_t n = strlen(m->line);
-	long long id = m->next_id++;
-
-	if (m->ids != NULL) {
-		if (fgets(tail, sizeof(tail), m->ids) == NULL)
-			return ERR_SET(m->e, ERR_DB, "fewer case numbers than accepted records");
-		id = strtoll(tail, NULL, 10);
-	}
-	if (n > 0 && m->line[n - 1] == '\n')
-		n--;
 	m->have_line = false;
-	if (atomic_file_write(m->out, m->line, n, m->e) != 0)
-		return ERR_IO;
-	snprintf(tail, sizeof(tail), ",%lld,accepted\n", id);
-	return atomic_file_write(m->out, tail, strlen(tail), m->e) != 0 ? ERR_IO : 0;
+	return atomic_file_write(m->out, m->line, strlen(m->line), m->e) != 0 ? ERR_IO : 0;
 }
 
 int receipt_merge_row(struct receipt_merge *m, const char *row, size_t len)

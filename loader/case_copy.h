@@ -53,29 +53,30 @@ int case_copy_init(char *sql, size_t size, struct err *e);
 size_t case_copy_header(char *buf);
 size_t case_copy_trailer(char *buf);
 
-/* Encode one accepted case (v->n == 0) as a binary COPY tuple into buf
- * (at least CASE_COPY_ROW_MAX bytes). Returns its length. */
+/* Encode one accepted case (v->n == 0) with its case number and payment
+ * reference as a binary COPY tuple into buf (at least CASE_COPY_ROW_MAX
+ * bytes). Returns its length. */
 #define CASE_COPY_ROW_MAX (64u * 1024u)
-size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v, int64_t batch_id,
-		     int32_t as_of);
+size_t case_copy_row(char *buf, const struct record *r, const struct verdict *v, int64_t case_id,
+		     const char *payment_reference, int64_t batch_id, int32_t as_of);
 
 /* ---- the receipt ---- */
 
-/* "record,creditor_reference\n", the reference written by csvout's rule
- * (quoting and the formula rule). buf holds at least 32 + 2 * len + 4 bytes. */
-size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len);
+/* A fast record's receipt row, "record,creditor_reference,case_id,
+ * accepted,payment_reference\n", the text written by csvout's rule
+ * (quoting and the formula rule). buf holds RECEIPT_LINE_MAX bytes. */
+#define RECEIPT_LINE_MAX 1024
+size_t receipt_key_line(char *buf, uint64_t record, const char *ref, size_t len, int64_t case_id,
+			const char *payment_reference);
 
-/* Merges, in record order, the fast records' key lines (file `keys`,
- * "record,ref" per line, given case numbers first_id, first_id + 1, ...,
- * or read one per line from `ids` when that is not NULL) with the staged
- * records' receipt rows ("record,ref,case_id,outcome" rows of COPY's text
- * format, in record order) fed one at a time to receipt_merge_row(). */
+/* Merges, in record order, the fast records' receipt rows (file `keys`,
+ * one per line, from receipt_key_line) with the staged records' receipt
+ * rows (rows of COPY's text format, in record order) fed one at a time to
+ * receipt_merge_row(). */
 struct receipt_merge {
 	FILE *keys;
-	FILE *ids;
-	long long next_id;
 	struct atomic_file *out;
-	char line[512];
+	char line[RECEIPT_LINE_MAX];
 	bool have_line;
 	bool eof;
 	uint64_t line_record;
@@ -83,8 +84,7 @@ struct receipt_merge {
 	int rc;
 };
 
-void receipt_merge_init(struct receipt_merge *m, FILE *keys, FILE *ids, long long first_id,
-			struct atomic_file *out, struct err *e);
+void receipt_merge_init(struct receipt_merge *m, FILE *keys, struct atomic_file *out, struct err *e);
 /* One staged row, a COPY text-format row; rows come in record order. */
 int receipt_merge_row(struct receipt_merge *m, const char *row, size_t len);
 /* Write the remaining key lines. */

@@ -62,7 +62,7 @@ static const char classify_cases_sql[] =
 	"   FROM occ o JOIN rep USING (creditor_id, creditor_reference)"
 	"   WINDOW w AS (PARTITION BY o.creditor_id, o.creditor_reference ORDER BY o.record))"
 	" SELECT s.record, s.errors IS NOT NULL AS has_errors, d.first_record,"
-	"  coalesce(d.rn > 1, false) AS dup_in_file, c.case_id,"
+	"  coalesce(d.rn > 1, false) AS dup_in_file, c.case_id, c.payment_reference,"
 	"  CASE WHEN s.errors IS NOT NULL OR d.rn > 1 THEN 'rejected'"
 	"   WHEN c.case_id IS NULL THEN 'new'"
 	"   WHEN (%s) IS NOT DISTINCT FROM (%s) THEN 'skipped'"

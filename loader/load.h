@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "columns.h"
 #include "case_copy.h"
+#include "case_ids.h"
 #include "db.h"
 #include "decode.h"
 #include "publish.h"
@@ -63,10 +64,9 @@ struct load {
 	/* the fast case load (case_copy.h) */
 	struct key_filter filter;
 	FILE *spill;             /* staged rows, COPY text format */
-	FILE *keys;              /* the fast records' receipt key lines */
-	FILE *ids;               /* their case numbers, when not contiguous */
+	FILE *keys;              /* the fast records' receipt rows */
 	unsigned long long n_fast, n_spill;
-	long long seq0;          /* the case number sequence before the COPY */
+	struct case_ids ids;     /* case numbers and payment references */
 	/* the reject report and the receipt: staged before COMMIT, published
 	 * after it (common/publish.h), removed when the batch does not commit */
 	struct publish pub;

@@ -13,6 +13,7 @@
 
 #include "admin.h"
 #include "batch.h"
+#include "case_ids.h"
 #include "config.h"
 #include "date.h"
 #include "ids.h"
@@ -321,10 +322,11 @@ static int load_files(struct config *conf, const char *conninfo, char **files, i
 	}
 	if (worst != 0)
 		return worst;
-	if (opts->creditor != NULL) {
+	{
 		struct err e = ERR_INIT;
 
-		if (batch_check_creditor(conninfo, opts->creditor, &e) != 0)
+		if (case_ids_check_config(conf, &e) != 0 ||
+		    (opts->creditor != NULL && batch_check_creditor(conninfo, opts->creditor, &e) != 0))
 			return log_report(&e);
 	}
 	for (int i = 0; i < nfiles; i++) {

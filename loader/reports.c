@@ -12,26 +12,27 @@
 #include "log.h"
 
 static const char rejects_header[] = "record,line,creditor_reference,field,code,message,value\n";
-static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome\n";
+static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome,payment_reference\n";
 static const char receipt_tx_header[] = "record,creditor_reference,transaction_id,case_id,outcome\n";
 
 /* The accepted staged cases, in file order (a temp table filled by one
  * COPY is scanned in that order). The %s are the stored columns, as they
  * are and as "s."; $1 is the batch id, $2 the as-of date. */
 static const char insert_cases_sql[] =
-	"INSERT INTO cases (%s, batch_id, record, registered, principal, fees, interest, accrued_to)"
-	" SELECT %s, $1::bigint, s.record, $2::date, s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
+	"INSERT INTO cases (case_id, %s, payment_reference, batch_id, record, registered, principal, fees,"
+	" interest, accrued_to)"
+	" SELECT s.case_id, %s, s.payment_reference, $1::bigint, s.record, $2::date,"
+	" s.original_amount - s.paid_amount, s.fees, 0, s.due_date"
 	" FROM stage s WHERE s.errors IS NULL"
 	" AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')";
 
 /* The receipt rows of the staged records, in record order (on the fast
- * path merged with the fast records'); then the batch id. */
+ * path merged with the fast records'). */
 static const char receipt_staged_cases_sql[] =
-	"COPY (SELECT s.record, s.creditor_reference, c.case_id, 'accepted'"
-	"  FROM stage s JOIN cases c ON c.creditor_id = s.creditor_id"
-	"  AND c.creditor_reference = s.creditor_reference AND c.record = s.record"
-	"  AND c.batch_id = %lld WHERE s.errors IS NULL"
-	" UNION ALL SELECT o.record, s.creditor_reference, o.case_id, 'skipped'"
+	"COPY (SELECT s.record, s.creditor_reference, s.case_id, 'accepted', s.payment_reference"
+	"  FROM stage s WHERE s.errors IS NULL"
+	"  AND NOT EXISTS (SELECT 1 FROM stage_out o WHERE o.record = s.record AND o.outcome <> 'new')"
+	" UNION ALL SELECT o.record, s.creditor_reference, o.case_id, 'skipped', o.payment_reference"
 	"  FROM stage_out o JOIN stage s USING (record) WHERE o.outcome = 'skipped'"
 	" ORDER BY 1) TO STDOUT";
 
@@ -95,7 +96,7 @@ static int merge_sink(void *ctx, const char *data, size_t len)
 int reports_insert_cases(struct load *l, const char *asof, struct err *e)
 {
 	struct atomic_file *af = &l->receipt;
-	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX], staged[1024], path[CONFIG_PATH_MAX + 64];
+	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX], path[CONFIG_PATH_MAX + 64];
 	char *sql = NULL;
 	const char *params[2];
 	char id[24];
@@ -120,21 +121,19 @@ int reports_insert_cases(struct load *l, const char *asof, struct err *e)
 	if ((rc = publish_open(&l->pub, af, path, 0600, e)) != 0 ||
 	    (rc = atomic_file_write(af, receipt_cases_header, sizeof(receipt_cases_header) - 1, e)) != 0)
 		return rc;
-	snprintf(staged, sizeof(staged), receipt_staged_cases_sql, l->batch_id);
 	if (l->state == LOAD_FAST) {
 		struct receipt_merge m;
 
-		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0 ||
-		    (l->ids != NULL && (fflush(l->ids) != 0 || fseek(l->ids, 0, SEEK_SET) != 0)))
+		if (fflush(l->keys) != 0 || fseek(l->keys, 0, SEEK_SET) != 0)
 			return ERR_SET(e, ERR_IO, "cannot read a temporary file");
-		receipt_merge_init(&m, l->keys, l->ids, l->seq0 + 1, af, e);
-		rc = db_copy_out(l->conn, staged, merge_sink, &m, e);
+		receipt_merge_init(&m, l->keys, af, e);
+		rc = db_copy_out(l->conn, receipt_staged_cases_sql, merge_sink, &m, e);
 		if (rc == 0)
 			rc = receipt_merge_finish(&m);
 		else if (rc == ERR_IO && m.rc != 0)
 			rc = m.rc;
 	} else {
-		rc = copy_csv_query(l->conn, staged, af, e);
+		rc = copy_csv_query(l->conn, receipt_staged_cases_sql, af, e);
 	}
 	if (rc == ERR_IO || (rc == 0 && af->failed))
 		rc = ERR_SET(e, ERR_IO, "cannot write '%s'", path);

@@ -124,8 +124,9 @@ static void w_errors(struct row *w, enum file_kind kind, const struct record *r,
 
 /* One stage row into l->row: record, line, errors, dupkey, txkey, probe,
  * the stored fields in the order of the field table (a rejected record
- * keeps only its keys), and for cases the collection fee. probe: the fast
- * path's key filter saw the key before. */
+ * keeps only its keys), and for cases the collection fee, the case number
+ * and the payment reference. probe: the fast path's key filter saw the key
+ * before. */
 static int stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe, struct err *e)
 {
 	struct row w = { &l->row, e, 0 };
@@ -172,11 +173,23 @@ static int stage_row(struct load *l, const struct record *r, const struct verdic
 		}
 	}
 	if (l->kind == KIND_CASES) {
-		w_sep(&w);
-		if (ok)
+		/* fees, case_id, payment_reference */
+		if (ok) {
+			int64_t id;
+			char ref[PAYREF_SIZE];
+			int rc = case_ids_next(&l->ids, v->creditor->scheme, &id, ref, e);
+
+			if (rc != 0)
+				return rc;
+			w_sep(&w);
 			w_i64(&w, v->collection_fee);
-		else
-			w_null(&w);
+			w_sep(&w);
+			w_i64(&w, id);
+			w_sep(&w);
+			w_text(&w, ref, strlen(ref));
+		} else {
+			w_raw(&w, "\t\\N\t\\N\t\\N", 9);
+		}
 	}
 	w_raw(&w, "\n", 1);
 	return w.rc;
@@ -195,7 +208,7 @@ static FILE *temp_file(struct err *e)
 
 static int fast_begin(struct load *l, struct err *e)
 {
-	char out[32], sql[CASE_COPY_SQL_MAX];
+	char sql[CASE_COPY_SQL_MAX];
 	size_t n;
 	int rc;
 
@@ -210,11 +223,6 @@ static int fast_begin(struct load *l, struct err *e)
 			    "SELECT pg_advisory_xact_lock_shared(" LOCK_CLASS_CREDITOR_SQL ", 0)", LOCK_HOLDERS_SQL("0"),
 			    "the case-load lock", e)) != 0)
 		return rc;
-	if ((rc = db_value(l->conn,
-			   "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('cases', 'case_id')::regclass), 0)",
-			   0, NULL, out, sizeof(out), e)) != 0)
-		return rc;
-	l->seq0 = strtoll(out, NULL, 10);
 	l->n_fast = l->n_spill = 0;
 	if (l->filter.bits == NULL &&
 	    (rc = key_filter_init(&l->filter, l->opts->key_filter_log2_bits != 0 ? l->opts->key_filter_log2_bits
@@ -243,10 +251,14 @@ static int fast_record(struct load *l, struct record *r, const struct verdict *v
 	int rc;
 
 	if (v->n == 0 && !seen) {
-		char line[1024];
-		size_t n = case_copy_row(l->row.data, r, v, l->batch_id, l->opts->as_of);
-		size_t k = receipt_key_line(line, r->ordinal, ref, refn);
+		char line[RECEIPT_LINE_MAX], payref[PAYREF_SIZE];
+		int64_t case_id;
+		size_t n, k;
 
+		if ((rc = case_ids_next(&l->ids, v->creditor->scheme, &case_id, payref, e)) != 0)
+			return rc;
+		n = case_copy_row(l->row.data, r, v, case_id, payref, l->batch_id, l->opts->as_of);
+		k = receipt_key_line(line, r->ordinal, ref, refn, case_id, payref);
 		if (fwrite(line, 1, k, l->keys) != k)
 			return ERR_SET(e, ERR_IO, "cannot write a temporary file");
 		l->copy.rows++;
@@ -262,12 +274,7 @@ static int fast_record(struct load *l, struct record *r, const struct verdict *v
 	return 0;
 }
 
-static int copy_out_to_file(void *ctx, const char *data, size_t len)
-{
-	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
-}
-
-/* End the binary COPY, find the case numbers it got, stage the spill. */
+/* End the binary COPY and stage the spill. */
 static int fast_end(struct load *l, struct err *e)
 {
 	char buf[64 * 1024];
@@ -277,28 +284,6 @@ static int fast_end(struct load *l, struct err *e)
 	if ((rc = db_copy_write(&l->copy, buf, n, e)) != 0 || (rc = db_copy_end(&l->copy, e)) != 0)
 		return rc;
 	phase_mark("parse, validate and COPY into cases");
-	if (l->n_fast > 0) {
-		char out[32], sql[256];
-		long long last;
-
-		if ((rc = db_value(l->conn, "SELECT currval(pg_get_serial_sequence('cases', 'case_id'))", 0, NULL, out,
-				   sizeof(out), e)) != 0)
-			return rc;
-		last = strtoll(out, NULL, 10);
-		/* Our n values all lie in (seq0, last]: if that range holds n
-		 * values, they are exactly seq0 + 1 .. last, in COPY order. Else
-		 * another loader drew numbers meanwhile: read ours back. */
-		if ((unsigned long long)(last - l->seq0) != l->n_fast) {
-			if ((l->ids = temp_file(e)) == NULL)
-				return ERR_IO;
-			snprintf(sql, sizeof(sql),
-				 "COPY (SELECT case_id FROM cases WHERE case_id > %lld AND case_id <= %lld"
-				 " AND batch_id = %lld ORDER BY case_id) TO STDOUT",
-				 l->seq0, last, l->batch_id);
-			if ((rc = db_copy_out(l->conn, sql, copy_out_to_file, l->ids, e)) != 0)
-				return rc == ERR_IO ? ERR_SET(e, ERR_IO, "cannot write a temporary file") : rc;
-		}
-	}
 	db_copy_release(&l->copy);
 	if ((rc = db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e)) != 0)
 		return rc;
@@ -326,7 +311,8 @@ static int create_stage(struct load *l, enum file_kind kind, struct err *e)
 	if ((size_t)snprintf(sql, sizeof(sql),
 			     "CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
 			     " txkey boolean, probe boolean, %s%s) ON COMMIT DROP",
-			     defs, kind == KIND_CASES ? ", fees bigint" : "") >= sizeof(sql))
+			     defs, kind == KIND_CASES ? ", fees bigint, case_id bigint, payment_reference text" : "") >=
+	    sizeof(sql))
 		return ERR_SET(e, ERR_LIMIT, "the stage table's definition does not fit");
 	return db_exec(l->conn, sql, e);
 }
@@ -408,7 +394,7 @@ void sink_abort(struct load *l, const char *reason)
 
 void sink_release(struct load *l)
 {
-	FILE **fs[] = { &l->spill, &l->keys, &l->ids };
+	FILE **fs[] = { &l->spill, &l->keys };
 
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
 		if (*fs[i] != NULL)

@@ -16,6 +16,7 @@ struct creditor_info {
 	char country[3];
 	char currency[4];
 	bool active;
+	enum ref_scheme scheme; /* its country's payment references (SPEC 12) */
 };
 
 struct creditor_table {

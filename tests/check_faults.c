@@ -62,10 +62,10 @@ Suite *faults_suite(void);
 static struct config conf;
 static struct creditor_info creditor_items[] = {
 	/* sorted by id for creditor_find's bsearch */
-	{ "C1", "CH", "CHF", true },
-	{ "D1", "DK", "DKK", true },
-	{ "N1", "NO", "NOK", true },
-	{ "S1", "SE", "SEK", true },
+	{ "C1", "CH", "CHF", true, REF_SCOR },
+	{ "D1", "DK", "DKK", true, REF_SCOR },
+	{ "N1", "NO", "NOK", true, REF_SCOR },
+	{ "S1", "SE", "SEK", true, REF_SCOR },
 };
 static const struct creditor_table creditors = { creditor_items,
 						 sizeof(creditor_items) / sizeof(creditor_items[0]) };

@@ -26,12 +26,12 @@ Suite *validate_suite(void);
 static struct config conf;
 static struct creditor_info creditor_items[] = {
 	/* sorted by id for creditor_find's bsearch */
-	{ "C1", "CH", "CHF", true },
-	{ "C2", "CH", "CHF", false }, /* inactive */
-	{ "D1", "DK", "DKK", true },
-	{ "F1", "FI", "EUR", true },  /* its country is not configured */
-	{ "N1", "NO", "NOK", true },
-	{ "S1", "SE", "SEK", true },
+	{ "C1", "CH", "CHF", true, REF_SCOR },
+	{ "C2", "CH", "CHF", false, REF_SCOR }, /* inactive */
+	{ "D1", "DK", "DKK", true, REF_SCOR },
+	{ "F1", "FI", "EUR", true, REF_SCOR },  /* its country is not configured */
+	{ "N1", "NO", "NOK", true, REF_SCOR },
+	{ "S1", "SE", "SEK", true, REF_SCOR },
 };
 static struct creditor_table creditors = { creditor_items, sizeof(creditor_items) / sizeof(creditor_items[0]) };
 static struct validate_ctx vctx;

@@ -25,8 +25,11 @@ expect_eq "quoted line break kept" "$(sql "SELECT debtor_street = E'Nørregade 4
 expect_eq "batch row" "$(sql "SELECT kind, status, records, accepted, skipped, rejected, as_of FROM batches")" \
 	"cases|loaded|16|5|0|11|2026-11-01"
 
-# receipt: one row per accepted record with the agency's case number
-expect_eq "receipt" "$(cat "$TMP/reports/batch-1.receipt.csv")" "$(printf 'record,creditor_reference,case_id,outcome\n1,C1-1001,1,accepted\n2,S1-2001,2,accepted\n3,N1-3001,3,accepted\n4,D1-4001,4,accepted\n6,C1-1003,5,accepted')"
+# receipt: one row per accepted record with the agency's case number and
+# its payment reference (SPEC 12; the test configuration's scheme is scor)
+read -r r1 r2 r3 r4 r5 <<<"$(python3 "$ROOT/tests/tools/payref.py" scor 1 2 3 4 5 | tr '\n' ' ')"
+expect_eq "receipt" "$(cat "$TMP/reports/batch-1.receipt.csv")" "$(printf 'record,creditor_reference,case_id,outcome,payment_reference\n1,C1-1001,1,accepted,%s\n2,S1-2001,2,accepted,%s\n3,N1-3001,3,accepted,%s\n4,D1-4001,4,accepted,%s\n6,C1-1003,5,accepted,%s' "$r1" "$r2" "$r3" "$r4" "$r5")"
+expect_eq "payment references stored" "$(sql "SELECT string_agg(payment_reference, ' ' ORDER BY case_id) FROM cases")" "$r1 $r2 $r3 $r4 $r5"
 
 # the same file again: nothing changes
 run_loader load --conf "$CONF" --as-of 2026-11-01 "$FIX/cases/cases-mixed.csv"
@@ -41,5 +44,5 @@ run_loader load --conf "$CONF" --as-of 2026-11-01 "$TMP/resend.csv"
 expect_eq "resend exit" "$rc" 0
 expect_eq "resend summary" "$out" "batch 2 loaded: 5 records, 0 accepted, 4 skipped, 1 rejected"
 expect_eq "resend rejects" "$(report_rows "$TMP/reports/batch-2.rejects.csv" | tail -n +2)" "5,7,C1-1003,creditor_reference,DUPLICATE"
-expect_eq "resend receipt" "$(tail -n +2 "$TMP/reports/batch-2.receipt.csv")" "$(printf '1,C1-1001,1,skipped\n2,S1-2001,2,skipped\n3,N1-3001,3,skipped\n4,D1-4001,4,skipped')"
+expect_eq "resend receipt" "$(tail -n +2 "$TMP/reports/batch-2.receipt.csv")" "$(printf '1,C1-1001,1,skipped,%s\n2,S1-2001,2,skipped,%s\n3,N1-3001,3,skipped,%s\n4,D1-4001,4,skipped,%s' "$r1" "$r2" "$r3" "$r4")"
 expect_eq "still 5 cases" "$(sql "SELECT count(*) FROM cases")" 5

@@ -18,7 +18,7 @@ for f in empty.csv blank-lines.csv bom-only.csv header-only.csv missing-column.c
 	header-only.csv)
 		expect_eq "$f: stderr" "$err" ""
 		expect_eq "$f: empty receipt" "$(cat "$TMP/reports/batch-1.receipt.csv")" \
-			"record,creditor_reference,case_id,outcome"
+			"record,creditor_reference,case_id,outcome,payment_reference"
 		;;
 	missing-column.csv)
 		expect_eq "$f: stderr" "$err" "loader: error: '$BAD/$f': the header has no column 'debtor_city'" ;;

@@ -19,7 +19,8 @@ expect_eq "semicolon: quoted delimiter and comma kept" \
 	"$(sql "SELECT debtor_name = 'Komma, AG' AND debtor_street = E'Weg; 2\r\nHinterhaus' FROM cases WHERE creditor_reference = 'C1-2102'")" t
 expect_eq "semicolon: BOM not in the data" "$(sql "SELECT count(*) FROM cases WHERE creditor_id <> 'C1'")" 0
 expect_eq "semicolon: receipt" "$(tail -n +2 "$TMP/reports/batch-1.receipt.csv")" \
-	"$(printf '1,C1-2101,1,accepted\n2,C1-2102,2,accepted\n3,C1-2103,3,accepted')"
+	"$(printf '1,C1-2101,1,accepted,%s\n2,C1-2102,2,accepted,%s\n3,C1-2103,3,accepted,%s' \
+		$(python3 "$ROOT/tests/tools/payref.py" scor 1 2 3))"
 
 # ',' delimiter: 1234,50 unquoted is two fields (BAD_RECORD), quoted it is
 # not an amount (BAD_AMOUNT); only the point is a decimal separator here.

@@ -37,7 +37,9 @@ rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$TMP/time.log")
 # every reject at its exact record and line; every accepted record in the
 # receipt with consecutive case numbers
 python3 - "$N" "$TMP/reports/batch-1.rejects.csv" "$TMP/reports/batch-1.receipt.csv" <<'PY' || fail "report or receipt differs"
-import csv, sys
+import csv, os, sys
+sys.path.insert(0, os.path.join(os.environ['ROOT'], 'tests', 'tools'))
+import payref
 n = int(sys.argv[1])
 want_rejects, want_receipt = [], []
 line, case_id = 2, 0
@@ -46,7 +48,7 @@ for i in range(n):
         want_rejects.append([str(i + 1), str(line), 'C1-%07d' % i, 'disputed', 'BAD_FORMAT'])
     else:
         case_id += 1
-        want_receipt.append([str(i + 1), 'C1-%07d' % i, str(case_id), 'accepted'])
+        want_receipt.append([str(i + 1), 'C1-%07d' % i, str(case_id), 'accepted', payref.make('scor', case_id)])
     line += 2 if i % 1000 == 0 else 1
 with open(sys.argv[2], newline='') as f:
     got_rejects = [r[:5] for r in csv.reader(f)][1:]
