@@ -34,7 +34,8 @@ int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 	static const char declare_sql[] =
 		"DECLARE settle_cases NO SCROLL CURSOR FOR"
 		" SELECT case_id, creditor_reference, debtor_name, status_as_of, original_amount,"
-		"  principal, fees, interest, " EPOCH_DAYS("last_transaction_date")
+		"  principal, fees, interest, " EPOCH_DAYS("last_transaction_date") ","
+		"  coalesce(payment_reference, ''), 'collection'" /* the registration stage until events (SPEC 16) */
 		" FROM (SELECT *, CASE WHEN status <> 'open' AND closed_date > $2::date"
 		"                      THEN 'open' ELSE status END AS status_as_of"
 		"         FROM cases WHERE creditor_id = $1 AND registered <= $2::date) c"
@@ -99,6 +100,8 @@ int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 			row.creditor_reference = spg_text(res, i, 1);
 			row.debtor_name = spg_text(res, i, 2);
 			row.status = spg_text(res, i, 3);
+			row.payment_reference = spg_text(res, i, 9);
+			row.stage = spg_text(res, i, 10);
 			rc = statement_cases_row(&out, &row, e);
 		}
 	}

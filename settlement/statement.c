@@ -164,7 +164,7 @@ int statement_cases_header(struct statement_out *out, struct err *e)
 {
 	static const char header[] =
 		"case_id,creditor_reference,debtor_name,status,original_amount,principal,"
-		"fees,interest,last_transaction_date" CSV_EOL;
+		"fees,interest,last_transaction_date,payment_reference,stage" CSV_EOL;
 
 	return out->write(out->ctx, header, sizeof(header) - 1, e);
 }
@@ -188,6 +188,11 @@ int statement_cases_row(struct statement_out *out, const struct statement_case_r
 		rc = buf_addch(b, ',', e);
 	if (rc == 0)
 		rc = put_date(b, row->last_transaction_date, e);
+	if (rc == 0) {
+		const char *const tail[] = { row->payment_reference, row->stage };
+
+		rc = csv_texts(b, tail, sizeof(tail) / sizeof(tail[0]), e);
+	}
 	if (rc == 0)
 		rc = buf_addstr(b, CSV_EOL, e);
 	return row_done(out, rc, e);

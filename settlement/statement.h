@@ -97,6 +97,8 @@ struct statement_case_row {
 	int64_t fees;
 	int64_t interest;
 	int32_t last_transaction_date; /* BOOKING_NO_DATE: empty */
+	const char *payment_reference; /* "" for a case registered before SPEC v2 */
+	const char *stage;             /* on the as-of date (SPEC 16) */
 };
 
 /* "2024-03", "ACME", "CHF" -> "2024-03-ACME-CHF". */

@@ -123,11 +123,12 @@ START_TEST(test_numbers_as_printf)
 				.case_id = v, .creditor_reference = "R", .debtor_name = "D",
 				.status = "open", .original_amount = v, .principal = v, .fees = v,
 				.interest = v, .last_transaction_date = BOOKING_NO_DATE,
+				.payment_reference = "RF18539007547034", .stage = "legal",
 			};
 			struct err e = ERR_INIT;
 
-			snprintf(want, sizeof(want), "%" PRId64 ",R,D,open,%s,%s,%s,%s,\n", v, m, m,
-				 m, m);
+			snprintf(want, sizeof(want), "%" PRId64 ",R,D,open,%s,%s,%s,%s,,RF18539007547034,legal\n", v, m,
+				 m, m, m);
 			statement_out_init(&out, mem_write, &mb);
 			ck_assert_int_eq(statement_cases_row(&out, &cr, &e), 0);
 			statement_out_release(&out);

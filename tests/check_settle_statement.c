@@ -161,11 +161,12 @@ START_TEST(test_csv_formula_escape)
 			.case_id = 1, .creditor_reference = "R1", .debtor_name = cases[i].in,
 			.status = "open", .original_amount = 12345, .principal = 12345,
 			.fees = 0, .interest = 7, .last_transaction_date = BOOKING_NO_DATE,
+			.payment_reference = "", .stage = "collection",
 		};
 		char expect[256];
 		struct err e = ERR_INIT;
 
-		snprintf(expect, sizeof(expect), "1,R1,%s,open,123.45,123.45,0.00,0.07,\n",
+		snprintf(expect, sizeof(expect), "1,R1,%s,open,123.45,123.45,0.00,0.07,,,collection\n",
 			 cases[i].out);
 		statement_out_init(&out, mem_write, &m);
 		ck_assert_int_eq(statement_cases_row(&out, &row, &e), 0);
@@ -185,6 +186,7 @@ START_TEST(test_cases_list)
 		.case_id = 42, .creditor_reference = "INV-1", .debtor_name = "Anna",
 		.status = "closed", .original_amount = 100000, .principal = 0, .fees = 0,
 		.interest = 0, .last_transaction_date = date_from_ymd(2024, 2, 29),
+		.payment_reference = "000000000000000000000000420", .stage = "collection",
 	};
 	struct err e = ERR_INIT;
 
@@ -192,9 +194,11 @@ START_TEST(test_cases_list)
 	ck_assert_int_eq(statement_cases_header(&out, &e), 0);
 	ck_assert_int_eq(statement_cases_row(&out, &row, &e), 0);
 	statement_out_release(&out);
+	/* SPEC 9.3 v2: payment_reference and stage last */
 	ck_assert_str_eq(m.data, "case_id,creditor_reference,debtor_name,status,original_amount,"
-				 "principal,fees,interest,last_transaction_date\n"
-				 "42,INV-1,Anna,closed,1000.00,0.00,0.00,0.00,2024-02-29\n");
+				 "principal,fees,interest,last_transaction_date,payment_reference,stage\n"
+				 "42,INV-1,Anna,closed,1000.00,0.00,0.00,0.00,2024-02-29,"
+				 "000000000000000000000000420,collection\n");
 	free(m.data);
 }
 END_TEST

@@ -85,13 +85,15 @@ expect_eq "after October: unsettled" "$(unsettled)" "T-B2"
 expect_eq "V-B paid, its withdrawal waiting" "$(status_of V-B)" "withdrawn/closed/2026-10-10"
 expect_eq "V-D withdrawn" "$(status_of V-D)" "withdrawn/withdrawn/2026-10-12"
 "$SETTLEMENT" cases --conf "$CONF" --creditor C1 --as-of 2026-11-05 >"$TMP/cases-oct.csv" || fail "cases"
+# the payment reference of a case number (SPEC 12, scor in the test configuration)
+ref() { python3 "$ROOT/tests/tools/payref.py" scor "$1"; }
 expect_eq "case list after October" "$(cat "$TMP/cases-oct.csv")" \
-"case_id,creditor_reference,debtor_name,status,original_amount,principal,fees,interest,last_transaction_date
-1,V-A,Vera Amsler,open,730.00,286.14,0.00,0.00,2026-10-15
-2,V-B,Beat Brunner,withdrawn,365.00,0.00,0.00,0.00,2026-10-10
-3,V-C,Cadosch & Co. AG,open,1500.00,960.00,50.00,7.20,2026-09-05
-4,V-D,Dario Dosch,withdrawn,292.00,0.00,0.00,0.00,2026-10-12
-6,V-E,Emil Egli,open,365.00,365.00,50.00,0.00,"
+"case_id,creditor_reference,debtor_name,status,original_amount,principal,fees,interest,last_transaction_date,payment_reference,stage
+1,V-A,Vera Amsler,open,730.00,286.14,0.00,0.00,2026-10-15,$(ref 1),collection
+2,V-B,Beat Brunner,withdrawn,365.00,0.00,0.00,0.00,2026-10-10,$(ref 2),collection
+3,V-C,Cadosch & Co. AG,open,1500.00,960.00,50.00,7.20,2026-09-05,$(ref 3),collection
+4,V-D,Dario Dosch,withdrawn,292.00,0.00,0.00,0.00,2026-10-12,$(ref 4),collection
+6,V-E,Emil Egli,open,365.00,365.00,50.00,0.00,,$(ref 6),collection"
 # a withdrawn case takes no new transaction (CASE_CLOSED, SPEC 6)
 printf 'creditor_id,creditor_reference,transaction_id,kind,booking_date,amount,currency,reason\nC1,V-B,T-B9,payment,2026-11-03,1.00,CHF,\n' >"$TMP/tx-vb.csv"
 "$LOADER" load --conf "$CONF" --as-of 2026-11-05 "$TMP/tx-vb.csv" >/dev/null 2>&1 || true
@@ -125,7 +127,7 @@ $nov_n1" --period 2026-11 --as-of 2026-12-02
 same 2026-11 C1-CHF.csv C1-CHF.xml N1-NOK.csv N1-NOK.xml
 expect_eq "V-B closed once its withdrawal is booked" "$(status_of V-B)" "closed/closed/2026-10-10"
 expect_eq "case list V-B" "$("$SETTLEMENT" cases --conf "$CONF" --creditor C1 --as-of 2026-12-02 --status closed | tail -n +2)" \
-	"2,V-B,Beat Brunner,closed,365.00,0.00,0.00,0.00,2026-11-01"
+	"2,V-B,Beat Brunner,closed,365.00,0.00,0.00,0.00,2026-11-01,$(ref 2),collection"
 expect_eq "T-B2 line" "$(sql "SELECT written_off || '/' || withdrawal_fee || '/' || payout_effect FROM statement_lines WHERE transaction_id = 'T-B2'")" "0/0/0"
 expect_eq "all settled" "$(unsettled)" ""
 expect_eq "each once" "$(sql "SELECT count(*) || '/' || count(DISTINCT tx_id) FROM statement_lines")" \
