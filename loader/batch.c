@@ -297,17 +297,6 @@ out:
 	return rc;
 }
 
-/* The bank guard once more (batch_refuse_bank looked before the batch
- * began; the file may have been replaced since): no bank record reaches
- * the sink of this version. */
-static int on_kind_not_bank(void *ctx, enum file_kind kind, struct err *e)
-{
-	if (kind == KIND_BANK)
-		return ERR_SET(e, ERR_USAGE, "a bank file (ISO 20022 camt.053 or camt.054): bank files are not loaded "
-			       "yet by this version; nothing was loaded");
-	return sink_on_kind(ctx, kind, e);
-}
-
 /* Open the file (again) and decode it into the sink. */
 static int decode_file(struct load *l, const char *path, struct source **src, struct err *e)
 {
@@ -324,9 +313,14 @@ static int decode_file(struct load *l, const char *path, struct source **src, st
 	memset(&l->io, 0, sizeof(l->io));
 	l->io.src = *src;
 	l->io.forced_kind = l->opts->kind;
-	l->io.on_kind = on_kind_not_bank;
+	l->io.on_kind = sink_on_kind;
 	l->io.on_record = sink_on_record;
 	l->io.ctx = l;
+	/* a bank file's account must be one of the agency's (FILE_ACCOUNT) */
+	for (int i = 0; i < l->conf->agency.naccounts; i++)
+		l->accounts[i] = l->conf->agency.accounts[i].iban;
+	l->io.accounts = l->accounts;
+	l->io.naccounts = (size_t)l->conf->agency.naccounts;
 	l->kind = KIND_UNKNOWN;
 	source_peek(*src, &head, 512, &n, e);
 	refusal = sniff_head(head, n, &l->vctx.xml, msg, sizeof(msg));
@@ -535,43 +529,6 @@ out:
 	free(l.creditors.items);
 	db_close(l.conn);
 	return rc;
-}
-
-/* on_kind of batch_refuse_bank's look at the root: note it and stop. */
-static int note_kind(void *ctx, enum file_kind kind, struct err *e)
-{
-	*(enum file_kind *)ctx = kind;
-	return ERR_SET(e, ERR_LIMIT, "the kind is known");
-}
-
-int batch_refuse_bank(const struct config *conf, const char *path, enum file_kind forced, struct err *e)
-{
-	enum file_kind kind = forced;
-	struct source *src = NULL;
-	struct decode_io io;
-	struct err e2 = ERR_INIT;
-	char msg[ERR_MESSAGE_MAX];
-	const char *head;
-	size_t n = 0;
-	bool xml = false;
-
-	/* a file that cannot be read or decoded is the batch's to report */
-	if (kind == KIND_UNKNOWN && source_open(&src, path, conf->max_file_bytes, &e2) == 0) {
-		if (source_peek(src, &head, 512, &n, &e2) == 0 && sniff_head(head, n, &xml, msg, sizeof(msg)) == RC__COUNT &&
-		    xml) {
-			memset(&io, 0, sizeof(io));
-			io.src = src;
-			io.forced_kind = KIND_UNKNOWN;
-			io.on_kind = note_kind;
-			io.ctx = &kind;
-			xml_decode(&io, &e2);
-		}
-		source_free(src);
-	}
-	if (kind != KIND_BANK)
-		return 0;
-	return ERR_SET(e, ERR_USAGE, "%s: bank files are not loaded yet by this version; nothing was loaded",
-		       forced == KIND_BANK ? "--kind bank" : "a bank file (ISO 20022 camt.053 or camt.054)");
 }
 
 int batch_check_creditor(const char *conninfo, const char *creditor_id, struct err *e)

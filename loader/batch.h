@@ -35,6 +35,8 @@ struct batch_result {
 	char status[16];        /* loaded, refused, failed, dry_run */
 	bool already_loaded;
 	long long records, accepted, skipped, rejected;
+	bool bank;              /* a bank file: its summary has two more counts */
+	long long suspense, ignored;
 	/* For the lines after the summary (SPEC 7.3 v2): the reject report,
 	 * the most frequent codes, and how many records were not UTF-8. */
 	char report_path[CONFIG_PATH_MAX + 64];
@@ -58,11 +60,6 @@ void batch_report_hints(const struct batch_result *res);
  * when it got an id). res is filled as far as known. */
 int batch_load(const struct config *conf, const char *conninfo, const char *path,
 	       const struct load_opts *opts, struct batch_result *res, struct err *e);
-
-/* Bank files (SPEC 13) are decoded but not stored by this version: a
- * file that is one (its XML root, or --kind bank) gives ERR_USAGE, to be
- * said before any file is loaded. Until the bank sink exists. */
-int batch_refuse_bank(const struct config *conf, const char *path, enum file_kind forced, struct err *e);
 
 /* Set by the signal handler: stop the batch, roll back, exit 3. */
 extern volatile sig_atomic_t batch_interrupted;

@@ -32,6 +32,15 @@ static const char errors_to_rejects_sql[] =
 	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
 	" WHERE s.errors IS NOT NULL";
 
+/* A bank record has no creditor (its case is found later). */
+static const char errors_to_rejects_bank_sql[] =
+	"INSERT INTO rejects (batch_id, record, line, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line,"
+	"  NULLIF(split_part(x.e, E'\\x1f', 2), ''), split_part(x.e, E'\\x1f', 1),"
+	"  split_part(x.e, E'\\x1f', 3), NULLIF(split_part(x.e, E'\\x1f', 4), ''), x.n"
+	" FROM stage s, unnest(string_to_array(s.errors, E'\\x1e')) WITH ORDINALITY AS x(e, n)"
+	" WHERE s.errors IS NOT NULL";
+
 /* The creditors of the valid staged keys, each locked, in one order. */
 #define STAGED_CREDITORS "SELECT DISTINCT creditor_id FROM stage WHERE dupkey AND errors IS NULL ORDER BY 1"
 static const char try_lock_creditors_sql[] =
@@ -199,7 +208,7 @@ static int run(struct load *l, char *sql, int n, const char *const *params, stru
 	return rc;
 }
 
-static int classify(struct load *l, char *id, struct err *e)
+static int classify(struct load *l, const char *id, struct err *e)
 {
 	char a[COLUMNS_SQL_MAX], b[COLUMNS_SQL_MAX];
 	int rc;
@@ -286,25 +295,14 @@ static int counts(struct load *l, long long out[4], struct err *e)
 	return 0;
 }
 
-int classify_batch(struct load *l, struct batch_result *res, struct err *e)
+/* Cases and transactions: classify, count, the database's rejects. */
+static int classify_records(struct load *l, const char *id, long long *records, long long *accepted,
+			    long long *skipped, struct err *e)
 {
-	char id[24], asof[DATE_FMT_MAX];
-	const char *params[2] = { id, asof };
-	long long c[4], records, accepted, skipped, rejected;
-	char msg[160] = "";
-	bool refused, cases = l->kind == KIND_CASES;
+	bool cases = l->kind == KIND_CASES;
+	long long c[4];
 	int rc;
 
-	snprintf(id, sizeof(id), "%lld", l->batch_id);
-	date_format(asof, sizeof(asof), l->opts->as_of);
-	l->step = "checking duplicates and cases";
-	log_progress(l->step, l->io.records, 0);
-	/* The planner knows nothing of a fresh temporary table: without
-	 * statistics a large stage got a nested loop over cases (issue 10.3). */
-	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
-	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
-	    (rc = db_query(l->conn, NULL, errors_to_rejects_sql, 1, params, e)) != 0)
-		return rc;
 	/* A staged case load waits for the fast ones (see sink.c). */
 	if (cases && l->state != LOAD_FAST &&
 	    (rc = lock_take(l->conn, l->batch_id, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)",
@@ -320,16 +318,52 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	phase_mark("classify");
 	if ((rc = counts(l, c, e)) != 0)
 		return rc;
-	records = c[0] + (long long)l->n_fast;
-	accepted = c[1] + (long long)l->n_fast;
-	skipped = c[2];
+	*records = c[0] + (long long)l->n_fast;
+	*accepted = c[1] + (long long)l->n_fast;
+	*skipped = c[2];
 	/* duplicates and case errors found by the database, when there are */
 	if (c[3] > 0 && (rc = db_rejects(l, id, e)) != 0)
 		return rc;
 	phase_mark("database rejects");
+	return 0;
+}
+
+int classify_batch(struct load *l, struct batch_result *res, struct err *e)
+{
+	char id[24], asof[DATE_FMT_MAX];
+	const char *params[2] = { id, asof };
+	long long records, accepted, skipped, rejected, suspense = 0, ignored = 0;
+	char msg[160] = "";
+	bool refused, cases = l->kind == KIND_CASES, bank = l->kind == KIND_BANK;
+	int rc;
+
+	snprintf(id, sizeof(id), "%lld", l->batch_id);
+	date_format(asof, sizeof(asof), l->opts->as_of);
+	l->step = "checking duplicates and cases";
+	log_progress(l->step, l->io.records, 0);
+	/* The planner knows nothing of a fresh temporary table: without
+	 * statistics a large stage got a nested loop over cases (issue 10.3). */
+	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
+	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
+	    (rc = db_query(l->conn, NULL, bank ? errors_to_rejects_bank_sql : errors_to_rejects_sql, 1, params, e)) != 0)
+		return rc;
+	if (bank) {
+		long long b[BANK_COUNTS];
+
+		if ((rc = classify_bank(l, id, b, e)) != 0)
+			return rc;
+		phase_mark("classify");
+		records = b[BANK_RECORDS];
+		accepted = b[BANK_ACCEPTED];
+		skipped = b[BANK_SKIPPED];
+		suspense = b[BANK_SUSPENSE];
+		ignored = b[BANK_IGNORED];
+	} else if ((rc = classify_records(l, id, &records, &accepted, &skipped, e)) != 0) {
+		return rc;
+	}
 	if (batch_interrupted)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
-	rejected = records - accepted - skipped;
+	rejected = records - accepted - skipped - suspense - ignored;
 	/* REJECT_RATIO: rejected / records > max_reject_ratio */
 	refused = records > 0 && rejected * 1000000LL > l->conf->max_reject_ratio_ppm * records;
 	if (refused && l->state == LOAD_FAST) {
@@ -348,17 +382,18 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "refused");
 		ERR_SET(e, ERR_REFUSED, "%s", msg);
-		accepted = skipped = 0;
+		accepted = skipped = suspense = ignored = 0;
 	} else if (l->opts->dry_run) {
 		snprintf(res->status, sizeof(res->status), "dry_run");
 	} else {
 		l->step = "storing the accepted records";
 		log_progress(l->step, (uint64_t)accepted, 0);
-		rc = cases ? reports_insert_cases(l, asof, e) : insert_transactions(l, params, e);
+		rc = cases ? reports_insert_cases(l, asof, e)
+		     : bank ? store_bank(l, id, e) : insert_transactions(l, params, e);
 		if (rc != 0)
 			return rc;
 		phase_mark("insert");
-		if (!cases && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
+		if (l->kind == KIND_TRANSACTIONS && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "loaded");
 	}
@@ -366,8 +401,11 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	res->accepted = accepted;
 	res->skipped = skipped;
 	res->rejected = rejected;
+	res->bank = bank;
+	res->suspense = suspense;
+	res->ignored = ignored;
 	{
-		char r1[24], r2[24], r3[24], r4[24];
+		char r1[24], r2[24], r3[24], r4[24], r5[24], r6[24];
 		char *ids = load_creditor_ids(l);
 
 		if (ids == NULL)
@@ -376,12 +414,15 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		snprintf(r2, sizeof(r2), "%lld", accepted);
 		snprintf(r3, sizeof(r3), "%lld", skipped);
 		snprintf(r4, sizeof(r4), "%lld", rejected);
+		snprintf(r5, sizeof(r5), "%lld", suspense);
+		snprintf(r6, sizeof(r6), "%lld", ignored);
 		rc = db_query(l->conn, NULL,
 			      "UPDATE batches SET status = $2, finished = clock_timestamp(), records = $3::bigint,"
 			      " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
-			      " message = $8, kind = $7, creditor_ids = $9::text[] WHERE batch_id = $1::bigint", 9,
+			      " message = $8, kind = $7, creditor_ids = $9::text[], suspense = $10::bigint,"
+			      " ignored = $11::bigint WHERE batch_id = $1::bigint", 11,
 			      (const char *const[]){ id, res->status, r1, r2, r3, r4, file_kind_name(l->kind),
-						     refused ? e->message : NULL, ids }, e);
+						     refused ? e->message : NULL, ids, r5, r6 }, e);
 		free(ids);
 		if (rc != 0)
 			return rc;

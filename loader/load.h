@@ -60,6 +60,7 @@ struct load {
 	bool *seen;              /* creditors (index in creditors) with a record */
 	struct validate_ctx vctx;
 	struct decode_io io;
+	const char *accounts[CONFIG_MAX_ACCOUNTS]; /* the agency's, for bank files */
 	struct buf row;          /* one COPY row (LOAD_ROW_MAX at most) */
 	/* the fast case load (case_copy.h) */
 	struct key_filter filter;
@@ -94,6 +95,12 @@ void sink_release(struct load *l);
  * reports; fills res. ERR_REFUSED for REJECT_RATIO (on the fast path the
  * state becomes LOAD_RESTART: the refusal is written staged). */
 int classify_batch(struct load *l, struct batch_result *res, struct err *e);
+
+/* classify_bank.c: a bank file (SPEC 13). classify_bank fills the counts
+ * (and the DUPLICATE rejects); store_bank stores what was classified. */
+enum { BANK_RECORDS, BANK_ACCEPTED, BANK_SKIPPED, BANK_DUPLICATES, BANK_SUSPENSE, BANK_IGNORED, BANK_COUNTS };
+int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], struct err *e);
+int store_bank(struct load *l, const char *id, struct err *e);
 
 /* reports.c: the files are staged in l->pub; batch.c publishes them after
  * COMMIT. */

@@ -20,11 +20,14 @@
 #define LOCK_CLASS_CREDITOR 1819
 /* "case numbers are being drawn or given back" (one key). */
 #define LOCK_CLASS_CASE_IDS 1820
+/* "bank records of this account are judged": key = hashtext(account). */
+#define LOCK_CLASS_BANK 1821
 
 #define LOCK_CLASS_SCHEMA_SQL LOCKS_STR(LOCK_CLASS_SCHEMA)
 #define LOCK_CLASS_FILE_SQL LOCKS_STR(LOCK_CLASS_FILE)
 #define LOCK_CLASS_CREDITOR_SQL LOCKS_STR(LOCK_CLASS_CREDITOR)
 #define LOCK_CLASS_CASE_IDS_SQL LOCKS_STR(LOCK_CLASS_CASE_IDS)
+#define LOCK_CLASS_BANK_SQL LOCKS_STR(LOCK_CLASS_BANK)
 
 /* Which loading batches hold a creditor lock whose key is in the list
  * that follows ("IN (...)"): "batch 12, 14", or "". */

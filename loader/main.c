@@ -267,6 +267,10 @@ static void print_summary(const struct batch_result *r)
 {
 	if (r->already_loaded)
 		printf("already loaded as batch %lld\n", r->batch_id);
+	else if (r->batch_id > 0 && r->bank)
+		printf("batch %lld %s: %lld records, %lld accepted, %lld skipped, %lld rejected, %lld to suspense,"
+		       " %lld ignored\n", r->batch_id, r->status, r->records, r->accepted, r->skipped, r->rejected,
+		       r->suspense, r->ignored);
 	else if (r->batch_id > 0)
 		printf("batch %lld %s: %lld records, %lld accepted, %lld skipped, %lld rejected\n",
 		       r->batch_id, r->status, r->records, r->accepted, r->skipped, r->rejected);
@@ -311,13 +315,6 @@ static int load_files(struct config *conf, const char *conninfo, char **files, i
 		} else if (!S_ISREG(st.st_mode)) {
 			log_error("'%s' is not a regular file", files[i]);
 			worst = 2;
-		} else {
-			struct err e = ERR_INIT;
-
-			if (batch_refuse_bank(conf, files[i], opts->kind, &e) != 0) {
-				log_error("'%s': %s", files[i], e.message);
-				worst = 2;
-			}
 		}
 	}
 	if (worst != 0)

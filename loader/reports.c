@@ -14,6 +14,26 @@
 static const char rejects_header[] = "record,line,creditor_reference,field,code,message,value\n";
 static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome,payment_reference\n";
 static const char receipt_tx_header[] = "record,creditor_reference,transaction_id,case_id,outcome\n";
+static const char receipt_bank_header[] = "record,bank_reference,transaction_id,case_id,outcome\n";
+
+/* A bank batch's receipt (SPEC 7.2 v2): every record not rejected, with
+ * the payment it became (accepted), the one it was before (skipped), or
+ * none (suspense, ignored; a reversal that closed a suspense item); then
+ * the batch id twice. */
+static const char receipt_bank_sql[] =
+	"COPY (SELECT o.record, s.bank_reference,"
+	"  CASE WHEN o.outcome = 'accepted' THEN 'BANK-' || b.id"
+	"   WHEN o.outcome = 'skipped' AND o.existing_outcome = 'accepted' THEN 'BANK-' || o.existing_id END,"
+	"  CASE WHEN o.outcome = 'accepted' THEN b.case_id WHEN o.outcome = 'skipped' THEN o.existing_case END,"
+	"  CASE WHEN o.outcome IN ('accepted', 'skipped', 'ignored') THEN o.outcome ELSE 'suspense' END"
+	" FROM stage_out o JOIN stage s USING (record)"
+	" LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = o.record"
+	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'reversal')"
+	" UNION ALL SELECT v.record, v.key, t.transaction_id, t.case_id, v.outcome"
+	" FROM stage_rev v LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = v.record"
+	" LEFT JOIN transactions t ON t.creditor_id = b.creditor_id AND t.transaction_id = 'BANK-' || b.id"
+	" WHERE v.outcome IN ('accepted', 'ignored', 'skipped')"
+	" ORDER BY 1) TO STDOUT";
 
 /* The accepted staged cases, in file order (a temp table filled by one
  * COPY is scanned in that order). The %s are the stored columns, as they
@@ -59,7 +79,7 @@ static int copy_to_file(struct load *l, const char *sql, const char *header, con
 int reports_write(struct load *l, bool receipt, struct err *e)
 {
 	char path[CONFIG_PATH_MAX + 64];
-	char sql[1024];
+	char sql[2048];
 	int rc;
 
 	if ((rc = make_dirs(l->conf->report_dir, e)) != 0)
@@ -74,8 +94,13 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 		return rc;
 	if (!receipt)
 		return 0;
-	/* transactions; the cases' receipt is written with their insert */
+	/* transactions and bank files; the cases' receipt is written with their
+	 * insert */
 	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
+	if (l->kind == KIND_BANK) {
+		snprintf(sql, sizeof(sql), receipt_bank_sql, l->batch_id, l->batch_id);
+		return copy_to_file(l, sql, receipt_bank_header, path, e);
+	}
 	snprintf(sql, sizeof(sql),
 		 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
 		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"

@@ -191,6 +191,10 @@ static int stage_row(struct load *l, const struct record *r, const struct verdic
 			w_raw(&w, "\t\\N\t\\N\t\\N", 9);
 		}
 	}
+	if (l->kind == KIND_BANK) {
+		w_sep(&w);
+		w_bool(&w, ok && v->ref_ok);
+	}
 	w_raw(&w, "\n", 1);
 	return w.rc;
 }
@@ -311,8 +315,8 @@ static int create_stage(struct load *l, enum file_kind kind, struct err *e)
 	if ((size_t)snprintf(sql, sizeof(sql),
 			     "CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
 			     " txkey boolean, probe boolean, %s%s) ON COMMIT DROP",
-			     defs, kind == KIND_CASES ? ", fees bigint, case_id bigint, payment_reference text" : "") >=
-	    sizeof(sql))
+			     defs, kind == KIND_CASES ? ", fees bigint, case_id bigint, payment_reference text"
+				   : kind == KIND_BANK ? ", ref_ok boolean" : "") >= sizeof(sql))
 		return ERR_SET(e, ERR_LIMIT, "the stage table's definition does not fit");
 	return db_exec(l->conn, sql, e);
 }
@@ -347,6 +351,8 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
 	if (l->kind == KIND_CASES)
 		validate_case(&l->vctx, r, &v);
+	else if (l->kind == KIND_BANK)
+		validate_bank(&l->vctx, r, &v);
 	else
 		validate_transaction(&l->vctx, r, &v);
 	if (v.creditor != NULL)

@@ -55,10 +55,14 @@ struct verdict {
 	const struct creditor_info *creditor; /* known, even when rejected; else NULL */
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
 	bool txid_ok;             /* transaction_id usable as a key */
+	bool ref_ok;              /* bank: the reference checks by a scheme of SPEC 12 */
 };
 
 /* Trim fields in place and check them. Returns the number of errors. */
 size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
 size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
+/* A bank record (SPEC 13): keys, and for a booked credit or reversal its
+ * date and amount; the reference normalised in the record (ref_ok). */
+size_t validate_bank(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
 
 #endif

@@ -9,6 +9,10 @@ ALTER TABLE batches DROP CONSTRAINT IF EXISTS batches_kind_override_check;
 ALTER TABLE batches ADD CONSTRAINT batches_kind_override_check
     CHECK (kind_override IN ('cases', 'transactions', 'bank', 'assignments', 'events'));
 
+-- the counts of a bank batch's summary line (13)
+ALTER TABLE batches ADD COLUMN IF NOT EXISTS suspense bigint NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN IF NOT EXISTS ignored bigint NOT NULL DEFAULT 0;
+
 -- A case's payment reference is made from its case number by its country's
 -- scheme when it is registered, so the loader draws case numbers from the
 -- sequence itself. Unique per currency: an OCR reference (SEK) can be the
@@ -77,6 +81,7 @@ CREATE INDEX IF NOT EXISTS bank_records_batch ON bank_records (batch_id, record)
 CREATE INDEX IF NOT EXISTS bank_records_uetr ON bank_records (account, uetr) WHERE uetr IS NOT NULL;
 CREATE INDEX IF NOT EXISTS bank_records_e2e ON bank_records (account, end_to_end_id) WHERE end_to_end_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS bank_records_asr ON bank_records (account, acct_svcr_ref) WHERE acct_svcr_ref IS NOT NULL;
+CREATE INDEX IF NOT EXISTS bank_records_reverses ON bank_records (reverses) WHERE reverses IS NOT NULL;
 
 -- Money that arrived and found no case (13): open until an assignment file
 -- books it on a case (assigned) or the bank takes it back (reversed).

@@ -1,0 +1,250 @@
+/* classify_bank.c: what becomes of each record of a bank file (SPEC 13),
+ * set-wise, like classify.c for cases and transactions.
+ *
+ * stage_out: every record's outcome: rejected (the validator's BAD_DATE,
+ * BAD_AMOUNT, ...), duplicate (the same account and bank_reference with
+ * another amount, date or direction: DUPLICATE), skipped (the same again,
+ * from any file), ignored (not booked, or a debit that reverses nothing
+ * of ours), a suspense reason (NO_REFERENCE, BAD_REFERENCE,
+ * UNKNOWN_REFERENCE, CASE_CLOSED, CURRENCY_MISMATCH), accepted (a
+ * payment on the case whose payment_reference the credit carries), or
+ * reversal (decided in stage_rev).
+ *
+ * stage_rev: each reversal (a booked debit with RvslInd) and the credit it
+ * reverses: an earlier credit of the account, in the database or earlier
+ * in this file, whose UETR, EndToEndId or AcctSvcrRef (in that order)
+ * equals the reversal's. Its key is its own bank_reference, with "/R"
+ * when that is its original's. Reversal matching comes before the key
+ * rule (13).
+ *
+ * Everything is classified before anything is stored, so that a
+ * REJECT_RATIO refusal stores nothing; then bank_records, the payments
+ * (transaction_id BANK-<bank record id>), the suspense items, the
+ * reversals (a reversal transaction of the payment, or the suspense item
+ * closed as reversed). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+#include "locks.h"
+
+/* The bank records' outcomes that are suspense reasons, in the order of
+ * the table of SPEC 13 (the first that applies). */
+static const char classify_bank_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT x.*,"
+	"  CASE WHEN x.has_errors THEN 'rejected'"
+	"   WHEN x.is_reversal THEN 'reversal'"
+	"   WHEN x.rn > 1 AND x.first_identical THEN 'skipped'"
+	"   WHEN x.rn > 1 THEN 'duplicate'"
+	"   WHEN x.existing_id IS NOT NULL AND x.identical THEN 'skipped'"
+	"   WHEN x.existing_id IS NOT NULL THEN 'duplicate'"
+	"   WHEN NOT x.is_credit THEN 'ignored'"
+	"   WHEN x.reference IS NULL THEN 'NO_REFERENCE'"
+	"   WHEN NOT x.ref_ok THEN 'BAD_REFERENCE'"
+	"   WHEN x.case_id IS NULL THEN 'UNKNOWN_REFERENCE'"
+	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
+	"   WHEN x.case_currency <> x.currency THEN 'CURRENCY_MISMATCH'"
+	"   ELSE 'accepted' END AS outcome"
+	" FROM (SELECT s.record, s.errors IS NOT NULL AS has_errors, s.account, s.bank_reference, s.amount,"
+	"   s.booking_date, s.direction, s.currency, s.reference, s.ref_ok,"
+	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
+	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
+	"   row_number() OVER w AS rn,"
+	"   (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
+	"    IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction) AS first_identical,"
+	"   first_value(s.record) OVER w AS first_record,"
+	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
+	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
+	"    AS identical,"
+	"   c.case_id, c.creditor_id, c.creditor_reference, c.status AS case_status, c.currency AS case_currency"
+	"  FROM stage s"
+	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
+	"  LEFT JOIN LATERAL (SELECT c.case_id, c.creditor_id, c.creditor_reference, c.status, c.currency"
+	"    FROM cases c WHERE c.payment_reference = s.reference"
+	"    ORDER BY c.currency = s.currency DESC, c.case_id LIMIT 1) c"
+	"   ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	"  WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
+	"   s.account, s.bank_reference ORDER BY s.record)) x";
+
+/* A reversal's original: in the database (by the indexes on uetr,
+ * end_to_end_id, acct_svcr_ref), else a credit earlier in this file. */
+#define MATCH(t)                                                                                 \
+	"(r.uetr IS NOT NULL AND " t ".uetr = r.uetr"                                              \
+	" OR r.end_to_end_id IS NOT NULL AND " t ".end_to_end_id = r.end_to_end_id"               \
+	" OR r.acct_svcr_ref IS NOT NULL AND " t ".acct_svcr_ref = r.acct_svcr_ref)"
+#define MATCH_ORDER(t)                                                                           \
+	"(r.uetr IS NOT NULL AND " t ".uetr = r.uetr) DESC,"                                       \
+	" (r.end_to_end_id IS NOT NULL AND " t ".end_to_end_id = r.end_to_end_id) DESC"
+
+static const char classify_reversals_sql[] =
+	"CREATE TEMP TABLE stage_rev ON COMMIT DROP AS"
+	" SELECT y.*,"
+	"  CASE WHEN y.orig_id IS NULL AND y.orig_record IS NULL THEN 'ignored'"
+	"   WHEN y.rn > 1 AND y.first_identical THEN 'skipped'"
+	"   WHEN y.rn > 1 THEN 'duplicate'"
+	"   WHEN y.existing_id IS NOT NULL AND y.identical THEN 'skipped'"
+	"   WHEN y.existing_id IS NOT NULL THEN 'duplicate'"
+	"   WHEN y.already_reversed THEN 'ignored'"
+	"   ELSE 'accepted' END AS outcome"
+	" FROM (SELECT x.*, row_number() OVER w AS rn,"
+	"   (first_value(x.amount) OVER w, first_value(x.booking_date) OVER w)"
+	"    IS NOT DISTINCT FROM (x.amount, x.booking_date) AS first_identical,"
+	"   e.id AS existing_id,"
+	"   (e.amount, e.booking_date, e.direction) IS NOT DISTINCT FROM (x.amount, x.booking_date, 'DBIT')"
+	"    AS identical,"
+	"   x.orig_id IS NOT NULL AND EXISTS (SELECT 1 FROM bank_records z WHERE z.reverses = x.orig_id)"
+	"    AS already_reversed"
+	"  FROM (SELECT r.record, r.account, r.amount, r.booking_date, r.currency,"
+	"    CASE WHEN r.bank_reference = coalesce(db.bank_reference, f.bank_reference)"
+	"     THEN r.bank_reference || '/R' ELSE r.bank_reference END AS key,"
+	"    db.id AS orig_id, CASE WHEN db.id IS NULL THEN f.record END AS orig_record"
+	"   FROM stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
+	"   LEFT JOIN LATERAL (SELECT b.id, b.bank_reference FROM bank_records b"
+	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND " MATCH("b")
+	"     ORDER BY " MATCH_ORDER("b") ", b.id LIMIT 1) db ON true"
+	"   LEFT JOIN LATERAL (SELECT s.record, s.bank_reference FROM stage s JOIN stage_out o USING (record)"
+	"     WHERE s.account = r.account AND s.record < r.record AND o.is_credit"
+	"     AND o.outcome NOT IN ('rejected', 'duplicate', 'skipped') AND " MATCH("s")
+	"     ORDER BY " MATCH_ORDER("s") ", s.record LIMIT 1) f ON db.id IS NULL) x"
+	"  LEFT JOIN bank_records e ON e.account = x.account AND e.bank_reference = x.key"
+	"  WINDOW w AS (PARTITION BY x.account, x.key ORDER BY x.record)) y";
+
+static const char counts_bank_sql[] =
+	"SELECT (SELECT count(*) FROM stage),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'accepted')"
+	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'accepted'),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'skipped')"
+	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'skipped'),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'duplicate')"
+	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'duplicate'),"
+	" (SELECT count(*) FROM stage_out WHERE outcome IN ('NO_REFERENCE', 'BAD_REFERENCE',"
+	"   'UNKNOWN_REFERENCE', 'CASE_CLOSED', 'CURRENCY_MISMATCH')),"
+	" (SELECT count(*) FROM stage_out WHERE outcome = 'ignored')"
+	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'ignored')";
+
+/* DUPLICATE: $1 the batch, $2 the code, $3 the message. */
+static const char db_rejects_bank_sql[] =
+	"INSERT INTO rejects (batch_id, record, line, field, code, message, value, seq)"
+	" SELECT $1::bigint, s.record, s.line, 'bank_reference', $2, $3, s.bank_reference, 100"
+	" FROM stage s JOIN (SELECT record FROM stage_out WHERE outcome = 'duplicate'"
+	"  UNION ALL SELECT record FROM stage_rev WHERE outcome = 'duplicate') d USING (record)";
+
+/* The records stored: every one not rejected nor skipped. $1 the batch. */
+static const char insert_records_sql[] =
+	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
+	" currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
+	" entry_acct_svcr_ref, outcome, creditor_id, case_id)"
+	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
+	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
+	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
+	"  CASE o.outcome WHEN 'accepted' THEN 'accepted' WHEN 'ignored' THEN 'ignored' ELSE 'suspense' END,"
+	"  CASE WHEN o.outcome = 'accepted' THEN o.creditor_id END, CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
+	" FROM stage s JOIN stage_out o USING (record)"
+	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record";
+
+static const char insert_payments_sql[] =
+	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
+	" amount, currency, batch_id, record)"
+	" SELECT b.creditor_id, c.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
+	"  b.amount, b.currency, $1::bigint, b.record"
+	" FROM bank_records b JOIN cases c ON c.case_id = b.case_id"
+	" WHERE b.batch_id = $1::bigint AND b.outcome = 'accepted' AND b.reverses IS NULL ORDER BY b.record";
+
+static const char insert_suspense_sql[] =
+	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
+	" reference, reason)"
+	" SELECT $1::bigint, b.id, b.account, b.bank_reference, b.booking_date, b.amount, b.currency,"
+	"  b.reference, o.outcome"
+	" FROM bank_records b JOIN stage_out o ON o.record = b.record"
+	" WHERE b.batch_id = $1::bigint AND b.outcome = 'suspense' ORDER BY b.record";
+
+/* A reversal's original: its bank record and, when it became a payment
+ * (at once, or by an assignment), that payment. */
+static const char reversal_originals_sql[] =
+	"CREATE TEMP TABLE stage_orig ON COMMIT DROP AS"
+	" SELECT v.record, v.key, v.outcome, ob.id AS orig_id, t.tx_id, t.creditor_id, t.creditor_reference,"
+	"  t.case_id, t.amount AS tx_amount, t.currency AS tx_currency"
+	" FROM stage_rev v"
+	" LEFT JOIN bank_records ob ON ob.id = v.orig_id"
+	"  OR (v.orig_id IS NULL AND ob.batch_id = $1::bigint AND ob.record = v.orig_record)"
+	" LEFT JOIN suspense su ON su.bank_record_id = ob.id"
+	" LEFT JOIN transactions t ON t.creditor_id = coalesce(ob.creditor_id, su.creditor_id)"
+	"  AND t.transaction_id = 'BANK-' || ob.id"
+	" WHERE v.outcome IN ('accepted', 'ignored')";
+
+static const char insert_reversal_records_sql[] =
+	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
+	" currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
+	" entry_acct_svcr_ref, outcome, creditor_id, case_id, reverses)"
+	" SELECT $1::bigint, s.record, s.account, g.key, s.entry_status, s.booking_date, s.amount,"
+	"  s.currency, s.direction, true, s.reference, s.debtor_name, s.acct_svcr_ref,"
+	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref, g.outcome,"
+	"  CASE WHEN g.outcome = 'accepted' THEN g.creditor_id END,"
+	"  CASE WHEN g.outcome = 'accepted' THEN g.case_id END, g.orig_id"
+	" FROM stage s JOIN stage_orig g USING (record) ORDER BY s.record";
+
+/* The reversal of a payment: its amount, on its case (9.1 v2). */
+static const char insert_reversals_sql[] =
+	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
+	" amount, currency, batch_id, record, reverses)"
+	" SELECT g.creditor_id, g.creditor_reference, g.case_id, 'BANK-' || b.id, 'reversal', b.booking_date,"
+	"  g.tx_amount, g.tx_currency, $1::bigint, b.record, g.tx_id"
+	" FROM bank_records b JOIN stage_orig g ON g.record = b.record"
+	" WHERE b.batch_id = $1::bigint AND b.reverses IS NOT NULL AND g.outcome = 'accepted'"
+	"  AND g.tx_id IS NOT NULL ORDER BY b.record";
+
+static const char close_suspense_sql[] =
+	"UPDATE suspense su SET status = 'reversed', closed_batch_id = $1::bigint"
+	" FROM stage_orig g WHERE su.bank_record_id = g.orig_id AND g.outcome = 'accepted'"
+	" AND g.tx_id IS NULL AND su.status = 'open'";
+
+/* Bank records of one account are judged one loader at a time (two files
+ * with the same records must not both store them). */
+#define BANK_ACCOUNTS "SELECT DISTINCT account FROM stage WHERE dupkey ORDER BY 1"
+static const char try_lock_accounts_sql[] =
+	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))), true)"
+	" FROM (" BANK_ACCOUNTS ") x";
+static const char lock_accounts_sql[] =
+	"SELECT count(pg_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))) FROM (" BANK_ACCOUNTS ") x";
+static const char account_holders_sql[] =
+	"SELECT coalesce('batch ' || string_agg(DISTINCT b.batch_id::text, ', '), '')"
+	" FROM pg_locks k JOIN batches b ON b.loader_pid = k.pid AND b.status = 'loading'"
+	" WHERE k.locktype = 'advisory' AND k.granted AND k.pid <> pg_backend_pid()"
+	" AND k.classid = " LOCK_CLASS_BANK_SQL " AND k.objsubid = 2"
+	" AND k.objid::bigint IN (SELECT hashtext(account)::bigint & 4294967295 FROM (" BANK_ACCOUNTS ") x)";
+
+int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], struct err *e)
+{
+	const char *params[3] = { id, reject_code_name(RC_DUPLICATE),
+				  "a bank record with this bank_reference and another amount, date or direction exists" };
+	PGresult *q = NULL;
+	int rc;
+
+	if ((rc = lock_take(l->conn, l->batch_id, try_lock_accounts_sql, lock_accounts_sql, account_holders_sql,
+			    "the lock of the bank account of this file", e)) != 0 ||
+	    (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
+	    (rc = db_exec(l->conn, classify_reversals_sql, e)) != 0 ||
+	    (rc = db_query(l->conn, &q, counts_bank_sql, 0, NULL, e)) != 0)
+		return rc;
+	for (int i = 0; i < BANK_COUNTS; i++)
+		c[i] = strtoll(PQgetvalue(q, 0, i), NULL, 10);
+	PQclear(q);
+	if (c[BANK_DUPLICATES] > 0)
+		rc = db_query(l->conn, NULL, db_rejects_bank_sql, 3, params, e);
+	return rc;
+}
+
+int store_bank(struct load *l, const char *id, struct err *e)
+{
+	static const char *const steps[] = { insert_records_sql, insert_payments_sql, insert_suspense_sql,
+					     reversal_originals_sql, insert_reversal_records_sql,
+					     insert_reversals_sql, close_suspense_sql };
+	const char *params[1] = { id };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++)
+		rc = db_query(l->conn, NULL, steps[i], 1, params, e);
+	return rc;
+}
