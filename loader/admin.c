@@ -1,4 +1,4 @@
-/* admin.c: init-db, status and the batch lookup of rerun. */
+/* admin.c: init-db, status, suspense and the batch lookup of rerun. */
 #include <dirent.h>
 #include <limits.h>
 #include <jansson.h>
@@ -10,6 +10,7 @@
 #include "date.h"
 #include "db.h"
 #include "locks.h"
+#include "money.h"
 #include "utf8.h"
 
 #define MAX_MIGRATIONS 256
@@ -243,13 +244,25 @@ static void print_text(PGresult *res, bool detail)
 	}
 }
 
+/* Print v (a part of root, or root) on stdout, indented; root is freed. */
+static int print_json_value(json_t *root, json_t *v, struct err *e)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(root);
+	if (text == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
 static int print_json(PGresult *res, bool one, struct err *e)
 {
 	static const char *const names[] = { "batch_id", "kind", "file_name", "sha256", "as_of",
 					     "started", "finished", "status", "records", "accepted",
 					     "skipped", "rejected", "message" };
 	json_t *arr = json_array();
-	char *text;
 	int n = PQntuples(res);
 
 	for (int i = 0; i < n; i++) {
@@ -270,13 +283,7 @@ static int print_json(PGresult *res, bool one, struct err *e)
 						   : json_integer(strtoll(PQgetvalue(res, i, S_RERUN_OF), NULL, 10)));
 		json_array_append_new(arr, o);
 	}
-	text = json_dumps(one ? json_array_get(arr, 0) : arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(arr);
-	if (text == NULL)
-		return ERR_SET(e, ERR_NOMEM, "out of memory");
-	printf("%s\n", text);
-	free(text);
-	return 0;
+	return print_json_value(arr, one ? json_array_get(arr, 0) : arr, e);
 }
 
 int batch_status(const char *conninfo, long long batch_id, const struct status_filter *f, bool json,
@@ -360,6 +367,89 @@ int batch_lookup(const char *conninfo, long long batch_id, struct batch_info *ou
 	snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 5));
 	out->dry_run = PQgetvalue(res, 0, 6)[0] == 't';
 out:
+	PQclear(res);
+	db_close(conn);
+	return rc;
+}
+
+/* ---- suspense (SPEC 13) ---- */
+
+static const char suspense_sql[] =
+	"SELECT su.id, su.batch_id, su.account, su.bank_reference, su.booking_date::text, su.amount,"
+	" su.currency, coalesce(su.reference, ''), su.reason, su.status, coalesce(b.debtor_name, ''),"
+	" su.reference IS NULL, b.debtor_name IS NULL"
+	" FROM suspense su JOIN bank_records b ON b.id = su.bank_record_id"
+	" WHERE $1::boolean OR su.status = 'open' ORDER BY su.id";
+
+enum { U_ID, U_BATCH, U_ACCOUNT, U_BANK_REF, U_DATE, U_AMOUNT, U_CURRENCY, U_REFERENCE, U_REASON, U_STATUS,
+       U_DEBTOR, U_NO_REFERENCE, U_NO_DEBTOR };
+
+static int suspense_json(PGresult *res, struct err *e)
+{
+	static const char *const names[] = { "id", "batch", "account", "bank_reference", "booking_date", "amount",
+					     "currency", "reference", "reason", "status", "debtor_name" };
+	json_t *arr = json_array();
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		json_t *o = json_object();
+
+		for (int c = 0; c <= U_DEBTOR; c++) {
+			const char *v = PQgetvalue(res, i, c);
+			char amount[32];
+
+			if (c == U_ID || c == U_BATCH)
+				json_object_set_new(o, names[c], json_integer(strtoll(v, NULL, 10)));
+			else if (c == U_AMOUNT)
+				json_object_set_new(o, names[c],
+						    json_string(money_format(amount, sizeof(amount), strtoll(v, NULL, 10))));
+			else if ((c == U_REFERENCE && *PQgetvalue(res, i, U_NO_REFERENCE) == 't') ||
+				 (c == U_DEBTOR && *PQgetvalue(res, i, U_NO_DEBTOR) == 't'))
+				json_object_set_new(o, names[c], json_null());
+			else
+				json_object_set_new(o, names[c], json_string(v));
+		}
+		json_array_append_new(arr, o);
+	}
+	return print_json_value(arr, arr, e);
+}
+
+/* One line per item, 120 columns; values from a bank file escaped. */
+static void suspense_text(PGresult *res)
+{
+	printf("%6s %6s %-10s %14s %-3s %-17s %-8s %-27s %s\n", "id", "batch", "booked", "amount", "cur", "reason",
+	       "status", "reference", "debtor");
+	for (int i = 0; i < PQntuples(res); i++) {
+		char amount[32], ref[128], name[512], debtor[128];
+		const char *d = PQgetvalue(res, i, U_DEBTOR), *r = PQgetvalue(res, i, U_REFERENCE);
+
+		utf8_escape(ref, sizeof(ref), r, strlen(r), 27);
+		utf8_escape(name, sizeof(name), d, strlen(d), 100);
+		fit(debtor, sizeof(debtor), name, 26);
+		printf("%6s %6s %-10s %14s %-3s %-17s %-8s %-27s %s\n", PQgetvalue(res, i, U_ID),
+		       PQgetvalue(res, i, U_BATCH), PQgetvalue(res, i, U_DATE),
+		       money_format(amount, sizeof(amount), strtoll(PQgetvalue(res, i, U_AMOUNT), NULL, 10)),
+		       PQgetvalue(res, i, U_CURRENCY), PQgetvalue(res, i, U_REASON), PQgetvalue(res, i, U_STATUS),
+		       or_dash(ref), or_dash(debtor));
+	}
+}
+
+int suspense_list(const char *conninfo, bool all, bool json, struct err *e)
+{
+	PGconn *conn = NULL;
+	PGresult *res = NULL;
+	const char *p[1] = { all ? "true" : "false" };
+	int rc;
+
+	if ((rc = db_connect(&conn, conninfo, "loader suspense", e)) != 0)
+		return rc;
+	if ((rc = db_query(conn, &res, suspense_sql, 1, p, e)) == 0) {
+		if (json)
+			rc = suspense_json(res, e);
+		else
+			suspense_text(res);
+		if (rc == 0 && fflush(stdout) != 0)
+			rc = ERR_SET(e, ERR_IO, "cannot write to stdout");
+	}
 	PQclear(res);
 	db_close(conn);
 	return rc;

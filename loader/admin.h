@@ -1,5 +1,5 @@
 /* admin.h: the loader's commands other than load: creditors, init-db,
- * status. Each returns 0 or a negative enum err_code with e set. */
+ * status, suspense. Each returns 0 or a negative enum err_code with e set. */
 #ifndef LOADER_ADMIN_H
 #define LOADER_ADMIN_H
 
@@ -45,5 +45,8 @@ struct batch_info {
 	bool dry_run;
 };
 int batch_lookup(const char *conninfo, long long batch_id, struct batch_info *out, struct err *e);
+
+/* SPEC 13: the suspense list on stdout, open items only unless all. */
+int suspense_list(const char *conninfo, bool all, bool json, struct err *e);
 
 #endif

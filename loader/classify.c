@@ -112,6 +112,46 @@ static const char classify_tx_sql[] =
 	"   AND t.transaction_id = s.transaction_id"
 	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
 
+/* Assignment files (SPEC 13): each row books an open suspense item on a
+ * case. The same row again (the item assigned to that case) is skipped;
+ * an item reversed, or assigned to another case, is closed. */
+static const char classify_assign_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT x.*,"
+	"  CASE WHEN x.errors IS NOT NULL OR x.dup_in_file THEN 'rejected'"
+	"   WHEN x.su_id IS NULL THEN 'unknown_suspense'"
+	"   WHEN x.su_status = 'assigned' AND x.su_case IS NOT DISTINCT FROM x.case_id"
+	"     AND x.su_creditor = x.creditor_id THEN 'skipped'"
+	"   WHEN x.su_status <> 'open' THEN 'suspense_closed'"
+	"   WHEN x.case_id IS NULL THEN 'unknown_case'"
+	"   WHEN x.case_status <> 'open' THEN 'case_closed'"
+	"   WHEN x.case_currency <> x.su_currency THEN 'currency_mismatch'"
+	"   ELSE 'new' END AS outcome"
+	" FROM (SELECT s.record, s.line, s.errors, s.creditor_id,"
+	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
+	"   first_value(s.record) OVER w AS first_record,"
+	"   su.id AS su_id, su.status AS su_status, su.case_id AS su_case, su.creditor_id AS su_creditor,"
+	"   su.currency AS su_currency, su.bank_record_id, su.booking_date, su.amount, su.closed_batch_id,"
+	"   c.case_id, c.creditor_reference, c.status AS case_status, c.currency AS case_currency"
+	"  FROM stage s"
+	"  LEFT JOIN suspense su ON s.errors IS NULL"
+	"   AND su.id = CASE WHEN s.txkey THEN s.suspense_id::bigint END"
+	"  LEFT JOIN cases c ON s.dupkey AND s.errors IS NULL AND c.creditor_id = s.creditor_id"
+	"   AND c.creditor_reference = s.creditor_reference"
+	"  WINDOW w AS (PARTITION BY s.txkey, s.suspense_id ORDER BY s.record)) x";
+
+/* The payment of each assigned item: its bank record's, on its booking
+ * date; then the item is assigned. $1 the batch. */
+static const char insert_assigned_sql[] =
+	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
+	" amount, currency, batch_id, record)"
+	" SELECT o.creditor_id, o.creditor_reference, o.case_id, 'BANK-' || o.bank_record_id, 'payment',"
+	"  o.booking_date, o.amount, o.su_currency, $1::bigint, o.record"
+	" FROM stage_out o WHERE o.outcome = 'new' ORDER BY o.record";
+static const char assign_suspense_sql[] =
+	"UPDATE suspense su SET status = 'assigned', closed_batch_id = $1::bigint, case_id = o.case_id,"
+	" creditor_id = o.creditor_id FROM stage_out o WHERE o.outcome = 'new' AND su.id = o.su_id";
+
 /* A reject the database decides: which stage_out rows get it, the field,
  * the message, and SQL that completes the message (or NULL). */
 struct db_reject {
@@ -144,6 +184,21 @@ static const struct db_reject tx_db_rejects[] = {
 	  "currency is not the case's currency", NULL },
 	{ RC_BAD_DATE, TF_BOOKING_DATE, "o.outcome = 'case_error' AND s.booking_date < o.case_registered",
 	  "booking_date is before the case was registered (", "o.case_registered || ')'" },
+};
+
+static const struct db_reject assign_db_rejects[] = {
+	{ RC_DUPLICATE_IN_FILE, AF_SUSPENSE_ID, "o.dup_in_file", "suspense_id already appears in record ",
+	  "o.first_record" },
+	{ RC_UNKNOWN_SUSPENSE, AF_SUSPENSE_ID, "o.outcome = 'unknown_suspense'",
+	  "no suspense item with this suspense_id exists", NULL },
+	{ RC_SUSPENSE_CLOSED, AF_SUSPENSE_ID, "o.outcome = 'suspense_closed'", "the suspense item is ",
+	  "CASE o.su_status WHEN 'assigned' THEN 'assigned to case ' || o.su_case ELSE 'reversed by the bank' END"
+	  " || coalesce(' (batch ' || o.closed_batch_id || ')', '')" },
+	{ RC_UNKNOWN_CASE, AF_CREDITOR_REFERENCE, "o.outcome = 'unknown_case'",
+	  "no case with this creditor_reference exists for the creditor", NULL },
+	{ RC_CASE_CLOSED, AF_CREDITOR_REFERENCE, "o.outcome = 'case_closed'", "the case is closed or withdrawn", NULL },
+	{ RC_CURRENCY_MISMATCH, AF_SUSPENSE_ID, "o.outcome = 'currency_mismatch'", "the suspense item's currency ",
+	  "o.su_currency || ' is not the case''s currency ' || o.case_currency" },
 };
 
 #define DB_REJECTS_MAX 8
@@ -220,6 +275,8 @@ static int classify(struct load *l, const char *id, struct err *e)
 		/* the batch id is ours, not input: safe in the SQL */
 		return run(l, sql_printf(e, classify_cases_sql, id, a, b, id), 0, NULL, e);
 	}
+	if (l->kind == KIND_ASSIGNMENTS)
+		return db_exec(l->conn, classify_assign_sql, e);
 	if ((rc = columns_list(a, sizeof(a), KIND_TRANSACTIONS, true, "t.", NULL, e)) != 0 ||
 	    (rc = columns_list(b, sizeof(b), KIND_TRANSACTIONS, true, "s.", NULL, e)) != 0)
 		return rc;
@@ -230,14 +287,21 @@ static int classify(struct load *l, const char *id, struct err *e)
  * batch id, then each reject's code and message. */
 static int db_rejects(struct load *l, const char *id, struct err *e)
 {
-	const struct db_reject *t = l->kind == KIND_CASES ? case_db_rejects : tx_db_rejects;
-	size_t n = l->kind == KIND_CASES ? sizeof(case_db_rejects) / sizeof(case_db_rejects[0])
-					 : sizeof(tx_db_rejects) / sizeof(tx_db_rejects[0]);
+	const struct db_reject *t = tx_db_rejects;
+	size_t n = sizeof(tx_db_rejects) / sizeof(tx_db_rejects[0]);
 	const char *params[1 + 2 * DB_REJECTS_MAX];
 	size_t nd, len = 0;
 	const struct field_def *d = record_fields(l->kind, &nd);
-	char *sql = alloc_malloc(CLASSIFY_SQL_MAX);
+	char *sql;
 
+	if (l->kind == KIND_CASES) {
+		t = case_db_rejects;
+		n = sizeof(case_db_rejects) / sizeof(case_db_rejects[0]);
+	} else if (l->kind == KIND_ASSIGNMENTS) {
+		t = assign_db_rejects;
+		n = sizeof(assign_db_rejects) / sizeof(assign_db_rejects[0]);
+	}
+	sql = alloc_malloc(CLASSIFY_SQL_MAX);
 	if (sql == NULL)
 		return ERR_SET(e, ERR_NOMEM, "out of memory");
 	params[0] = id;
@@ -281,6 +345,13 @@ static int insert_transactions(struct load *l, const char *const *params, struct
 	}
 }
 
+static int store_assignments(struct load *l, const char *const *params, struct err *e)
+{
+	int rc = db_query(l->conn, NULL, insert_assigned_sql, 1, params, e);
+
+	return rc != 0 ? rc : db_query(l->conn, NULL, assign_suspense_sql, 1, params, e);
+}
+
 /* The counts: records, accepted, skipped, and rejects the database found. */
 static int counts(struct load *l, long long out[4], struct err *e)
 {
@@ -308,6 +379,9 @@ static int classify_records(struct load *l, const char *id, long long *records, 
 	    (rc = lock_take(l->conn, l->batch_id, "SELECT pg_try_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)",
 			    "SELECT pg_advisory_xact_lock(" LOCK_CLASS_CREDITOR_SQL ", 0)", LOCK_HOLDERS_SQL("0"),
 			    "the case-load lock", e)) != 0)
+		return rc;
+	/* an assignment and a bank reversal of the same item, one at a time */
+	if (l->kind == KIND_ASSIGNMENTS && (rc = lock_suspense_accounts(l, e)) != 0)
 		return rc;
 	if ((rc = lock_take(l->conn, l->batch_id, try_lock_creditors_sql, lock_creditors_sql, creditor_holders_sql,
 			    "the lock of a creditor of this file", e)) != 0)
@@ -389,7 +463,8 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		l->step = "storing the accepted records";
 		log_progress(l->step, (uint64_t)accepted, 0);
 		rc = cases ? reports_insert_cases(l, asof, e)
-		     : bank ? store_bank(l, id, e) : insert_transactions(l, params, e);
+		     : bank ? store_bank(l, id, e)
+		     : l->kind == KIND_ASSIGNMENTS ? store_assignments(l, params, e) : insert_transactions(l, params, e);
 		if (rc != 0)
 			return rc;
 		phase_mark("insert");

@@ -201,19 +201,31 @@ static const char close_suspense_sql[] =
 	" AND g.tx_id IS NULL AND su.status = 'open'";
 
 /* Bank records of one account are judged one loader at a time (two files
- * with the same records must not both store them). */
+ * with the same records must not both store them); an assignment file
+ * takes the locks of the accounts of its suspense items. q is the query of
+ * the accounts. */
+#define TRY_LOCK_ACCOUNTS(q)                                                                              \
+	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))), true)" \
+	" FROM (" q ") x"
+#define LOCK_ACCOUNTS(q) \
+	"SELECT count(pg_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))) FROM (" q ") x"
+#define ACCOUNT_HOLDERS(q)                                                                                \
+	"SELECT coalesce('batch ' || string_agg(DISTINCT b.batch_id::text, ', '), '')"                     \
+	" FROM pg_locks k JOIN batches b ON b.loader_pid = k.pid AND b.status = 'loading'"                 \
+	" WHERE k.locktype = 'advisory' AND k.granted AND k.pid <> pg_backend_pid()"                       \
+	" AND k.classid = " LOCK_CLASS_BANK_SQL " AND k.objsubid = 2"                                      \
+	" AND k.objid::bigint IN (SELECT hashtext(account)::bigint & 4294967295 FROM (" q ") x)"
 #define BANK_ACCOUNTS "SELECT DISTINCT account FROM stage WHERE dupkey ORDER BY 1"
-static const char try_lock_accounts_sql[] =
-	"SELECT coalesce(bool_and(pg_try_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))), true)"
-	" FROM (" BANK_ACCOUNTS ") x";
-static const char lock_accounts_sql[] =
-	"SELECT count(pg_advisory_xact_lock(" LOCK_CLASS_BANK_SQL ", hashtext(account))) FROM (" BANK_ACCOUNTS ") x";
-static const char account_holders_sql[] =
-	"SELECT coalesce('batch ' || string_agg(DISTINCT b.batch_id::text, ', '), '')"
-	" FROM pg_locks k JOIN batches b ON b.loader_pid = k.pid AND b.status = 'loading'"
-	" WHERE k.locktype = 'advisory' AND k.granted AND k.pid <> pg_backend_pid()"
-	" AND k.classid = " LOCK_CLASS_BANK_SQL " AND k.objsubid = 2"
-	" AND k.objid::bigint IN (SELECT hashtext(account)::bigint & 4294967295 FROM (" BANK_ACCOUNTS ") x)";
+#define ITEM_ACCOUNTS                                                                                     \
+	"SELECT DISTINCT su.account FROM stage s JOIN suspense su"                                         \
+	" ON su.id = CASE WHEN s.txkey AND s.errors IS NULL THEN s.suspense_id::bigint END ORDER BY 1"
+
+int lock_suspense_accounts(struct load *l, struct err *e)
+{
+	return lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(ITEM_ACCOUNTS), LOCK_ACCOUNTS(ITEM_ACCOUNTS),
+			 ACCOUNT_HOLDERS(ITEM_ACCOUNTS),
+			 "the lock of the bank account of a suspense item of this file", e);
+}
 
 int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], struct err *e)
 {
@@ -222,7 +234,8 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 	PGresult *q = NULL;
 	int rc;
 
-	if ((rc = lock_take(l->conn, l->batch_id, try_lock_accounts_sql, lock_accounts_sql, account_holders_sql,
+	if ((rc = lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(BANK_ACCOUNTS), LOCK_ACCOUNTS(BANK_ACCOUNTS),
+			    ACCOUNT_HOLDERS(BANK_ACCOUNTS),
 			    "the lock of the bank account of this file", e)) != 0 ||
 	    (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
 	    (rc = db_exec(l->conn, classify_reversals_sql, e)) != 0 ||

@@ -187,12 +187,15 @@ static void header_line(const char *head, size_t n, const char **line, size_t *l
 	*len = end - start;
 }
 
-/* Which kind does the header describe? A transaction_id column means
- * transactions (SPEC 5). */
+/* Which kind does the header describe? A suspense_id column means an
+ * assignment file (SPEC 13), a transaction_id column transactions (5). */
 static enum file_kind header_kind(struct csv_ctx *c, const char *head, size_t len)
 {
 	if (c->io->forced_kind != KIND_UNKNOWN)
 		return c->io->forced_kind;
+	for (size_t i = 0; i + 11 <= len; i++)
+		if (strncasecmp(head + i, "suspense_id", 11) == 0)
+			return KIND_ASSIGNMENTS;
 	for (size_t i = 0; i + 14 <= len; i++)
 		if (strncasecmp(head + i, "transaction_id", 14) == 0)
 			return KIND_TRANSACTIONS;

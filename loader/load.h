@@ -101,6 +101,9 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e);
 enum { BANK_RECORDS, BANK_ACCEPTED, BANK_SKIPPED, BANK_DUPLICATES, BANK_SUSPENSE, BANK_IGNORED, BANK_COUNTS };
 int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], struct err *e);
 int store_bank(struct load *l, const char *id, struct err *e);
+/* An assignment file (SPEC 13) locks the accounts of its suspense items,
+ * as a bank file does its account. */
+int lock_suspense_accounts(struct load *l, struct err *e);
 
 /* reports.c: the files are staged in l->pub; batch.c publishes them after
  * COMMIT. */

@@ -30,9 +30,10 @@ static const char usage_main[] =
 	"commands:\n"
 	"  init-db                 create or upgrade the database schema (safe to run again)\n"
 	"  creditors FILE          insert or update creditor master data from a CSV file\n"
-	"  load FILE...            load case or transaction files, one batch per file\n"
+	"  load FILE...            load case, transaction, bank or assignment files, one batch per file\n"
 	"  rerun BATCH_ID          load a batch's file again (failed, refused, or with other options)\n"
 	"  status [BATCH_ID]       list batches and their counts\n"
+	"  suspense                list the bank payments that found no case (the suspense list)\n"
 	"\n"
 	"options every command takes (after the command word):\n"
 	"  --conf FILE             configuration (default $ENGINE_CONF, else conf/engine.conf\n"
@@ -43,7 +44,7 @@ static const char usage_main[] =
 	"'loader COMMAND --help' tells more; 'loader --version' prints the version.\n";
 
 static const char usage_load[] =
-	"usage: loader load [--kind cases|transactions|bank] [--creditor ID] [--as-of YYYY-MM-DD]\n"
+	"usage: loader load [--kind K] [--creditor ID] [--as-of YYYY-MM-DD]\n"
 	"                   [--dry-run] [--conf FILE] [--db CONNINFO] FILE...\n"
 	"\n"
 	"Loads each FILE (CSV or XML, optionally gzip) as one atomic batch: every valid\n"
@@ -52,20 +53,21 @@ static const char usage_load[] =
 	"listed in <report_dir>/batch-<id>.receipt.csv. A file already loaded is not\n"
 	"loaded again ('loader rerun' loads it again on purpose).\n"
 	"\n"
-	"  --kind K       cases, transactions or bank (default: detected from the CSV header or\n"
-	"                 XML root; bank files, camt.053 and camt.054, are not loaded yet)\n"
+	"  --kind K       cases, transactions, bank or assignments (default: detected from the\n"
+	"                 CSV header, the XML root, or the camt.053/camt.054 namespace)\n"
 	"  --creditor ID  a known creditor; reject records of any other (CREDITOR_MISMATCH)\n"
 	"  --as-of DATE   business date of the run (default today)\n"
 	"  --dry-run      validate and write the reject report, load nothing\n"
 	"\n"
 	"Prints one line per file: batch <id> <status>: <n> records, <n> accepted, <n> skipped, <n> rejected\n"
+	"(a bank file adds: <n> to suspense, <n> ignored).\n"
 	"Exit status: 0 loaded (or already loaded), 1 a file was refused, 2 usage or\n"
 	"configuration error (nothing done), 3 database or I/O failure (the batch is\n"
 	"failed, nothing of it is loaded, and it can be re-run).\n";
 
 static const char usage_rerun[] =
 	"usage: loader rerun [--as-of YYYY-MM-DD] [--creditor ID | --all-creditors]\n"
-	"                    [--kind cases|transactions|bank] [--conf FILE] [--db CONNINFO] BATCH_ID\n"
+	"                    [--kind K] [--conf FILE] [--db CONNINFO] BATCH_ID\n"
 	"\n"
 	"Loads a batch's file again, after checking that the file still has the recorded\n"
 	"SHA-256 (else exit 2). A failed or refused batch is completed under its own id;\n"
@@ -77,7 +79,7 @@ static const char usage_rerun[] =
 	"  --as-of DATE      another business date\n"
 	"  --creditor ID     restrict the batch to this creditor instead\n"
 	"  --all-creditors   drop the original --creditor restriction\n"
-	"  --kind K          cases, transactions or bank instead of the detected kind\n";
+	"  --kind K          cases, transactions, bank or assignments instead of the detected kind\n";
 
 static const char usage_status[] =
 	"usage: loader status [--creditor ID] [--status S] [--since YYYY-MM-DD] [--limit N]\n"
@@ -101,6 +103,20 @@ static const char usage_creditors[] =
 	"creditor_id,name,country,currency,commission_pct,interest_to,iban,active.\n"
 	"A bad row is reported with its line and no row of the file is applied (exit 1).\n";
 
+static const char usage_suspense[] =
+	"usage: loader suspense [--all] [--json] [--conf FILE] [--db CONNINFO]\n"
+	"\n"
+	"Lists the suspense items, oldest first: money that came in a bank file and\n"
+	"found no case (reason NO_REFERENCE, BAD_REFERENCE, UNKNOWN_REFERENCE,\n"
+	"CASE_CLOSED or CURRENCY_MISMATCH). An operator books an item on a case with an\n"
+	"assignment file, a CSV with the header suspense_id,creditor_id,creditor_reference,\n"
+	"loaded by 'loader load'.\n"
+	"\n"
+	"  --all    also the items assigned to a case or reversed by the bank\n"
+	"  --json   a JSON array of objects: id, batch, account, bank_reference,\n"
+	"           booking_date, amount (\"12.50\"), currency, reference, reason, status,\n"
+	"           debtor_name\n";
+
 static const char usage_initdb[] =
 	"usage: loader init-db [--conf FILE] [--db CONNINFO] [--schemas DIR]\n"
 	"\n"
@@ -115,8 +131,9 @@ enum command {
 	CMD_LOAD = 1 << 2,
 	CMD_RERUN = 1 << 3,
 	CMD_STATUS = 1 << 4,
+	CMD_SUSPENSE = 1 << 5,
 };
-#define CMD_ALL (CMD_INITDB | CMD_CREDITORS | CMD_LOAD | CMD_RERUN | CMD_STATUS)
+#define CMD_ALL (CMD_INITDB | CMD_CREDITORS | CMD_LOAD | CMD_RERUN | CMD_STATUS | CMD_SUSPENSE)
 
 static const struct command_def {
 	const char *name;
@@ -128,12 +145,13 @@ static const struct command_def {
 	{ "load", CMD_LOAD, usage_load },
 	{ "rerun", CMD_RERUN, usage_rerun },
 	{ "status", CMD_STATUS, usage_status },
+	{ "suspense", CMD_SUSPENSE, usage_suspense },
 };
 
 enum opt_id {
 	OPT_CONF = 'c', OPT_DB = 'd', OPT_KIND = 'k', OPT_CREDITOR = 'r', OPT_AS_OF = 'a',
 	OPT_DRY_RUN = 'n', OPT_JSON = 'j', OPT_SCHEMAS = 's', OPT_HELP = 'h', OPT_VERSION = 'V',
-	OPT_ALL_CREDITORS = 'A', OPT_STATUS = 'S', OPT_SINCE = 'i', OPT_LIMIT = 'l',
+	OPT_ALL_CREDITORS = 'A', OPT_STATUS = 'S', OPT_SINCE = 'i', OPT_LIMIT = 'l', OPT_ALL = 'L',
 };
 
 /* Every option with the commands that take it. */
@@ -152,11 +170,13 @@ static const struct option longopts[] = {
 	{ "status", required_argument, NULL, OPT_STATUS },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 static const unsigned option_commands[] = {
 	CMD_ALL, CMD_ALL, CMD_LOAD | CMD_RERUN, CMD_LOAD | CMD_RERUN | CMD_STATUS, CMD_LOAD | CMD_RERUN,
-	CMD_LOAD, CMD_STATUS, CMD_INITDB, CMD_ALL, CMD_ALL, CMD_RERUN, CMD_STATUS, CMD_STATUS, CMD_STATUS,
+	CMD_LOAD, CMD_STATUS | CMD_SUSPENSE, CMD_INITDB, CMD_ALL, CMD_ALL, CMD_RERUN, CMD_STATUS, CMD_STATUS,
+	CMD_STATUS, CMD_SUSPENSE,
 };
 
 struct cli {
@@ -165,6 +185,7 @@ struct cli {
 	const char *schemas;
 	const char *creditor;
 	bool all_creditors;
+	bool all; /* suspense --all */
 	enum file_kind kind;
 	int32_t as_of;
 	bool as_of_set;
@@ -209,6 +230,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 		case OPT_HELP: cli->help = true; break;
 		case OPT_VERSION: cli->version = true; break;
 		case OPT_ALL_CREDITORS: cli->all_creditors = true; break;
+		case OPT_ALL: cli->all = true; break;
 		case OPT_CREDITOR:
 			if (!ids_creditor_ok(optarg))
 				return log_usage_error(usage, "--creditor '%s' is not a creditor id ([A-Z0-9]{1,16})", optarg);
@@ -217,14 +239,10 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 				cli->filter.creditor = optarg;
 			break;
 		case OPT_KIND:
-			if (strcmp(optarg, "cases") == 0)
-				cli->kind = KIND_CASES;
-			else if (strcmp(optarg, "transactions") == 0)
-				cli->kind = KIND_TRANSACTIONS;
-			else if (strcmp(optarg, "bank") == 0)
-				cli->kind = KIND_BANK;
-			else
-				return log_usage_error(usage, "--kind must be 'cases', 'transactions' or 'bank', not '%s'",
+			cli->kind = file_kind_parse(optarg);
+			if (cli->kind == KIND_UNKNOWN || cli->kind == KIND_CREDITORS)
+				return log_usage_error(usage,
+						       "--kind must be 'cases', 'transactions', 'bank' or 'assignments', not '%s'",
 						       optarg);
 			break;
 		case OPT_AS_OF:
@@ -372,10 +390,7 @@ static int rerun(struct config *conf, const char *conninfo, const struct cli *cl
 		return 2;
 	}
 	memset(&opts, 0, sizeof(opts));
-	opts.kind = cli->kind != KIND_UNKNOWN ? cli->kind
-		    : strcmp(info.kind, "cases") == 0 ? KIND_CASES
-		    : strcmp(info.kind, "transactions") == 0 ? KIND_TRANSACTIONS
-		    : strcmp(info.kind, "bank") == 0 ? KIND_BANK : KIND_UNKNOWN;
+	opts.kind = cli->kind != KIND_UNKNOWN ? cli->kind : file_kind_parse(info.kind);
 	opts.creditor = cli->creditor != NULL ? cli->creditor
 			: cli->all_creditors || info.creditor[0] == '\0' ? NULL : info.creditor;
 	if (cli->as_of_set)
@@ -476,6 +491,10 @@ int main(int argc, char **argv)
 		if (argc > 1)
 			return log_usage_error(cmd->usage, "unexpected argument '%s'", argv[1]);
 		break;
+	case CMD_SUSPENSE:
+		if (argc != 0)
+			return log_usage_error(cmd->usage, "unexpected argument '%s'", argv[0]);
+		break;
 	case CMD_LOAD:
 		if (argc < 1)
 			return log_usage_error(cmd->usage, "%s", "expected at least one FILE");
@@ -539,6 +558,10 @@ int main(int argc, char **argv)
 	}
 	case CMD_RERUN:
 		status = rerun(&conf, conninfo, &cli, argv[0]);
+		break;
+	case CMD_SUSPENSE:
+		if (suspense_list(conninfo, cli.all, cli.json, &e) != 0)
+			status = log_report(&e);
 		break;
 	}
 	config_release(&conf);

@@ -63,6 +63,14 @@ static const struct field_def bank_fields[BF__COUNT] = {
 	[BF_BANK_REFERENCE] = { "bank_reference", "", true, 80, COL_TEXT, false, true },
 };
 
+/* SPEC 13: the key is suspense_id (a repeat in the file is
+ * DUPLICATE_IN_FILE); the case is the creditor's creditor_reference. */
+static const struct field_def assign_fields[AF__COUNT] = {
+	[AF_SUSPENSE_ID] = { "suspense_id", "", true, 18, COL_TEXT, false, true },
+	[AF_CREDITOR_ID] = { "creditor_id", "", true, 16, COL_TEXT, false, true },
+	[AF_CREDITOR_REFERENCE] = { "creditor_reference", "", true, 64, COL_TEXT, false, true },
+};
+
 static const struct field_def creditor_fields[KF__COUNT] = {
 	[KF_CREDITOR_ID] = { "creditor_id", "", true, 16 },
 	[KF_NAME] = { "name", "", true, 200 },
@@ -89,6 +97,9 @@ const struct field_def *record_fields(enum file_kind kind, size_t *count)
 	case KIND_BANK:
 		*count = BF__COUNT;
 		return bank_fields;
+	case KIND_ASSIGNMENTS:
+		*count = AF__COUNT;
+		return assign_fields;
 	case KIND_UNKNOWN:
 		break;
 	}
@@ -138,6 +149,7 @@ const char *file_kind_name(enum file_kind kind)
 	case KIND_TRANSACTIONS: return "transactions";
 	case KIND_CREDITORS: return "creditors";
 	case KIND_BANK: return "bank";
+	case KIND_ASSIGNMENTS: return "assignments";
 	case KIND_UNKNOWN: break;
 	}
 	return "unknown";
@@ -215,4 +227,12 @@ void record_append_field(struct record *r, int field, const char *s, size_t len)
 	fv->len += (uint32_t)len;
 	r->buf[fv->off + fv->len] = '\0';
 	r->used += fv->len + 1;
+}
+
+enum file_kind file_kind_parse(const char *name)
+{
+	for (int k = KIND_CASES; k <= KIND_ASSIGNMENTS; k++)
+		if (strcmp(file_kind_name((enum file_kind)k), name) == 0)
+			return (enum file_kind)k;
+	return KIND_UNKNOWN;
 }

@@ -15,7 +15,7 @@
 
 #include "reject.h"
 
-enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS, KIND_BANK };
+enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS, KIND_BANK, KIND_ASSIGNMENTS };
 
 enum case_field {
 	CF_CREDITOR_ID,
@@ -92,6 +92,15 @@ enum bank_field {
 	BF__COUNT
 };
 
+/* Assignment files (SPEC 13): an operator books an open suspense item on
+ * a case. CSV only; detected by the suspense_id column. */
+enum assign_field {
+	AF_SUSPENSE_ID,
+	AF_CREDITOR_ID,
+	AF_CREDITOR_REFERENCE,
+	AF__COUNT
+};
+
 #define RECORD_MAX_FIELDS 32
 
 /* How a field is stored: its database column is named as its CSV column. */
@@ -126,6 +135,8 @@ int record_field_by_xml_path(enum file_kind kind, const char *path);
  * schema order); *hint becomes the field found. Start with -1. */
 int record_field_by_xml_path_from(enum file_kind kind, const char *path, int *hint);
 const char *file_kind_name(enum file_kind kind);
+/* The kind of a name of file_kind_name, or KIND_UNKNOWN. */
+enum file_kind file_kind_parse(const char *name);
 
 /* Every raw field is capped; a longer value is kept out of memory and
  * flagged FIELD_TOO_LONG. Larger than any field's own limit in UTF-8. */

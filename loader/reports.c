@@ -15,6 +15,14 @@ static const char rejects_header[] = "record,line,creditor_reference,field,code,
 static const char receipt_cases_header[] = "record,creditor_reference,case_id,outcome,payment_reference\n";
 static const char receipt_tx_header[] = "record,creditor_reference,transaction_id,case_id,outcome\n";
 static const char receipt_bank_header[] = "record,bank_reference,transaction_id,case_id,outcome\n";
+static const char receipt_assign_header[] = "record,suspense_id,transaction_id,case_id,outcome\n";
+
+/* An assignment batch's receipt (SPEC 7.2 v2): the payment each row made,
+ * or made before (skipped). */
+static const char receipt_assign_sql[] =
+	"COPY (SELECT o.record, o.su_id, 'BANK-' || o.bank_record_id, o.case_id,"
+	"  CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END"
+	" FROM stage_out o WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT";
 
 /* A bank batch's receipt (SPEC 7.2 v2): every record not rejected, with
  * the payment it became (accepted), the one it was before (skipped), or
@@ -101,6 +109,8 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 		snprintf(sql, sizeof(sql), receipt_bank_sql, l->batch_id, l->batch_id);
 		return copy_to_file(l, sql, receipt_bank_header, path, e);
 	}
+	if (l->kind == KIND_ASSIGNMENTS)
+		return copy_to_file(l, receipt_assign_sql, receipt_assign_header, path, e);
 	snprintf(sql, sizeof(sql),
 		 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
 		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"

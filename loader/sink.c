@@ -353,6 +353,8 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		validate_case(&l->vctx, r, &v);
 	else if (l->kind == KIND_BANK)
 		validate_bank(&l->vctx, r, &v);
+	else if (l->kind == KIND_ASSIGNMENTS)
+		validate_assignment(&l->vctx, r, &v);
 	else
 		validate_transaction(&l->vctx, r, &v);
 	if (v.creditor != NULL)

@@ -551,6 +551,31 @@ static const struct rule tx_rules[] = {
 	{ TF_REASON, rule_reason, NULL },
 };
 
+/* ---- assignment files (SPEC 13) ---- */
+
+/* suspense_id: a suspense item's number, a positive integer; the key
+ * (txid_ok) for DUPLICATE_IN_FILE. */
+static void rule_suspense_id(struct facts *x, int f, bool present)
+{
+	const char *s = val(x, f);
+	size_t n = x->r->f[f].len;
+	bool digits = n > 0 && n <= 18 && s[0] != '0';
+
+	if (!present)
+		return;
+	for (size_t i = 0; i < n && digits; i++)
+		digits = s[i] >= '0' && s[i] <= '9';
+	if (!digits)
+		add(x->v, RC_BAD_FORMAT, f, "suspense_id is not a suspense item's number (a positive integer)");
+	x->v->txid_ok = digits;
+}
+
+static const struct rule assign_rules[] = {
+	{ AF_SUSPENSE_ID, rule_suspense_id, NULL },
+	{ AF_CREDITOR_ID, rule_creditor, NULL },
+	{ AF_CREDITOR_REFERENCE, rule_reference, NULL },
+};
+
 /* ---- bank records (SPEC 13) ----
  *
  * A record the engine acts on is a booked credit, or a booked debit that
@@ -737,4 +762,10 @@ size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, st
 size_t validate_bank(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
 	return run_rules(ctx, r, v, KIND_BANK, bank_rules, sizeof(bank_rules) / sizeof(bank_rules[0]), true);
+}
+
+size_t validate_assignment(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
+{
+	return run_rules(ctx, r, v, KIND_ASSIGNMENTS, assign_rules, sizeof(assign_rules) / sizeof(assign_rules[0]),
+			 false);
 }
