@@ -30,7 +30,15 @@
 #include "locks.h"
 
 /* The bank records' outcomes that are suspense reasons, in the order of
- * the table of SPEC 13 (the first that applies). */
+ * the table of SPEC 13 (the first that applies).
+ *
+ * A credit's case: the one with its payment reference in its currency
+ * (the unique key of cases: a hash join, not one index look-up per
+ * record, which read a random page of cases for each), else the first
+ * one with that reference in another currency (CURRENCY_MISMATCH), looked
+ * up only for the records that found none. The repeats of a key are
+ * numbered over stage alone, so the sort is of stage's rows, not of the
+ * rows joined with cases. */
 static const char classify_bank_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
 	" SELECT x.*,"
@@ -51,22 +59,26 @@ static const char classify_bank_sql[] =
 	"   s.booking_date, s.direction, s.currency, s.reference, s.ref_ok,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
-	"   row_number() OVER w AS rn,"
-	"   (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
-	"    IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction) AS first_identical,"
-	"   first_value(s.record) OVER w AS first_record,"
+	"   s.rn, s.first_identical, s.first_record,"
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
-	"   c.case_id, c.creditor_id, c.creditor_reference, c.status AS case_status, c.currency AS case_currency"
-	"  FROM stage s"
+	"   coalesce(c.case_id, o.case_id) AS case_id, coalesce(c.creditor_id, o.creditor_id) AS creditor_id,"
+	"   coalesce(c.creditor_reference, o.creditor_reference) AS creditor_reference,"
+	"   coalesce(c.status, o.status) AS case_status, coalesce(c.currency, o.currency) AS case_currency"
+	"  FROM (SELECT s.*, row_number() OVER w AS rn,"
+	"    (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
+	"     IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction) AS first_identical,"
+	"    first_value(s.record) OVER w AS first_record"
+	"   FROM stage s"
+	"   WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
+	"    s.account, s.bank_reference ORDER BY s.record)) s"
 	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
-	"  LEFT JOIN LATERAL (SELECT c.case_id, c.creditor_id, c.creditor_reference, c.status, c.currency"
-	"    FROM cases c WHERE c.payment_reference = s.reference"
-	"    ORDER BY c.currency = s.currency DESC, c.case_id LIMIT 1) c"
-	"   ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
-	"  WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
-	"   s.account, s.bank_reference ORDER BY s.record)) x";
+	"  LEFT JOIN cases c ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
+	"  LEFT JOIN LATERAL (SELECT o.case_id, o.creditor_id, o.creditor_reference, o.status, o.currency"
+	"    FROM cases o WHERE c.case_id IS NULL AND s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	"    AND o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) o ON true) x";
 
 /* A reversal's original: in the database (by the indexes on uetr,
  * end_to_end_id, acct_svcr_ref), else a credit earlier in this file. */
@@ -111,18 +123,20 @@ static const char classify_reversals_sql[] =
 	"  LEFT JOIN bank_records e ON e.account = x.account AND e.bank_reference = x.key"
 	"  WINDOW w AS (PARTITION BY x.account, x.key ORDER BY x.record)) y";
 
+/* The counts of enum BANK_COUNTS, in one pass over each table (stage_out
+ * has one row per staged record). */
+#define COUNT_OUTCOMES                                                                                \
+	" count(*) FILTER (WHERE outcome = 'accepted') AS accepted,"                                  \
+	" count(*) FILTER (WHERE outcome = 'skipped') AS skipped,"                                    \
+	" count(*) FILTER (WHERE outcome = 'duplicate') AS duplicate,"                                \
+	" count(*) FILTER (WHERE outcome IN ('NO_REFERENCE', 'BAD_REFERENCE', 'UNKNOWN_REFERENCE',"  \
+	"  'CASE_CLOSED', 'CURRENCY_MISMATCH')) AS suspense,"                                         \
+	" count(*) FILTER (WHERE outcome = 'ignored') AS ignored"
 static const char counts_bank_sql[] =
-	"SELECT (SELECT count(*) FROM stage),"
-	" (SELECT count(*) FROM stage_out WHERE outcome = 'accepted')"
-	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'accepted'),"
-	" (SELECT count(*) FROM stage_out WHERE outcome = 'skipped')"
-	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'skipped'),"
-	" (SELECT count(*) FROM stage_out WHERE outcome = 'duplicate')"
-	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'duplicate'),"
-	" (SELECT count(*) FROM stage_out WHERE outcome IN ('NO_REFERENCE', 'BAD_REFERENCE',"
-	"   'UNKNOWN_REFERENCE', 'CASE_CLOSED', 'CURRENCY_MISMATCH')),"
-	" (SELECT count(*) FROM stage_out WHERE outcome = 'ignored')"
-	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'ignored')";
+	"SELECT o.records, o.accepted + r.accepted, o.skipped + r.skipped, o.duplicate + r.duplicate,"
+	" o.suspense, o.ignored + r.ignored"
+	" FROM (SELECT count(*) AS records," COUNT_OUTCOMES " FROM stage_out) o,"
+	" (SELECT" COUNT_OUTCOMES " FROM stage_rev) r";
 
 /* DUPLICATE: $1 the batch, $2 the code, $3 the message. */
 static const char db_rejects_bank_sql[] =
@@ -131,34 +145,34 @@ static const char db_rejects_bank_sql[] =
 	" FROM stage s JOIN (SELECT record FROM stage_out WHERE outcome = 'duplicate'"
 	"  UNION ALL SELECT record FROM stage_rev WHERE outcome = 'duplicate') d USING (record)";
 
-/* The records stored: every one not rejected nor skipped. $1 the batch. */
+/* The records stored: every one not rejected nor skipped, numbered in
+ * record order; from what the insert returns (not read back from
+ * bank_records, nor the case's creditor_reference from cases: stage_out
+ * has it), the payments (transaction_id BANK-<id>) and the suspense
+ * items, each in record order. $1 the batch. */
 static const char insert_records_sql[] =
-	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
-	" currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
-	" entry_acct_svcr_ref, outcome, creditor_id, case_id)"
+	"WITH b AS (INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date,"
+	"  amount, currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
+	"  entry_acct_svcr_ref, outcome, creditor_id, case_id)"
 	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
 	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
 	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
 	"  CASE o.outcome WHEN 'accepted' THEN 'accepted' WHEN 'ignored' THEN 'ignored' ELSE 'suspense' END,"
 	"  CASE WHEN o.outcome = 'accepted' THEN o.creditor_id END, CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
 	" FROM stage s JOIN stage_out o USING (record)"
-	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record";
-
-static const char insert_payments_sql[] =
-	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
-	" amount, currency, batch_id, record)"
-	" SELECT b.creditor_id, c.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
+	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record"
+	" RETURNING id, record, account, bank_reference, booking_date, amount, currency, reference, outcome,"
+	"  creditor_id, case_id),"
+	" p AS (INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
+	"  booking_date, amount, currency, batch_id, record)"
+	" SELECT b.creditor_id, o.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
 	"  b.amount, b.currency, $1::bigint, b.record"
-	" FROM bank_records b JOIN cases c ON c.case_id = b.case_id"
-	" WHERE b.batch_id = $1::bigint AND b.outcome = 'accepted' AND b.reverses IS NULL ORDER BY b.record";
-
-static const char insert_suspense_sql[] =
-	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
+	" FROM b JOIN stage_out o USING (record) WHERE b.outcome = 'accepted' ORDER BY b.record)"
+	" INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
 	" reference, reason)"
 	" SELECT $1::bigint, b.id, b.account, b.bank_reference, b.booking_date, b.amount, b.currency,"
 	"  b.reference, o.outcome"
-	" FROM bank_records b JOIN stage_out o ON o.record = b.record"
-	" WHERE b.batch_id = $1::bigint AND b.outcome = 'suspense' ORDER BY b.record";
+	" FROM b JOIN stage_out o USING (record) WHERE b.outcome = 'suspense' ORDER BY b.record";
 
 /* A reversal's original: its bank record and, when it became a payment
  * (at once, or by an assignment), that payment. */
@@ -251,8 +265,7 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 
 int store_bank(struct load *l, const char *id, struct err *e)
 {
-	static const char *const steps[] = { insert_records_sql, insert_payments_sql, insert_suspense_sql,
-					     reversal_originals_sql, insert_reversal_records_sql,
+	static const char *const steps[] = { insert_records_sql, reversal_originals_sql, insert_reversal_records_sql,
 					     insert_reversals_sql, close_suspense_sql };
 	const char *params[1] = { id };
 	int rc = 0;

@@ -29,12 +29,12 @@ static const char receipt_assign_sql[] =
  * none (suspense, ignored; a reversal that closed a suspense item); then
  * the batch id twice. */
 static const char receipt_bank_sql[] =
-	"COPY (SELECT o.record, s.bank_reference,"
+	"COPY (SELECT o.record, o.bank_reference,"
 	"  CASE WHEN o.outcome = 'accepted' THEN 'BANK-' || b.id"
 	"   WHEN o.outcome = 'skipped' AND o.existing_outcome = 'accepted' THEN 'BANK-' || o.existing_id END,"
 	"  CASE WHEN o.outcome = 'accepted' THEN b.case_id WHEN o.outcome = 'skipped' THEN o.existing_case END,"
 	"  CASE WHEN o.outcome IN ('accepted', 'skipped', 'ignored') THEN o.outcome ELSE 'suspense' END"
-	" FROM stage_out o JOIN stage s USING (record)"
+	" FROM stage_out o"
 	" LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = o.record"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'reversal')"
 	" UNION ALL SELECT v.record, v.key, t.transaction_id, t.case_id, v.outcome"
