@@ -105,8 +105,10 @@ T-6 9000 $refD CURRENCY_MISMATCH open"
 expect_eq "bank 1: the reference as stored (spaces removed)" "$(sql "SELECT reference FROM bank_records WHERE bank_reference = 'T-1'")" "$refA"
 expect_eq "bank 1: debtor names stored" "$(sql "SELECT debtor_name FROM bank_records WHERE bank_reference = 'T-2'")" "Jürg Keller"
 grep -q "Jürg" "$TMP/all-stderr" && fail "a debtor's name was logged"
-expect_eq "bank 1: status" "$("$LOADER" status --conf "$CONF" --json 3 | python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["kind"], b["status"], b["records"], b["accepted"], b["rejected"])')" \
-	"bank loaded 11 2 2"
+expect_eq "bank 1: status" "$("$LOADER" status --conf "$CONF" --json 3 | python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["kind"], b["status"], b["records"], b["accepted"], b["rejected"], b["suspense"], b["ignored"])')" \
+	"bank loaded 11 2 2 5 2"
+expect_eq "bank 1: status detail" "$("$LOADER" status --conf "$CONF" 3 | grep -E '^(suspense|ignored) ')" "suspense  5
+ignored   2"
 
 # ---- the same file again: already loaded, nothing new
 run_loader load --conf "$CONF" --as-of 2026-11-20 "$TMP/bank1.xml"
