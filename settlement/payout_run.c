@@ -90,6 +90,25 @@ static int agency_for(const struct config *conf, const char *currency, const cha
 	return 0;
 }
 
+/* The amount of row i into *amount when a transfer can carry it: 1; 0
+ * when it cannot (it is paid by hand; warn says so); or an error. */
+static int payable(const PGresult *res, int i, bool warn, int64_t *amount, struct err *e)
+{
+	char shown[MONEY_FMT_MAX];
+	int rc = spg_i64(res, i, N_AMOUNT, amount, e);
+
+	if (rc != 0)
+		return rc;
+	if (*amount <= PAYOUT_AMOUNT_MAX)
+		return 1;
+	if (warn)
+		log_error("statement '%s': net payout %s %s is more than a pain.001 transfer can carry "
+			  "(999999999.99); it is left out of the payout files: pay it by hand",
+			  spg_text(res, i, N_NUMBER), money_format(shown, sizeof(shown), *amount),
+			  spg_text(res, i, N_CURRENCY));
+	return 0;
+}
+
 /* Rows [from, to) of the new statements are one currency's: the ones a
  * transfer can carry become a new payout file. */
 static int store_file(struct payout_state *s, PGresult *res, int from, int to, struct err *e)
@@ -109,26 +128,19 @@ static int store_file(struct payout_state *s, PGresult *res, int from, int to, s
 	char msgid[PAYOUT_MSGID_SIZE];
 	char seq[24], count[24], sum[24];
 	int64_t nseq = 0, total = 0, n = 0;
-	int rc;
+	int rc = 0;
 
-	for (int i = from; i < to; i++) {
+	for (int i = from; i < to && rc >= 0; i++) {
 		int64_t amount = 0;
-		char shown[MONEY_FMT_MAX];
 
-		rc = spg_i64(res, i, N_AMOUNT, &amount, e);
-		if (rc != 0)
-			return rc;
-		if (amount > PAYOUT_AMOUNT_MAX) {
-			log_error("statement '%s': net payout %s %s is more than a pain.001 transfer can "
-				  "carry (999999999.99); it is left out of the payout files: pay it by hand",
-				  spg_text(res, i, N_NUMBER), money_format(shown, sizeof(shown), amount), currency);
-			continue;
+		rc = payable(res, i, true, &amount, e);
+		if (rc == 1) {
+			total += amount;
+			n++;
 		}
-		total += amount;
-		n++;
 	}
-	if (n == 0)
-		return 0;
+	if (rc < 0 || n == 0)
+		return rc < 0 ? rc : 0;
 	rc = agency_for(s->o->conf, currency, &iban, e);
 	if (rc == 0) {
 		const char *params[2] = { s->period, currency };
@@ -152,13 +164,12 @@ static int store_file(struct payout_state *s, PGresult *res, int from, int to, s
 	}
 	for (int i = from, line = 1; i < to && rc == 0; i++) {
 		const char *creditor = spg_text(res, i, N_CREDITOR);
-		const char *amount = spg_text(res, i, N_AMOUNT);
 		char name[PAYOUT_NAME_SIZE];
 		char line_no[24];
-		int64_t v = 0;
+		int64_t amount = 0;
 
-		rc = spg_parse_i64(&v, amount, e);
-		if (rc != 0 || v > PAYOUT_AMOUNT_MAX)
+		rc = payable(res, i, false, &amount, e);
+		if (rc <= 0)
 			continue;
 		if (payout_name_is_cut(spg_text(res, i, N_NAME)))
 			log_info("creditor '%s': its name is cut to the %d characters a pain.001 name may have",
@@ -167,7 +178,7 @@ static int store_file(struct payout_state *s, PGresult *res, int from, int to, s
 		snprintf(line_no, sizeof(line_no), "%d", line++);
 		{
 			const char *params[8] = { creditor, spg_text(res, i, N_NUMBER), msgid, line_no, currency,
-						  amount, name, spg_text(res, i, N_IBAN) };
+						  spg_text(res, i, N_AMOUNT), name, spg_text(res, i, N_IBAN) };
 
 			rc = db_query(s->conn, NULL, transfer_sql, 8, params, e);
 		}
@@ -179,14 +190,24 @@ static int store_file(struct payout_state *s, PGresult *res, int from, int to, s
 	return rc;
 }
 
-/* A payout file per currency with statements to pay. */
+/* A payout file per currency with statements to pay. The configuration
+ * is checked for every such currency before anything is stored. */
 static int store_new(struct payout_state *s, struct err *e)
 {
 	PGresult *res = NULL;
 	int rc = new_statements(s, &res, e);
-	int from = 0;
 
-	for (int i = 1; rc == 0 && i <= PQntuples(res); i++) {
+	for (int i = 0; rc >= 0 && i < PQntuples(res); i++) {
+		const char *iban;
+		int64_t amount;
+
+		rc = payable(res, i, false, &amount, e);
+		if (rc == 1)
+			rc = agency_for(s->o->conf, spg_text(res, i, N_CURRENCY), &iban, e);
+	}
+	if (rc > 0)
+		rc = 0;
+	for (int i = 1, from = 0; rc == 0 && i <= PQntuples(res); i++) {
 		if (i < PQntuples(res) &&
 		    strcmp(spg_text(res, i, N_CURRENCY), spg_text(res, from, N_CURRENCY)) == 0)
 			continue;
