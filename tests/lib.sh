@@ -20,6 +20,36 @@ new_db() {
 	"$LOADER" init-db --conf "$CONF" >/dev/null || fail "init-db"
 }
 
+# add_agency CUR=IBAN...: the test agency ([agency], SPEC 3) with these
+# accounts, appended to $CONF
+add_agency() {
+	local a
+	printf '[agency]\nname = Inkasso Test AG\naddress = Bahnhofstrasse 1, 8001 Zürich\nbic = POFICHBEXXX\n' >>"$CONF"
+	for a in "$@"; do
+		printf 'account.%s = %s\n' "${a%%=*}" "${a#*=}" >>"$CONF"
+	done
+}
+
+# The ISO 20022 schemas (../shared/iso20022), for xmllint --schema.
+ISO20022="${ISO20022_XSD_DIR:-$ROOT/../shared/iso20022}"
+
+# valid_xml XSD FILE...: each file is valid against the schema
+valid_xml() {
+	local xsd=$1 f
+	shift
+	for f in "$@"; do
+		xmllint --noout --nonet --schema "$xsd" "$f" 2>"$TMP/xmllint" ||
+			{ cat "$TMP/xmllint" >&2; fail "$f is not valid against $(basename "$xsd")"; }
+	done
+}
+
+# camt_file FILE ACCOUNT MSGID: a camt.054.001.08 of the account from the
+# entries on stdin (tests/tools/camt.py), valid against its schema
+camt_file() {
+	python3 "$ROOT/tests/tools/camt.py" "$2" "$3" >"$1"
+	valid_xml "$ISO20022/camt.054.001.08.xsd" "$1"
+}
+
 load_creditors() {
 	"$LOADER" creditors --conf "$CONF" "${1:-$FIX/creditors.csv}" >/dev/null || fail "creditors"
 }

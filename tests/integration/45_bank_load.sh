@@ -13,18 +13,9 @@ new_db bank_load
 # the test configuration, with the agency's accounts and the schemes of
 # the countries' payment references
 sed -i -e 's/^\[country\.CH\]$/&\npayment_reference = qrr/' -e 's/^\[country\.SE\]$/&\npayment_reference = ocr/' "$CONF"
-cat >>"$CONF" <<'EOF'
-[agency]
-name = Inkasso Test AG
-address = Bahnhofstrasse 1, 8001 Zürich
-bic = POFICHBEXXX
-account.CHF = CH4431999123000889012
-account.SEK = SE4550000000058398257466
-account.EUR = CH9300762011623852957
-EOF
+add_agency CHF=CH4431999123000889012 SEK=SE4550000000058398257466 EUR=CH9300762011623852957
 load_creditors
 CHF=CH4431999123000889012
-xsd=${ISO20022_XSD_DIR:-$ROOT/../shared/iso20022}/camt.054.001.08.xsd
 
 cat >"$TMP/cases.csv" <<'EOF'
 creditor_id,creditor_reference,debtor_type,debtor_name,debtor_national_id,debtor_birth_date,debtor_street,debtor_postal_code,debtor_city,debtor_country,debtor_email,debtor_phone,invoice_number,invoice_date,due_date,original_amount,currency,paid_amount,fee_amount,interest_amount,claim_type,disputed,reminder_date
@@ -52,10 +43,7 @@ nobody=$(python3 "$ROOT/tests/tools/payref.py" qrr 999999)
 
 # camt FILE MSGID: a camt.054.001.08 of the CHF account from stdin, valid
 # against its schema
-camt() {
-	python3 "$ROOT/tests/tools/camt.py" "$CHF" "$2" >"$1"
-	xmllint --noout --nonet --schema "$xsd" "$1" 2>"$TMP/xmllint" || { cat "$TMP/xmllint" >&2; fail "$1 is not valid"; }
-}
+camt() { camt_file "$1" "$CHF" "$2"; }
 # status date amount currency direction reversal reference acct_svcr_ref uetr end_to_end_id entry_acct_svcr_ref debtor
 T=$'\t'
 camt "$TMP/bank1.xml" M-1 <<EOF
