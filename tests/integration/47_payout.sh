@@ -10,7 +10,8 @@
 # the as-of date waits; runs at once pay each statement once; an I/O
 # failure stores nothing; `settlement statements` as text and JSON; a
 # camt.054 debit with a payout's EndToEndId and amount marks its statement
-# paid on the booking date, other debits are ignored. The payout runs as a
+# paid on the booking date, other debits are ignored; a net payout above
+# what a transfer can carry is left out with a warning. The payout runs as a
 # login role in engine_settlement, the bank file loads as one in
 # engine_loader.
 #
@@ -448,4 +449,14 @@ payout 0 --period 2026-10 --as-of 2026-11-20
 for f in CHF-1 NOK-1 SEK-1; do
 	cmp "$TMP/oct-1/payout-2026-10-$f.xml" "$OUT/2026-10/payout-2026-10-$f.xml" || fail "$f changed after it was paid"
 done
+# a net payout above what a transfer carries (999999999.99): left out with
+# a warning, to be paid by hand (a statement of August made by hand)
+sql "INSERT INTO statements SELECT * FROM jsonb_populate_record(NULL::statements, (SELECT to_jsonb(s)
+	|| '{\"statement_number\": \"2026-08-P1-CHF\", \"period\": \"2026-08\", \"period_start\": \"2026-08-01\",
+	     \"period_end\": \"2026-08-31\", \"payout_effect\": 100000000363, \"vat\": 363,
+	     \"net_payout\": 100000000000}'::jsonb FROM statements s WHERE statement_number = '2026-10-P1-CHF'))"
+payout 0 --period 2026-08 --as-of 2026-11-05
+expect_eq "too large: stdout" "$out" ""
+expect_eq "too large: log" "$err" "settlement: error: statement '2026-08-P1-CHF': net payout 1000000000.00 CHF is more than a pain.001 transfer can carry (999999999.99); it is left out of the payout files: pay it by hand
+settlement: period 2026-08: 0 payout files with 0 transfers new, 0 files written"
 echo "payout files and paid dates as SPEC 13 and 14 say"
