@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the main job end to end on a private PostgreSQL under var/:
 # schema, creditors, a night's case file (CSV), transactions (CSV and its
-# XML twin), the monthly settlement, and where the statements are.
+# XML twin), the monthly settlement, where the statements are, and the
+# payout files that pay them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -43,6 +44,14 @@ if [ -x "$S" ]; then
 	f=$(ls var/statements/2026-11/*.csv | head -n 1)
 	echo "-- $f:"
 	cat "$f"
+	step "payout of 2026-11: pain.001.001.09 files for the bank (as of 2026-12-01)"
+	$S payout --period 2026-11 --as-of 2026-12-01
+	$S statements --period 2026-11
+	for f in var/statements/2026-11/payout-*.xml; do
+		echo "-- $f:"
+		grep -E '<(MsgId|CtrlSum|EndToEndId|InstdAmt)' "$f" | sed 's/^ *//' | sort -u | tr '\n' ' '
+		echo
+	done
 fi
 # a hint that works when pasted into a shell anywhere
 printf '\nThe database stays in var/pg. To look at it again:\n'
