@@ -433,6 +433,7 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	if (kind < 0)
 		return ERR_SET(e, ERR_DB, "unknown transaction kind '%s'", spg_text(res, i, Q_KIND));
 	tx.kind = (enum booking_kind)kind;
+	tx.original = NULL;
 	rc = spg_date(res, i, Q_DATE, &tx.booking_date, e);
 	if (rc == 0)
 		rc = spg_i64(res, i, Q_AMOUNT, &tx.amount, e);
