@@ -17,9 +17,9 @@ OUT="$TMP/statements"
 
 new_db settle_upgrade
 # the v1 schema: migrations 0001 to 0004, and the loader's own later
-# migration 0006 (this loader needs it; it touches no settlement table)
+# migrations 0006 and 0007 (this loader needs them)
 mkdir -p "$TMP/v1"
-cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/0006_*.sql "$TMP/v1/"
+cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/000[67]_*.sql "$TMP/v1/"
 dropdb "$PGDATABASE"
 createdb "$PGDATABASE"
 "$LOADER" init-db --conf "$CONF" --schemas "$TMP/v1" >/dev/null || fail "init-db v1"
