@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the main job end to end on a private PostgreSQL under var/:
 # schema, creditors, a night's case file (CSV), transactions (CSV and its
-# XML twin), the monthly settlement, where the statements are, and the
-# payout files that pay them.
+# XML twin), the bank's camt.054 of the agency's CHF account (payments
+# matched by payment reference, suspense, a reversal), an assignment file
+# that books a suspense item, the monthly settlement, where the statements
+# are, and the payout files that pay them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -34,6 +36,15 @@ echo "-- reject report var/reports/batch-$id.rejects.csv (first lines):"
 head -n 8 "var/reports/batch-$id.rejects.csv"
 step "transactions: fixtures/transactions/transactions-mixed.csv, then its XML twin"
 $L load --as-of 2026-11-20 fixtures/transactions/transactions-mixed.csv fixtures/xml/transactions-mixed.xml || true
+step "the bank's notification: fixtures/demo/camt054-2026-11-18.xml (camt.054, CHF account)"
+$L load --as-of 2026-11-20 fixtures/demo/camt054-2026-11-18.xml
+echo "-- receipt var/reports/batch-4.receipt.csv:"
+cat var/reports/batch-4.receipt.csv
+step "the suspense list: money that found no case"
+$L suspense
+step "an operator books suspense item 1 on case C1-1003: fixtures/demo/assignments-2026-11-20.csv"
+$L load --as-of 2026-11-20 fixtures/demo/assignments-2026-11-20.csv
+$L suspense --all
 step "batches"
 $L status
 if [ -x "$S" ]; then

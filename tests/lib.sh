@@ -221,3 +221,34 @@ wait_backend_gone() {
 status_of() {
 	"$LOADER" status --conf "$CONF" --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
 }
+
+# The settlement tests over months of fixtures (57, 5a): SF is the
+# fixture folder, EXP its expected statements, OUT the statement folder.
+# load_clean AS_OF FILE: a file of $SF that must load with no reject.
+load_clean() {
+	"$LOADER" load --conf "$CONF" --as-of "$1" "$SF/$2" >"$TMP/load.out" 2>&1 || { cat "$TMP/load.out" >&2; fail "load $2"; }
+	grep -q " 0 rejected" "$TMP/load.out" || { cat "$TMP/load.out" >&2; fail "$2: records rejected"; }
+}
+# settle EXPECTED_STDOUT ARGS...: a run that must succeed with this stdout
+settle() {
+	local want=$1 got
+	shift
+	got=$("$SETTLEMENT" run --conf "$CONF" --out "$OUT" "$@" 2>>"$TMP/err") || { cat "$TMP/err" >&2; fail "settlement run $*"; }
+	expect_eq "stdout of run $*" "$got" "$want"
+}
+# same PERIOD FILE...: the statement files are the expected ones, byte for
+# byte, valid against statement.xsd, and no other
+same() {
+	local p=$1 f
+	shift
+	for f in "$@"; do
+		cmp "$EXP/$p/$f" "$OUT/$p/$f" || { diff "$EXP/$p/$f" "$OUT/$p/$f" >&2 || true; fail "$p/$f differs from the expected file"; }
+		case "$f" in
+		*.xml) if command -v xmllint >/dev/null; then
+			xmllint --noout --nonet --schema "$ROOT/schemas/statement.xsd" "$OUT/$p/$f" 2>"$TMP/xmllint" ||
+				{ cat "$TMP/xmllint" >&2; fail "$p/$f is not valid against statement.xsd"; }
+		fi ;;
+		esac
+	done
+	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" "$(printf '%s ' "$@" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/^ //')"
+}
