@@ -5,10 +5,14 @@
  * BAD_AMOUNT, ...), duplicate (the same account and bank_reference with
  * another amount, date or direction: DUPLICATE), skipped (the same again,
  * from any file), ignored (not booked, or a debit that reverses nothing
- * of ours), a suspense reason (NO_REFERENCE, BAD_REFERENCE,
- * UNKNOWN_REFERENCE, CASE_CLOSED, CURRENCY_MISMATCH), accepted (a
- * payment on the case whose payment_reference the credit carries), or
- * reversal (decided in stage_rev).
+ * of ours and pays no statement), a suspense reason (NO_REFERENCE,
+ * BAD_REFERENCE, UNKNOWN_REFERENCE, CASE_CLOSED, CURRENCY_MISMATCH),
+ * accepted (a payment on the case whose payment_reference the credit
+ * carries), payout (a booked debit, not a reversal, whose EndToEndId is
+ * the number of a statement in a payout file not paid yet, with the
+ * transfer's amount and currency: it marks the statement paid on its
+ * booking date and counts as accepted; a second such debit in the file is
+ * ignored), or reversal (decided in stage_rev).
  *
  * stage_rev: each reversal (a booked debit with RvslInd) and the credit it
  * reverses: an earlier credit of the account, in the database or earlier
@@ -38,7 +42,10 @@
  * one with that reference in another currency (CURRENCY_MISMATCH), looked
  * up only for the records that found none. The repeats of a key are
  * numbered over stage alone, so the sort is of stage's rows, not of the
- * rows joined with cases. */
+ * rows joined with cases. A payout debit's statement: the transfers
+ * matched by the debits alone (a hash join on payout_transfers), the first
+ * debit of each statement not stored before found by a window over those
+ * few rows, not over the whole file. */
 static const char classify_bank_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
 	" SELECT x.*,"
@@ -48,6 +55,8 @@ static const char classify_bank_sql[] =
 	"   WHEN x.rn > 1 THEN 'duplicate'"
 	"   WHEN x.existing_id IS NOT NULL AND x.identical THEN 'skipped'"
 	"   WHEN x.existing_id IS NOT NULL THEN 'duplicate'"
+	"   WHEN NOT x.is_credit AND x.payout_number IS NOT NULL"
+	"    AND x.payout_first = x.record THEN 'payout'"
 	"   WHEN NOT x.is_credit THEN 'ignored'"
 	"   WHEN x.reference IS NULL THEN 'NO_REFERENCE'"
 	"   WHEN NOT x.ref_ok THEN 'BAD_REFERENCE'"
@@ -63,9 +72,11 @@ static const char classify_bank_sql[] =
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
-	"   coalesce(c.case_id, o.case_id) AS case_id, coalesce(c.creditor_id, o.creditor_id) AS creditor_id,"
+	"   coalesce(c.case_id, o.case_id) AS case_id,"
+	"   coalesce(c.creditor_id, o.creditor_id, pay.creditor_id) AS creditor_id,"
 	"   coalesce(c.creditor_reference, o.creditor_reference) AS creditor_reference,"
-	"   coalesce(c.status, o.status) AS case_status, coalesce(c.currency, o.currency) AS case_currency"
+	"   coalesce(c.status, o.status) AS case_status, coalesce(c.currency, o.currency) AS case_currency,"
+	"   pay.statement_number AS payout_number, pay.first AS payout_first"
 	"  FROM (SELECT s.*, row_number() OVER w AS rn,"
 	"    (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
 	"     IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction) AS first_identical,"
@@ -78,7 +89,15 @@ static const char classify_bank_sql[] =
 	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
 	"  LEFT JOIN LATERAL (SELECT o.case_id, o.creditor_id, o.creditor_reference, o.status, o.currency"
 	"    FROM cases o WHERE c.case_id IS NULL AND s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
-	"    AND o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) o ON true) x";
+	"    AND o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) o ON true"
+	"  LEFT JOIN (SELECT d.record, p.statement_number, p.creditor_id,"
+	"    min(CASE WHEN e.id IS NULL THEN d.record END) OVER (PARTITION BY p.statement_number) AS first"
+	"    FROM stage d JOIN payout_transfers p ON d.errors IS NULL AND d.entry_status = 'BOOK'"
+	"     AND d.direction = 'DBIT' AND NOT coalesce(d.reversal, false)"
+	"     AND p.statement_number = d.end_to_end_id AND p.amount = d.amount AND p.currency = d.currency"
+	"     AND p.paid_date IS NULL"
+	"    LEFT JOIN bank_records e ON d.dupkey AND e.account = d.account AND e.bank_reference = d.bank_reference) pay"
+	"   ON pay.record = s.record) x";
 
 /* A reversal's original: in the database (by the indexes on uetr,
  * end_to_end_id, acct_svcr_ref), else a credit earlier in this file. */
@@ -126,7 +145,7 @@ static const char classify_reversals_sql[] =
 /* The counts of enum BANK_COUNTS, in one pass over each table (stage_out
  * has one row per staged record). */
 #define COUNT_OUTCOMES                                                                                \
-	" count(*) FILTER (WHERE outcome = 'accepted') AS accepted,"                                  \
+	" count(*) FILTER (WHERE outcome IN ('accepted', 'payout')) AS accepted,"                     \
 	" count(*) FILTER (WHERE outcome = 'skipped') AS skipped,"                                    \
 	" count(*) FILTER (WHERE outcome = 'duplicate') AS duplicate,"                                \
 	" count(*) FILTER (WHERE outcome IN ('NO_REFERENCE', 'BAD_REFERENCE', 'UNKNOWN_REFERENCE',"  \
@@ -148,8 +167,11 @@ static const char db_rejects_bank_sql[] =
 /* The records stored: every one not rejected nor skipped, numbered in
  * record order; from what the insert returns (not read back from
  * bank_records, nor the case's creditor_reference from cases: stage_out
- * has it), the payments (transaction_id BANK-<id>) and the suspense
- * items, each in record order. $1 the batch. */
+ * has it), the payments (transaction_id BANK-<id>), the statements a
+ * payout debit marks paid on its booking date (SPEC 13, 14; the transfer
+ * is matched again as in stage_out, so a debit of another loader that paid
+ * it meanwhile changes nothing) and the suspense items, each in record
+ * order. $1 the batch. */
 static const char insert_records_sql[] =
 	"WITH b AS (INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date,"
 	"  amount, currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
@@ -157,17 +179,23 @@ static const char insert_records_sql[] =
 	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
 	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
 	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
-	"  CASE o.outcome WHEN 'accepted' THEN 'accepted' WHEN 'ignored' THEN 'ignored' ELSE 'suspense' END,"
-	"  CASE WHEN o.outcome = 'accepted' THEN o.creditor_id END, CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
+	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN 'accepted' WHEN o.outcome = 'ignored' THEN 'ignored'"
+	"   ELSE 'suspense' END,"
+	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN o.creditor_id END,"
+	"  CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
 	" FROM stage s JOIN stage_out o USING (record)"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record"
 	" RETURNING id, record, account, bank_reference, booking_date, amount, currency, reference, outcome,"
 	"  creditor_id, case_id),"
-	" p AS (INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
+	" payments AS (INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
 	"  booking_date, amount, currency, batch_id, record)"
 	" SELECT b.creditor_id, o.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
 	"  b.amount, b.currency, $1::bigint, b.record"
-	" FROM b JOIN stage_out o USING (record) WHERE b.outcome = 'accepted' ORDER BY b.record)"
+	" FROM b JOIN stage_out o USING (record) WHERE o.outcome = 'accepted' ORDER BY b.record),"
+	" paid AS (UPDATE payout_transfers p SET paid_date = b.booking_date, paid_bank_record = b.id"
+	" FROM b JOIN stage_out o USING (record)"
+	" WHERE o.outcome = 'payout' AND p.statement_number = o.payout_number"
+	"  AND p.amount = b.amount AND p.currency = b.currency AND p.paid_date IS NULL)"
 	" INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
 	" reference, reason)"
 	" SELECT $1::bigint, b.id, b.account, b.bank_reference, b.booking_date, b.amount, b.currency,"
