@@ -45,10 +45,19 @@
  * rows joined with cases. A payout debit's statement: the transfers
  * matched by the debits alone (a hash join on payout_transfers), the first
  * debit of each statement not stored before found by a window over those
- * few rows, not over the whole file. */
+ * few rows, not over the whole file.
+ *
+ * stage_out holds every column of stage, is written in record order and
+ * gives each record to be stored its bank_records id, drawn from the
+ * table's sequence in record order (above the sort): the records, the
+ * payments and the suspense items are then each inserted by one scan of
+ * stage_out, which reads a temp table in the order it was written (no
+ * join, no sort), and the receipt needs no look-up in bank_records. */
 static const char classify_bank_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
-	" SELECT x.*,"
+	" SELECT CASE WHEN y.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal')"
+	"  THEN nextval('bank_records_id_seq') END AS id, y.*"
+	" FROM (SELECT x.*,"
 	"  CASE WHEN x.has_errors THEN 'rejected'"
 	"   WHEN x.is_reversal THEN 'reversal'"
 	"   WHEN x.rn > 1 AND x.first_identical THEN 'skipped'"
@@ -64,11 +73,9 @@ static const char classify_bank_sql[] =
 	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
 	"   WHEN x.case_currency <> x.currency THEN 'CURRENCY_MISMATCH'"
 	"   ELSE 'accepted' END AS outcome"
-	" FROM (SELECT s.record, s.errors IS NOT NULL AS has_errors, s.account, s.bank_reference, s.amount,"
-	"   s.booking_date, s.direction, s.currency, s.reference, s.ref_ok,"
+	" FROM (SELECT s.*, s.errors IS NOT NULL AS has_errors,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
-	"   s.rn, s.first_identical, s.first_record,"
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
@@ -97,7 +104,8 @@ static const char classify_bank_sql[] =
 	"     AND p.statement_number = d.end_to_end_id AND p.amount = d.amount AND p.currency = d.currency"
 	"     AND p.paid_date IS NULL"
 	"    LEFT JOIN bank_records e ON d.dupkey AND e.account = d.account AND e.bank_reference = d.bank_reference) pay"
-	"   ON pay.record = s.record) x";
+	"   ON pay.record = s.record) x"
+	" ORDER BY x.record) y";
 
 /* A reversal's original: in the database (by the indexes on uetr,
  * end_to_end_id, acct_svcr_ref), else a credit earlier in this file. */
@@ -142,14 +150,15 @@ static const char classify_reversals_sql[] =
 	"  LEFT JOIN bank_records e ON e.account = x.account AND e.bank_reference = x.key"
 	"  WINDOW w AS (PARTITION BY x.account, x.key ORDER BY x.record)) y";
 
+#define SUSPENSE_REASONS "('NO_REFERENCE', 'BAD_REFERENCE', 'UNKNOWN_REFERENCE', 'CASE_CLOSED', 'CURRENCY_MISMATCH')"
+
 /* The counts of enum BANK_COUNTS, in one pass over each table (stage_out
  * has one row per staged record). */
 #define COUNT_OUTCOMES                                                                                \
 	" count(*) FILTER (WHERE outcome IN ('accepted', 'payout')) AS accepted,"                     \
 	" count(*) FILTER (WHERE outcome = 'skipped') AS skipped,"                                    \
 	" count(*) FILTER (WHERE outcome = 'duplicate') AS duplicate,"                                \
-	" count(*) FILTER (WHERE outcome IN ('NO_REFERENCE', 'BAD_REFERENCE', 'UNKNOWN_REFERENCE',"  \
-	"  'CASE_CLOSED', 'CURRENCY_MISMATCH')) AS suspense,"                                         \
+	" count(*) FILTER (WHERE outcome IN " SUSPENSE_REASONS ") AS suspense,"                        \
 	" count(*) FILTER (WHERE outcome = 'ignored') AS ignored"
 static const char counts_bank_sql[] =
 	"SELECT o.records, o.accepted + r.accepted, o.skipped + r.skipped, o.duplicate + r.duplicate,"
@@ -164,43 +173,44 @@ static const char db_rejects_bank_sql[] =
 	" FROM stage s JOIN (SELECT record FROM stage_out WHERE outcome = 'duplicate'"
 	"  UNION ALL SELECT record FROM stage_rev WHERE outcome = 'duplicate') d USING (record)";
 
-/* The records stored: every one not rejected nor skipped, numbered in
- * record order; from what the insert returns (not read back from
- * bank_records, nor the case's creditor_reference from cases: stage_out
- * has it), the payments (transaction_id BANK-<id>), the statements a
- * payout debit marks paid on its booking date (SPEC 13, 14; the transfer
- * is matched again as in stage_out, so a debit of another loader that paid
- * it meanwhile changes nothing) and the suspense items, each in record
- * order. $1 the batch. */
+/* The records stored: every one with an id in stage_out (not rejected,
+ * duplicate, skipped nor a reversal). $1 the batch. */
 static const char insert_records_sql[] =
-	"WITH b AS (INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date,"
-	"  amount, currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
-	"  entry_acct_svcr_ref, outcome, creditor_id, case_id)"
-	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
-	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
-	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
+	"INSERT INTO bank_records (id, batch_id, record, account, bank_reference, entry_status, booking_date,"
+	" amount, currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
+	" entry_acct_svcr_ref, outcome, creditor_id, case_id) OVERRIDING SYSTEM VALUE"
+	" SELECT o.id, $1::bigint, o.record, o.account, o.bank_reference, o.entry_status, o.booking_date, o.amount,"
+	"  o.currency, o.direction, coalesce(o.reversal, false), o.reference, o.debtor_name, o.acct_svcr_ref,"
+	"  o.uetr, o.end_to_end_id, o.entry_acct_svcr_ref,"
 	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN 'accepted' WHEN o.outcome = 'ignored' THEN 'ignored'"
 	"   ELSE 'suspense' END,"
 	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN o.creditor_id END,"
 	"  CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
-	" FROM stage s JOIN stage_out o USING (record)"
-	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record"
-	" RETURNING id, record, account, bank_reference, booking_date, amount, currency, reference, outcome,"
-	"  creditor_id, case_id),"
-	" payments AS (INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind,"
-	"  booking_date, amount, currency, batch_id, record)"
-	" SELECT b.creditor_id, o.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
-	"  b.amount, b.currency, $1::bigint, b.record"
-	" FROM b JOIN stage_out o USING (record) WHERE o.outcome = 'accepted' ORDER BY b.record),"
-	" paid AS (UPDATE payout_transfers p SET paid_date = b.booking_date, paid_bank_record = b.id"
-	" FROM b JOIN stage_out o USING (record)"
-	" WHERE o.outcome = 'payout' AND p.statement_number = o.payout_number"
-	"  AND p.amount = b.amount AND p.currency = b.currency AND p.paid_date IS NULL)"
-	" INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
+	" FROM stage_out o WHERE o.id IS NOT NULL";
+
+/* The payments (transaction_id BANK-<id>), in record order. $1 the batch. */
+static const char insert_payments_sql[] =
+	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
+	" amount, currency, batch_id, record)"
+	" SELECT o.creditor_id, o.creditor_reference, o.case_id, 'BANK-' || o.id, 'payment', o.booking_date,"
+	"  o.amount, o.currency, $1::bigint, o.record"
+	" FROM stage_out o WHERE o.outcome = 'accepted'";
+
+/* A payout debit marks its statement paid on its booking date (SPEC 13,
+ * 14); the transfer is matched again as in stage_out, so a debit of
+ * another loader that paid it meanwhile changes nothing. */
+static const char mark_paid_sql[] =
+	"UPDATE payout_transfers p SET paid_date = o.booking_date, paid_bank_record = o.id"
+	" FROM stage_out o WHERE o.outcome = 'payout' AND p.statement_number = o.payout_number"
+	"  AND p.amount = o.amount AND p.currency = o.currency AND p.paid_date IS NULL";
+
+/* The suspense items, in record order. $1 the batch. */
+static const char insert_suspense_sql[] =
+	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
 	" reference, reason)"
-	" SELECT $1::bigint, b.id, b.account, b.bank_reference, b.booking_date, b.amount, b.currency,"
-	"  b.reference, o.outcome"
-	" FROM b JOIN stage_out o USING (record) WHERE b.outcome = 'suspense' ORDER BY b.record";
+	" SELECT $1::bigint, o.id, o.account, o.bank_reference, o.booking_date, o.amount, o.currency,"
+	"  o.reference, o.outcome"
+	" FROM stage_out o WHERE o.outcome IN " SUSPENSE_REASONS;
 
 /* A reversal's original: its bank record and, when it became a payment
  * (at once, or by an assignment), that payment. */
@@ -293,12 +303,19 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 
 int store_bank(struct load *l, const char *id, struct err *e)
 {
-	static const char *const steps[] = { insert_records_sql, reversal_originals_sql, insert_reversal_records_sql,
-					     insert_reversals_sql, close_suspense_sql };
+	/* in this order; each with the batch id as $1, or no parameter */
+	static const struct {
+		const char *sql;
+		int params;
+	} steps[] = {
+		{ insert_records_sql, 1 },     { insert_payments_sql, 1 },    { mark_paid_sql, 0 },
+		{ insert_suspense_sql, 1 },    { reversal_originals_sql, 1 }, { insert_reversal_records_sql, 1 },
+		{ insert_reversals_sql, 1 },   { close_suspense_sql, 1 },
+	};
 	const char *params[1] = { id };
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++)
-		rc = db_query(l->conn, NULL, steps[i], 1, params, e);
+		rc = db_query(l->conn, NULL, steps[i].sql, steps[i].params, params, e);
 	return rc;
 }
