@@ -38,14 +38,16 @@
  *
  * A credit's case: the one with its payment reference in its currency
  * (the unique key of cases: a hash join, not one index look-up per
- * record, which read a random page of cases for each), else the first
- * one with that reference in another currency (CURRENCY_MISMATCH), looked
- * up only for the records that found none. The repeats of a key are
- * numbered over stage alone, so the sort is of stage's rows, not of the
- * rows joined with cases. A payout debit's statement: the transfers
- * matched by the debits alone (a hash join on payout_transfers), the first
- * debit of each statement not stored before found by a window over those
- * few rows, not over the whole file.
+ * record, which read a random page of cases for each), else the first one
+ * with that reference in another currency, of which only the status
+ * counts (CASE_CLOSED, else CURRENCY_MISMATCH; none: UNKNOWN_REFERENCE):
+ * a subquery run only for the records that found no case (a lateral join
+ * ran its plan once for every record). The repeats of a key are numbered
+ * over stage alone, so the sort is of stage's rows, not of the rows
+ * joined with cases. A payout debit's statement: the transfers matched by
+ * the debits alone (a hash join on payout_transfers), the first debit of
+ * each statement not stored before found by a window over those few rows,
+ * not over the whole file.
  *
  * stage_out holds every column of stage, is written in record order and
  * gives each record to be stored its bank_records id, drawn from the
@@ -69,9 +71,9 @@ static const char classify_bank_sql[] =
 	"   WHEN NOT x.is_credit THEN 'ignored'"
 	"   WHEN x.reference IS NULL THEN 'NO_REFERENCE'"
 	"   WHEN NOT x.ref_ok THEN 'BAD_REFERENCE'"
-	"   WHEN x.case_id IS NULL THEN 'UNKNOWN_REFERENCE'"
+	"   WHEN x.case_status IS NULL THEN 'UNKNOWN_REFERENCE'"
 	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
-	"   WHEN x.case_currency <> x.currency THEN 'CURRENCY_MISMATCH'"
+	"   WHEN x.case_id IS NULL THEN 'CURRENCY_MISMATCH'"
 	"   ELSE 'accepted' END AS outcome"
 	" FROM (SELECT s.*, s.errors IS NOT NULL AS has_errors,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
@@ -79,10 +81,10 @@ static const char classify_bank_sql[] =
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
-	"   coalesce(c.case_id, o.case_id) AS case_id,"
-	"   coalesce(c.creditor_id, o.creditor_id, pay.creditor_id) AS creditor_id,"
-	"   coalesce(c.creditor_reference, o.creditor_reference) AS creditor_reference,"
-	"   coalesce(c.status, o.status) AS case_status, coalesce(c.currency, o.currency) AS case_currency,"
+	"   c.case_id, coalesce(c.creditor_id, pay.creditor_id) AS creditor_id, c.creditor_reference,"
+	"   CASE WHEN c.case_id IS NOT NULL THEN c.status"
+	"    WHEN s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT' THEN (SELECT o.status FROM cases o"
+	"     WHERE o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) END AS case_status,"
 	"   pay.statement_number AS payout_number, pay.first AS payout_first"
 	"  FROM (SELECT s.*, row_number() OVER w AS rn,"
 	"    (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
@@ -94,9 +96,6 @@ static const char classify_bank_sql[] =
 	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
 	"  LEFT JOIN cases c ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
 	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
-	"  LEFT JOIN LATERAL (SELECT o.case_id, o.creditor_id, o.creditor_reference, o.status, o.currency"
-	"    FROM cases o WHERE c.case_id IS NULL AND s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
-	"    AND o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) o ON true"
 	"  LEFT JOIN (SELECT d.record, p.statement_number, p.creditor_id,"
 	"    min(CASE WHEN e.id IS NULL THEN d.record END) OVER (PARTITION BY p.statement_number) AS first"
 	"    FROM stage d JOIN payout_transfers p ON d.errors IS NULL AND d.entry_status = 'BOOK'"

@@ -6,7 +6,8 @@
 # fee ignored), a reversal of a suspense item and of a payment; the same
 # file again; an overlapping file (skipped, DUPLICATE); the suspense list;
 # assignment files with each of their codes; a reversal of an assigned
-# payment; refused files leave the database as it was.
+# payment; refused files leave the database as it was; one reference string
+# in two currencies (the case of the credit's currency first).
 . "$ROOT/tests/lib.sh"
 
 new_db bank_load
@@ -236,4 +237,27 @@ run_loader load --conf "$CONF" --kind bank --as-of 2026-11-21 "$TMP/assign4.csv"
 expect_eq "--kind bank on a CSV: exit" "$rc" 1
 expect_eq "--kind bank on a CSV: code" "$(report_rows "$TMP/reports/batch-11.rejects.csv" | tail -n +2 | cut -d, -f5)" FILE_MALFORMED
 expect_eq "nothing changed" "$(snapshot)" "$was"
+
+# ---- one reference string in two currencies (unique per currency, SPEC
+# 12): a credit takes the case of its own currency, not the lower case
+# number of another currency; the only case of a reference in another
+# currency, closed: CASE_CLOSED; open: CURRENCY_MISMATCH
+sql "UPDATE cases SET payment_reference = '$refD' WHERE creditor_reference = 'B-C'"
+expect_eq "the CHF case numbered below the SEK one" "$(sql "SELECT count(*) FROM cases WHERE payment_reference = '$refD'
+	AND (currency, case_id) IN (('CHF', $C), ('SEK', $D))") $((C < D))" "2 1"
+camt_file "$TMP/bank-sek.xml" SE4550000000058398257466 M-5 <<EOF
+BOOK${T}2026-11-18${T}30.00${T}SEK${T}CRDT${T}-${T}$refD${T}T-50${T}-${T}-${T}N-50${T}Dala Trä AB
+BOOK${T}2026-11-18${T}31.00${T}SEK${T}CRDT${T}-${T}$refB${T}T-51${T}-${T}-${T}N-51${T}-
+BOOK${T}2026-11-18${T}32.00${T}SEK${T}CRDT${T}-${T}$refA${T}T-52${T}-${T}-${T}N-52${T}-
+EOF
+run_loader load --conf "$CONF" --as-of 2026-11-21 "$TMP/bank-sek.xml"
+expect_eq "SEK: summary" "$out" "batch 12 loaded: 3 records, 1 accepted, 0 skipped, 0 rejected, 2 to suspense, 0 ignored"
+expect_eq "SEK: receipt" "$(tail -n +2 "$TMP/reports/batch-12.receipt.csv")" "1,T-50,BANK-$(bank_id T-50),$D,accepted
+2,T-51,,,suspense
+3,T-52,,,suspense"
+expect_eq "SEK: payment" "$(sql "SELECT creditor_reference || ' ' || amount || ' ' || currency FROM transactions
+	WHERE batch_id = 12")" "B-D 3000 SEK"
+expect_eq "SEK: suspense" "$(sql "SELECT string_agg(bank_reference || ' ' || amount || ' ' || currency || ' ' || reason,
+	E'\n' ORDER BY id) FROM suspense WHERE batch_id = 12")" "T-51 3100 SEK CASE_CLOSED
+T-52 3200 SEK CURRENCY_MISMATCH"
 echo "bank files, suspense and assignments as SPEC 13 says"
