@@ -43,11 +43,12 @@
  * counts (CASE_CLOSED, else CURRENCY_MISMATCH; none: UNKNOWN_REFERENCE):
  * a subquery run only for the records that found no case (a lateral join
  * ran its plan once for every record). The repeats of a key are numbered
- * over stage alone, so the sort is of stage's rows, not of the rows
- * joined with cases. A payout debit's statement: the transfers matched by
- * the debits alone (a hash join on payout_transfers), the first debit of
- * each statement not stored before found by a window over those few rows,
- * not over the whole file.
+ * among the keys that the loader's key filter may have seen before in the
+ * file (probe) and the records without a key, not by a sort of the whole
+ * file: any other record is the first of its key. A payout debit's
+ * statement: the transfers matched by the debits alone (a hash join on
+ * payout_transfers), the first debit of each statement not stored before
+ * found by a window over those few rows, not over the whole file.
  *
  * stage_out holds every column of stage, is written in record order and
  * gives each record to be stored its bank_records id, drawn from the
@@ -75,7 +76,8 @@ static const char classify_bank_sql[] =
 	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
 	"   WHEN x.case_id IS NULL THEN 'CURRENCY_MISMATCH'"
 	"   ELSE 'accepted' END AS outcome"
-	" FROM (SELECT s.*, s.errors IS NOT NULL AS has_errors,"
+	" FROM (SELECT s.*, coalesce(k.rn, 1) AS rn, k.first_identical, k.first_record,"
+	"   s.errors IS NOT NULL AS has_errors,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
@@ -86,13 +88,15 @@ static const char classify_bank_sql[] =
 	"    WHEN s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT' THEN (SELECT o.status FROM cases o"
 	"     WHERE o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) END AS case_status,"
 	"   pay.statement_number AS payout_number, pay.first AS payout_first"
-	"  FROM (SELECT s.*, row_number() OVER w AS rn,"
-	"    (first_value(s.amount) OVER w, first_value(s.booking_date) OVER w, first_value(s.direction) OVER w)"
-	"     IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction) AS first_identical,"
-	"    first_value(s.record) OVER w AS first_record"
-	"   FROM stage s"
-	"   WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
-	"    s.account, s.bank_reference ORDER BY s.record)) s"
+	"  FROM stage s"
+	"  LEFT JOIN (SELECT r.record, row_number() OVER w AS rn,"
+	"    (first_value(r.amount) OVER w, first_value(r.booking_date) OVER w, first_value(r.direction) OVER w)"
+	"     IS NOT DISTINCT FROM (r.amount, r.booking_date, r.direction) AS first_identical,"
+	"    first_value(r.record) OVER w AS first_record"
+	"   FROM stage r WHERE NOT r.dupkey"
+	"    OR (r.account, r.bank_reference) IN (SELECT q.account, q.bank_reference FROM stage q WHERE q.probe)"
+	"   WINDOW w AS (PARTITION BY r.dupkey, r.direction = 'DBIT' AND coalesce(r.reversal, false),"
+	"    r.account, r.bank_reference ORDER BY r.record)) k ON k.record = s.record"
 	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
 	"  LEFT JOIN cases c ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
 	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
