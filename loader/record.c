@@ -27,6 +27,9 @@ static const struct field_def case_fields[CF__COUNT] = {
 	[CF_CLAIM_TYPE] = { "claim_type", "claimType", true, 0, COL_TEXT, true, false },
 	[CF_DISPUTED] = { "disputed", "disputed", true, 0, COL_BOOL, false, false },
 	[CF_REMINDER_DATE] = { "reminder_date", "reminderDate", false, 0, COL_DATE, true, false },
+	/* v2 (SPEC 5.1, 16): optional columns, so files without them load as before */
+	[CF_NOTICE_DATE] = { "notice_date", "noticeDate", false, 0, COL_DATE, true, false },
+	[CF_REQUEST_NOTICE] = { "request_notice", "requestNotice", false, 0, COL_BOOL, true, false },
 };
 
 static const struct field_def tx_fields[TF__COUNT] = {

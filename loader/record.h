@@ -41,6 +41,8 @@ enum case_field {
 	CF_CLAIM_TYPE,
 	CF_DISPUTED,
 	CF_REMINDER_DATE,
+	CF_NOTICE_DATE,    /* v2 */
+	CF_REQUEST_NOTICE, /* v2 */
 	CF__COUNT
 };
 

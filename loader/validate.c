@@ -168,6 +168,9 @@ struct facts {
 	bool company, type_ok, country_ok;
 	bool inv_ok, due_ok, orig_ok;
 	int32_t inv, due;
+	bool request_notice;              /* the agency sends reminder and notice (v2) */
+	bool reminder_ok;                 /* reminder_date is a date in range */
+	int32_t reminder;
 	int kind;                         /* transactions: index in tx_kinds, or -1 */
 	bool booked, credit, acts;        /* bank: booked, CRDT, acted on */
 };
@@ -408,35 +411,97 @@ static void rule_claim_type(struct facts *x, int f, bool present)
 		add(x->v, RC_SPECIAL_HANDLING, f, "this claim type needs specialised handling in the creditor's country");
 }
 
+/* A true/false field (also yes/no, 1/0, any case): BAD_FORMAT when it is
+ * none of them; true when *out holds its value (false when empty). */
+static bool rule_bool(struct facts *x, int f, bool present, bool *out)
+{
+	*out = false;
+	if (!present)
+		return false;
+	if (!parse_bool(val(x, f), out)) {
+		add(x->v, RC_BAD_FORMAT, f, "%s must be true or false", x->d[f].name);
+		return false;
+	}
+	x->v->num[f] = *out;
+	return true;
+}
+
 static void rule_disputed(struct facts *x, int f, bool present)
 {
-	bool disputed = false;
+	bool disputed;
 
-	if (!present)
-		return;
-	if (!parse_bool(val(x, f), &disputed))
-		add(x->v, RC_BAD_FORMAT, f, "disputed must be true or false");
-	else if ((x->v->num[f] = disputed))
+	if (rule_bool(x, f, present, &disputed) && disputed)
 		add(x->v, RC_DISPUTED, f, "a disputed claim cannot be collected");
 }
 
-/* reminder_date: NO_REMINDER when the country requires one, else BAD_DATE */
+/* request_notice (v2): the creditor asks the agency to send the reminder
+ * and the collection notice itself: neither date is required then (runs
+ * before both). */
+static void rule_request_notice(struct facts *x, int f, bool present)
+{
+	rule_bool(x, f, present, &x->request_notice);
+}
+
+/* What a country may require before handover: a date and its code. */
+struct required_date {
+	enum reject_code code;
+	const char *missing; /* the message when it is missing */
+};
+
+static const struct required_date reminder_required = {
+	RC_NO_REMINDER, "a reminder before handover is required in the creditor's country"
+};
+static const struct required_date notice_required = {
+	RC_NO_NOTICE, "a collection notice before handover is required in the creditor's country"
+};
+
+/* A date the country may require (reminder_date, notice_date): not a date
+ * is BAD_DATE (SPEC 16); missing or out of range is the country's code
+ * when it requires the date, else BAD_DATE. The range: not before `from`
+ * (named from_name) when from_ok, not after as-of. True for a date in
+ * range, in *out. */
+static bool required_date(struct facts *x, int f, bool present, bool required, const struct required_date *rd,
+			  bool from_ok, int32_t from, const char *from_name, int32_t *out)
+{
+	enum reject_code range = required ? rd->code : RC_BAD_DATE;
+	const char *name = x->d[f].name;
+
+	if (!present) {
+		if (required && x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG))
+			add(x->v, rd->code, f, "%s", rd->missing);
+		return false;
+	}
+	if (parse_date(x->r, f, out) != 0)
+		add(x->v, RC_BAD_DATE, f, "%s is not a date YYYY-MM-DD", name);
+	else if (from_ok && *out < from)
+		add(x->v, range, f, "%s is before %s", name, from_name);
+	else if (*out > x->ctx->as_of)
+		add(x->v, range, f, "%s is after the as-of date", name);
+	else
+		return true;
+	return false;
+}
+
+/* reminder_date: the last reminder, not before due_date (NO_REMINDER) */
 static void rule_reminder_date(struct facts *x, int f, bool present)
 {
-	bool required = x->cc != NULL && x->cc->reminder_required;
-	enum reject_code code = required ? RC_NO_REMINDER : RC_BAD_DATE;
+	bool required = x->cc != NULL && x->cc->reminder_required && !x->request_notice;
+
+	x->reminder_ok = required_date(x, f, present, required, &reminder_required, x->due_ok, x->due, "due_date",
+				       &x->reminder);
+}
+
+/* notice_date (v2): the collection notice, not before reminder_date, or
+ * due_date when there is no reminder date in range (NO_NOTICE) */
+static void rule_notice_date(struct facts *x, int f, bool present)
+{
+	bool required = x->cc != NULL && x->cc->notice_required && !x->request_notice;
 	int32_t dt;
 
-	if (present) {
-		if (parse_date(x->r, f, &dt) != 0)
-			add(x->v, code, f, "reminder_date is not a date YYYY-MM-DD");
-		else if (x->due_ok && dt < x->due)
-			add(x->v, code, f, "reminder_date is before due_date");
-		else if (dt > x->ctx->as_of)
-			add(x->v, code, f, "reminder_date is after the as-of date");
-	} else if (required && x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG)) {
-		add(x->v, RC_NO_REMINDER, f, "a reminder before handover is required in the creditor's country");
-	}
+	if (x->reminder_ok)
+		required_date(x, f, present, required, &notice_required, true, x->reminder, "reminder_date", &dt);
+	else
+		required_date(x, f, present, required, &notice_required, x->due_ok, x->due, "due_date", &dt);
 }
 
 static const struct rule case_rules[] = {
@@ -462,7 +527,9 @@ static const struct rule case_rules[] = {
 	{ CF_INTEREST_AMOUNT, rule_not_in_claim, NULL },
 	{ CF_CLAIM_TYPE, rule_claim_type, NULL },
 	{ CF_DISPUTED, rule_disputed, NULL },
+	{ CF_REQUEST_NOTICE, rule_request_notice, NULL },
 	{ CF_REMINDER_DATE, rule_reminder_date, NULL },
+	{ CF_NOTICE_DATE, rule_notice_date, NULL },
 };
 
 static const char *const tx_kinds[] = { "payment", "direct_payment", "credit_note", "withdrawal" };
