@@ -546,6 +546,7 @@ static void rule_tx_kind(struct facts *x, int f, bool present)
 		add(x->v, RC_BAD_FORMAT, f, "kind must be payment, direct_payment, credit_note or withdrawal");
 }
 
+/* booking_date, event_date: a date not after as-of */
 static void rule_booking_date(struct facts *x, int f, bool present)
 {
 	int32_t dt;
@@ -553,9 +554,9 @@ static void rule_booking_date(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_date(x->r, f, &dt) != 0)
-		add(x->v, RC_BAD_DATE, f, "booking_date is not a date YYYY-MM-DD");
+		add(x->v, RC_BAD_DATE, f, "%s is not a date YYYY-MM-DD", x->d[f].name);
 	else if (dt > x->ctx->as_of)
-		add(x->v, RC_BAD_DATE, f, "booking_date is after the as-of date");
+		add(x->v, RC_BAD_DATE, f, "%s is after the as-of date", x->d[f].name);
 }
 
 /* amount and currency: required unless a withdrawal (or the kind is bad) */
@@ -641,6 +642,23 @@ static const struct rule assign_rules[] = {
 	{ AF_SUSPENSE_ID, rule_suspense_id, NULL },
 	{ AF_CREDITOR_ID, rule_creditor, NULL },
 	{ AF_CREDITOR_REFERENCE, rule_reference, NULL },
+};
+
+/* ---- event files (SPEC 16) ---- */
+
+static void rule_stage(struct facts *x, int f, bool present)
+{
+	if (present && case_stage_parse(val(x, f)) < 0)
+		add(x->v, RC_BAD_FORMAT, f, "stage must be notice, collection, legal or surveillance");
+}
+
+/* event_id is the record's own key, as transaction_id is (txid_ok) */
+static const struct rule event_rules[] = {
+	{ EF_CREDITOR_ID, rule_creditor, NULL },
+	{ EF_CREDITOR_REFERENCE, rule_reference, NULL },
+	{ EF_EVENT_ID, rule_transaction_id, NULL },
+	{ EF_STAGE, rule_stage, NULL },
+	{ EF_EVENT_DATE, rule_booking_date, NULL },
 };
 
 /* ---- bank records (SPEC 13) ----
@@ -835,4 +853,9 @@ size_t validate_assignment(const struct validate_ctx *ctx, struct record *r, str
 {
 	return run_rules(ctx, r, v, KIND_ASSIGNMENTS, assign_rules, sizeof(assign_rules) / sizeof(assign_rules[0]),
 			 false);
+}
+
+size_t validate_event(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
+{
+	return run_rules(ctx, r, v, KIND_EVENTS, event_rules, sizeof(event_rules) / sizeof(event_rules[0]), false);
 }

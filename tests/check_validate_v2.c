@@ -140,6 +140,61 @@ START_TEST(test_notice_generic_checks)
 }
 END_TEST
 
+/* ---- event files (SPEC 16) ---- */
+
+static const char *const event_base[EF__COUNT] = {
+	[EF_CREDITOR_ID] = "C1",
+	[EF_CREDITOR_REFERENCE] = "C1-1001",
+	[EF_EVENT_ID] = "EV-1",
+	[EF_STAGE] = "legal",
+	[EF_EVENT_DATE] = "2026-09-01",
+};
+
+static struct record *event_with(int f, const char *v)
+{
+	const char *vals[EF__COUNT];
+
+	memcpy(vals, event_base, sizeof(vals));
+	if (f >= 0)
+		vals[f] = v;
+	fill(&rec, KIND_EVENTS, vals, EF__COUNT);
+	return &rec;
+}
+
+static void event_only(struct record *r, enum reject_code code, int field, const char *what)
+{
+	validate_event(&vctx, r, &verdict);
+	expect_items(&verdict, 1, &code, &field, what);
+}
+
+START_TEST(test_events)
+{
+	static const char *const stages[] = { "notice", "collection", "legal", "surveillance" };
+
+	for (size_t i = 0; i < 4; i++) {
+		validate_event(&vctx, event_with(EF_STAGE, stages[i]), &verdict);
+		expect_items(&verdict, 0, NULL, NULL, stages[i]);
+		ck_assert(verdict.key_ok && verdict.txid_ok);
+	}
+	validate_event(&vctx, event_with(EF_EVENT_DATE, AS_OF), &verdict);
+	expect_items(&verdict, 0, NULL, NULL, "on as-of");
+	event_only(event_with(EF_STAGE, "Legal"), RC_BAD_FORMAT, EF_STAGE, "stage in another case");
+	event_only(event_with(EF_STAGE, "enforcement"), RC_BAD_FORMAT, EF_STAGE, "unknown stage");
+	event_only(event_with(EF_STAGE, ""), RC_MISSING_FIELD, EF_STAGE, "no stage");
+	event_only(event_with(EF_EVENT_DATE, "2026-10-01"), RC_BAD_DATE, EF_EVENT_DATE, "after as-of");
+	event_only(event_with(EF_EVENT_DATE, "2026-09-31"), RC_BAD_DATE, EF_EVENT_DATE, "not a date");
+	event_only(event_with(EF_EVENT_DATE, ABSENT), RC_MISSING_FIELD, EF_EVENT_DATE, "no date");
+	event_only(event_with(EF_EVENT_ID, ""), RC_MISSING_FIELD, EF_EVENT_ID, "no event_id");
+	ck_assert(!verdict.txid_ok);
+	event_only(event_with(EF_EVENT_ID, "EV\x1b" "1"), RC_BAD_FORMAT, EF_EVENT_ID, "control character");
+	ck_assert(!verdict.txid_ok);
+	event_only(event_with(EF_CREDITOR_ID, "C2"), RC_UNKNOWN_CREDITOR, EF_CREDITOR_ID, "inactive creditor");
+	ck_assert(!verdict.key_ok && !verdict.txid_ok);
+	vctx.creditor_filter = "S1";
+	event_only(event_with(-1, NULL), RC_CREDITOR_MISMATCH, EF_CREDITOR_ID, "--creditor S1");
+}
+END_TEST
+
 Suite *validate_v2_suite(void)
 {
 	Suite *s = suite_create("validate_v2");
@@ -150,6 +205,7 @@ Suite *validate_v2_suite(void)
 	tcase_add_test(tc_case, test_notice_by_country);
 	tcase_add_test(tc_case, test_request_notice);
 	tcase_add_test(tc_case, test_notice_generic_checks);
+	tcase_add_test(tc_case, test_events);
 	suite_add_tcase(s, tc_case);
 	return s;
 }
