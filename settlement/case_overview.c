@@ -15,9 +15,9 @@
  * creditor id of 16, currency). */
 #define OVERVIEW_STATEMENT_MAX 28
 /* One text value after escaping: 200 characters of 4 bytes at most. */
-#define OVERVIEW_VALUE_SIZE 1024
+#define OVERVIEW_VALUE_SIZE ((size_t)1024)
 /* The widest history line: 10 history columns of OVERVIEW_VALUE_SIZE. */
-#define OVERVIEW_LINE_SIZE (10 * OVERVIEW_VALUE_SIZE)
+#define OVERVIEW_LINE_SIZE ((size_t)10 * OVERVIEW_VALUE_SIZE)
 
 /* ---- text ---- */
 
