@@ -215,7 +215,8 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 		return rc;
 	snprintf(res->status, sizeof(res->status), "refused");
 	res->records = (long long)l->io.records;
-	res->accepted = res->skipped = res->rejected = 0;
+	res->accepted = res->skipped = res->rejected = res->suspense = res->ignored = 0;
+	res->bank = l->kind == KIND_BANK; /* its summary has its two counts (SPEC 13) */
 	return ERR_REFUSED;
 }
 
@@ -500,6 +501,7 @@ fail:
 		char *ids = load_creditor_ids(&l);
 
 		snprintf(res->status, sizeof(res->status), "failed");
+		res->bank = l.kind == KIND_BANK;
 		mark_failed(conninfo, l.batch_id, l.kind, ids, e->message);
 		free(ids);
 	}
