@@ -149,7 +149,7 @@ static const char status_sql[] =
 	" b.records, b.accepted, b.skipped, b.rejected, coalesce(b.message, '') AS message,"
 	" to_char(b.started, 'YYYY-MM-DD HH24:MI') AS started_short,"
 	" coalesce(to_char(extract(epoch FROM b.finished - b.started), 'FM9999990.0') || 's', '') AS run_time,"
-	" b.file_path, coalesce(b.rerun_of::text, '') AS rerun_of"
+	" b.file_path, coalesce(b.rerun_of::text, '') AS rerun_of, b.suspense, b.ignored"
 	" FROM batches b"
 	" WHERE ($1::bigint = 0 OR b.batch_id = $1::bigint)"
 	"  AND ($2::text IS NULL OR $2::text = ANY (b.creditor_ids))"
@@ -158,7 +158,8 @@ static const char status_sql[] =
 	" ORDER BY x.batch_id DESC LIMIT $5::bigint) y ORDER BY y.batch_id";
 
 enum { S_ID, S_KIND, S_FILE, S_SHA, S_ASOF, S_STARTED, S_FINISHED, S_STATUS, S_RECORDS, S_ACCEPTED,
-       S_SKIPPED, S_REJECTED, S_MESSAGE, S_STARTED_SHORT, S_RUN_TIME, S_PATH, S_RERUN_OF };
+       S_SKIPPED, S_REJECTED, S_MESSAGE, S_STARTED_SHORT, S_RUN_TIME, S_PATH, S_RERUN_OF,
+       S_SUSPENSE, S_IGNORED };
 
 /* Text that must fit a column: cut with "..." (by whole UTF-8 characters). */
 static void fit(char *out, size_t size, const char *s, size_t width)
@@ -217,6 +218,9 @@ static void print_text(PGresult *res, bool detail)
 		}
 		if (*PQgetvalue(res, 0, S_RERUN_OF) != '\0')
 			printf("%-9s batch %s\n", "re-runs", PQgetvalue(res, 0, S_RERUN_OF));
+		if (strcmp(PQgetvalue(res, 0, S_KIND), "bank") == 0)
+			printf("%-9s %s\n%-9s %s\n", "suspense", PQgetvalue(res, 0, S_SUSPENSE), "ignored",
+			       PQgetvalue(res, 0, S_IGNORED));
 		return;
 	}
 	/* 120 columns: the file name gets what the others leave */
@@ -281,6 +285,10 @@ static int print_json(PGresult *res, bool one, struct err *e)
 		json_object_set_new(o, "file_path", json_string(PQgetvalue(res, i, S_PATH)));
 		json_object_set_new(o, "rerun_of", *PQgetvalue(res, i, S_RERUN_OF) == '\0' ? json_null()
 						   : json_integer(strtoll(PQgetvalue(res, i, S_RERUN_OF), NULL, 10)));
+		if (strcmp(PQgetvalue(res, i, S_KIND), "bank") == 0) {
+			json_object_set_new(o, "suspense", json_integer(strtoll(PQgetvalue(res, i, S_SUSPENSE), NULL, 10)));
+			json_object_set_new(o, "ignored", json_integer(strtoll(PQgetvalue(res, i, S_IGNORED), NULL, 10)));
+		}
 		json_array_append_new(arr, o);
 	}
 	return print_json_value(arr, one ? json_array_get(arr, 0) : arr, e);

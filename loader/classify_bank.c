@@ -5,10 +5,14 @@
  * BAD_AMOUNT, ...), duplicate (the same account and bank_reference with
  * another amount, date or direction: DUPLICATE), skipped (the same again,
  * from any file), ignored (not booked, or a debit that reverses nothing
- * of ours), a suspense reason (NO_REFERENCE, BAD_REFERENCE,
- * UNKNOWN_REFERENCE, CASE_CLOSED, CURRENCY_MISMATCH), accepted (a
- * payment on the case whose payment_reference the credit carries), or
- * reversal (decided in stage_rev).
+ * of ours and pays no statement), a suspense reason (NO_REFERENCE,
+ * BAD_REFERENCE, UNKNOWN_REFERENCE, CASE_CLOSED, CURRENCY_MISMATCH),
+ * accepted (a payment on the case whose payment_reference the credit
+ * carries), payout (a booked debit, not a reversal, whose EndToEndId is
+ * the number of a statement in a payout file not paid yet, with the
+ * transfer's amount and currency: it marks the statement paid on its
+ * booking date and counts as accepted; a second such debit in the file is
+ * ignored), or reversal (decided in stage_rev).
  *
  * stage_rev: each reversal (a booked debit with RvslInd) and the credit it
  * reverses: an earlier credit of the account, in the database or earlier
@@ -40,6 +44,8 @@ static const char classify_bank_sql[] =
 	"   WHEN x.rn > 1 THEN 'duplicate'"
 	"   WHEN x.existing_id IS NOT NULL AND x.identical THEN 'skipped'"
 	"   WHEN x.existing_id IS NOT NULL THEN 'duplicate'"
+	"   WHEN NOT x.is_credit AND x.payout_number IS NOT NULL"
+	"    AND x.payout_first = x.record THEN 'payout'"
 	"   WHEN NOT x.is_credit THEN 'ignored'"
 	"   WHEN x.reference IS NULL THEN 'NO_REFERENCE'"
 	"   WHEN NOT x.ref_ok THEN 'BAD_REFERENCE'"
@@ -58,13 +64,20 @@ static const char classify_bank_sql[] =
 	"   b.id AS existing_id, b.outcome AS existing_outcome, b.case_id AS existing_case,"
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
-	"   c.case_id, c.creditor_id, c.creditor_reference, c.status AS case_status, c.currency AS case_currency"
+	"   c.case_id, coalesce(c.creditor_id, p.creditor_id) AS creditor_id, c.creditor_reference,"
+	"   c.status AS case_status, c.currency AS case_currency,"
+	"   p.statement_number AS payout_number,"
+	"   min(CASE WHEN b.id IS NULL THEN s.record END) OVER (PARTITION BY p.statement_number) AS payout_first"
 	"  FROM stage s"
 	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
 	"  LEFT JOIN LATERAL (SELECT c.case_id, c.creditor_id, c.creditor_reference, c.status, c.currency"
 	"    FROM cases c WHERE c.payment_reference = s.reference"
 	"    ORDER BY c.currency = s.currency DESC, c.case_id LIMIT 1) c"
 	"   ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	"  LEFT JOIN payout_transfers p ON s.errors IS NULL AND s.entry_status = 'BOOK'"
+	"   AND s.direction = 'DBIT' AND NOT coalesce(s.reversal, false)"
+	"   AND p.statement_number = s.end_to_end_id AND p.amount = s.amount AND p.currency = s.currency"
+	"   AND p.paid_date IS NULL"
 	"  WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
 	"   s.account, s.bank_reference ORDER BY s.record)) x";
 
@@ -113,7 +126,7 @@ static const char classify_reversals_sql[] =
 
 static const char counts_bank_sql[] =
 	"SELECT (SELECT count(*) FROM stage),"
-	" (SELECT count(*) FROM stage_out WHERE outcome = 'accepted')"
+	" (SELECT count(*) FROM stage_out WHERE outcome IN ('accepted', 'payout'))"
 	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'accepted'),"
 	" (SELECT count(*) FROM stage_out WHERE outcome = 'skipped')"
 	"  + (SELECT count(*) FROM stage_rev WHERE outcome = 'skipped'),"
@@ -139,8 +152,10 @@ static const char insert_records_sql[] =
 	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
 	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
 	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
-	"  CASE o.outcome WHEN 'accepted' THEN 'accepted' WHEN 'ignored' THEN 'ignored' ELSE 'suspense' END,"
-	"  CASE WHEN o.outcome = 'accepted' THEN o.creditor_id END, CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
+	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN 'accepted' WHEN o.outcome = 'ignored' THEN 'ignored'"
+	"   ELSE 'suspense' END,"
+	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN o.creditor_id END,"
+	"  CASE WHEN o.outcome = 'accepted' THEN o.case_id END"
 	" FROM stage s JOIN stage_out o USING (record)"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record";
 
@@ -151,6 +166,15 @@ static const char insert_payments_sql[] =
 	"  b.amount, b.currency, $1::bigint, b.record"
 	" FROM bank_records b JOIN cases c ON c.case_id = b.case_id"
 	" WHERE b.batch_id = $1::bigint AND b.outcome = 'accepted' AND b.reverses IS NULL ORDER BY b.record";
+
+/* A payout debit marks its statement paid on its booking date (SPEC 13,
+ * 14); the transfer is matched again as in stage_out, so a debit of
+ * another loader that paid it meanwhile changes nothing. */
+static const char mark_paid_sql[] =
+	"UPDATE payout_transfers p SET paid_date = b.booking_date, paid_bank_record = b.id"
+	" FROM bank_records b JOIN stage_out o ON o.record = b.record AND o.outcome = 'payout'"
+	" WHERE b.batch_id = $1::bigint AND p.statement_number = o.payout_number"
+	"  AND p.amount = b.amount AND p.currency = b.currency AND p.paid_date IS NULL";
 
 static const char insert_suspense_sql[] =
 	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
@@ -251,7 +275,8 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 
 int store_bank(struct load *l, const char *id, struct err *e)
 {
-	static const char *const steps[] = { insert_records_sql, insert_payments_sql, insert_suspense_sql,
+	static const char *const steps[] = { insert_records_sql, insert_payments_sql, mark_paid_sql,
+					     insert_suspense_sql,
 					     reversal_originals_sql, insert_reversal_records_sql,
 					     insert_reversals_sql, close_suspense_sql };
 	const char *params[1] = { id };

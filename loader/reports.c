@@ -26,14 +26,16 @@ static const char receipt_assign_sql[] =
 
 /* A bank batch's receipt (SPEC 7.2 v2): every record not rejected, with
  * the payment it became (accepted), the one it was before (skipped), or
- * none (suspense, ignored; a reversal that closed a suspense item); then
- * the batch id twice. */
+ * none (suspense, ignored; a reversal that closed a suspense item; a
+ * debit that marked a statement paid, accepted); then the batch id twice. */
 static const char receipt_bank_sql[] =
 	"COPY (SELECT o.record, s.bank_reference,"
 	"  CASE WHEN o.outcome = 'accepted' THEN 'BANK-' || b.id"
-	"   WHEN o.outcome = 'skipped' AND o.existing_outcome = 'accepted' THEN 'BANK-' || o.existing_id END,"
+	"   WHEN o.outcome = 'skipped' AND o.existing_outcome = 'accepted' AND o.existing_case IS NOT NULL"
+	"   THEN 'BANK-' || o.existing_id END,"
 	"  CASE WHEN o.outcome = 'accepted' THEN b.case_id WHEN o.outcome = 'skipped' THEN o.existing_case END,"
-	"  CASE WHEN o.outcome IN ('accepted', 'skipped', 'ignored') THEN o.outcome ELSE 'suspense' END"
+	"  CASE WHEN o.outcome IN ('accepted', 'skipped', 'ignored') THEN o.outcome"
+	"   WHEN o.outcome = 'payout' THEN 'accepted' ELSE 'suspense' END"
 	" FROM stage_out o JOIN stage s USING (record)"
 	" LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = o.record"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'reversal')"

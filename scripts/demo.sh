@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the main job end to end on a private PostgreSQL under var/:
 # schema, creditors, a night's case file (CSV), transactions (CSV and its
-# XML twin), the monthly settlement, and where the statements are.
+# XML twin), the bank's camt.054 of the agency's CHF account (payments
+# matched by payment reference, suspense, a reversal), an assignment file
+# that books a suspense item, the monthly settlement, where the statements
+# are, and the payout files that pay them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -33,6 +36,15 @@ echo "-- reject report var/reports/batch-$id.rejects.csv (first lines):"
 head -n 8 "var/reports/batch-$id.rejects.csv"
 step "transactions: fixtures/transactions/transactions-mixed.csv, then its XML twin"
 $L load --as-of 2026-11-20 fixtures/transactions/transactions-mixed.csv fixtures/xml/transactions-mixed.xml || true
+step "the bank's notification: fixtures/demo/camt054-2026-11-18.xml (camt.054, CHF account)"
+$L load --as-of 2026-11-20 fixtures/demo/camt054-2026-11-18.xml
+echo "-- receipt var/reports/batch-4.receipt.csv:"
+cat var/reports/batch-4.receipt.csv
+step "the suspense list: money that found no case"
+$L suspense
+step "an operator books suspense item 1 on case C1-1003: fixtures/demo/assignments-2026-11-20.csv"
+$L load --as-of 2026-11-20 fixtures/demo/assignments-2026-11-20.csv
+$L suspense --all
 step "batches"
 $L status
 if [ -x "$S" ]; then
@@ -43,6 +55,14 @@ if [ -x "$S" ]; then
 	f=$(ls var/statements/2026-11/*.csv | head -n 1)
 	echo "-- $f:"
 	cat "$f"
+	step "payout of 2026-11: pain.001.001.09 files for the bank (as of 2026-12-01)"
+	$S payout --period 2026-11 --as-of 2026-12-01
+	$S statements --period 2026-11
+	for f in var/statements/2026-11/payout-*.xml; do
+		echo "-- $f:"
+		grep -E '<(MsgId|CtrlSum|EndToEndId|InstdAmt)' "$f" | sed 's/^ *//' | sort -u | tr '\n' ' '
+		echo
+	done
 fi
 # a hint that works when pasted into a shell anywhere
 printf '\nThe database stays in var/pg. To look at it again:\n'

@@ -13,6 +13,7 @@ static const char *const kind_names[BOOKING__KIND_COUNT] = {
 	[BOOKING_DIRECT_PAYMENT] = "direct_payment",
 	[BOOKING_CREDIT_NOTE] = "credit_note",
 	[BOOKING_WITHDRAWAL] = "withdrawal",
+	[BOOKING_REVERSAL] = "reversal",
 };
 
 static const char *const status_names[] = {
@@ -163,6 +164,46 @@ static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 	return 0;
 }
 
+/* A reversal (v2): the original payment's line negated, its allocation
+ * back onto the case. A withdrawn case keeps its balances written off; a
+ * case closed as paid is open again once something is owed again. */
+static int reverse_payment(struct booking_line *l, struct booking_case *c,
+			   const struct booking_line *o, struct err *e)
+{
+	struct booking_case nc = *c;
+	int rc = 0;
+
+	assert(o->kind == BOOKING_PAYMENT);
+	if (!amount_ok(o->amount) || !amount_ok(o->to_fees) || !amount_ok(o->to_interest) ||
+	    !amount_ok(o->to_principal) || !amount_ok(o->overpaid) ||
+	    !amount_ok(o->creditor_share) || !amount_ok(o->commission) ||
+	    o->payout_effect < -MONEY_MAX || o->payout_effect > MONEY_MAX)
+		return ERR_SET(e, ERR_LIMIT, "reversed line out of range");
+	l->amount = o->amount;
+	l->to_fees = -o->to_fees;
+	l->to_interest = -o->to_interest;
+	l->to_principal = -o->to_principal;
+	l->overpaid = -o->overpaid;
+	l->creditor_share = -o->creditor_share;
+	l->commission = -o->commission;
+	l->payout_effect = -o->payout_effect;
+	if (nc.status == BOOKING_WITHDRAWN)
+		return 0; /* its balances stay written off */
+	rc = add_checked(&nc.fees, o->to_fees, e);
+	if (rc == 0)
+		rc = add_checked(&nc.interest, o->to_interest, e);
+	if (rc == 0)
+		rc = add_checked(&nc.principal, o->to_principal, e);
+	if (rc != 0)
+		return rc;
+	if (nc.status == BOOKING_CLOSED && nc.principal + nc.fees + nc.interest > 0) {
+		nc.status = BOOKING_OPEN;
+		nc.closed_date = BOOKING_NO_DATE;
+	}
+	*c = nc;
+	return 0;
+}
+
 /* The case's latest transaction date: never moves back either. */
 static void note_transaction_date(struct booking_case *c, int32_t date)
 {
@@ -187,6 +228,8 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	if (!amount_ok(p->withdrawal_fee) || p->commission_bp < 0 ||
 	    p->commission_bp > 10000 || p->interest_days_per_year <= 0)
 		return ERR_SET(e, ERR_LIMIT, "booking parameters out of range");
+
+	assert((tx->kind == BOOKING_REVERSAL) == (tx->original != NULL));
 
 	memset(&l, 0, sizeof(l));
 	l.kind = tx->kind;
@@ -230,12 +273,18 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 		if (rc != 0)
 			return rc;
 		break;
+	case BOOKING_REVERSAL:
+		rc = reverse_payment(&l, &nc, tx->original, e);
+		if (rc != 0)
+			return rc;
+		break;
 	case BOOKING__KIND_COUNT:
 		break;
 	}
 
-	/* 5. closed as paid */
-	if (tx->kind != BOOKING_WITHDRAWAL && nc.status == BOOKING_OPEN &&
+	/* 5. closed as paid (a reversal only adds to what is owed) */
+	if (tx->kind != BOOKING_WITHDRAWAL && tx->kind != BOOKING_REVERSAL &&
+	    nc.status == BOOKING_OPEN &&
 	    nc.principal == 0 && nc.fees == 0 && nc.interest == 0) {
 		nc.status = BOOKING_CLOSED;
 		nc.closed_date = tx->booking_date;
@@ -260,6 +309,7 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	case BOOKING_WITHDRAWAL:
 		l.payout_effect = -l.withdrawal_fee;
 		break;
+	case BOOKING_REVERSAL: /* the original's, negated (reverse_payment) */
 	case BOOKING__KIND_COUNT:
 		break;
 	}
@@ -341,6 +391,7 @@ int booking_totals_add(struct booking_totals *t, const struct booking_line *l,
 	case BOOKING_DIRECT_PAYMENT: by_kind = &n.direct_payments; break;
 	case BOOKING_CREDIT_NOTE: by_kind = &n.credit_notes; break;
 	case BOOKING_WITHDRAWAL: by_kind = &n.withdrawal_fees; break;
+	case BOOKING_REVERSAL: by_kind = &n.reversals; break;
 	case BOOKING__KIND_COUNT: break;
 	}
 	if (by_kind == NULL)
@@ -365,11 +416,13 @@ int booking_totals_finish(struct booking_totals *t, int64_t vat_bp, struct err *
 	int64_t base = t->commission;
 	int rc;
 
+	/* reversals can make the base negative: the VAT goes back too,
+	 * rounded half away from zero like any amount */
 	rc = add_checked(&base, t->withdrawal_fees, e);
 	if (rc != 0)
 		return rc;
-	if (base < 0 || vat_bp < 0 || vat_bp > 10000)
-		return ERR_SET(e, ERR_LIMIT, "VAT base out of range");
+	if (vat_bp < 0 || vat_bp > 10000)
+		return ERR_SET(e, ERR_LIMIT, "VAT rate out of range");
 	t->vat = money_pct(base, vat_bp);
 	if (__builtin_sub_overflow(t->payout_effect, t->vat, &t->net_payout))
 		return ERR_SET(e, ERR_LIMIT, "amount overflow");

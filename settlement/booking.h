@@ -3,7 +3,8 @@
  *
  * No database, no files, no logging: settle.c reads the balances and the
  * transactions, calls booking_apply() for each transaction in the order of
- * 9.1 (booking_date, then load order), and stores what comes back.
+ * 9.1 (booking_date, then load order; a reversal after its original
+ * payment), and stores what comes back.
  *
  * Rounding: "half up" is half away from zero (muldiv_round), applied to each
  * interest accrual, to each line's commission and to the statement's VAT.
@@ -21,6 +22,7 @@ enum booking_kind {
 	BOOKING_DIRECT_PAYMENT,
 	BOOKING_CREDIT_NOTE,
 	BOOKING_WITHDRAWAL,
+	BOOKING_REVERSAL, /* v2: undoes one earlier payment that the bank took back */
 	BOOKING__KIND_COUNT
 };
 
@@ -57,13 +59,19 @@ struct booking_case {
 	int32_t last_transaction_date; /* BOOKING_NO_DATE before the first */
 };
 
+struct booking_line;
+
 struct booking_tx {
 	enum booking_kind kind;
 	int32_t booking_date;
 	int64_t amount; /* >= 0; 0 for a withdrawal */
+	/* A reversal: the line of the payment it reverses, settled before or
+	 * earlier in this run (kind BOOKING_PAYMENT). NULL for other kinds. */
+	const struct booking_line *original;
 };
 
-/* One settled transaction line (SPEC 9.1 and 9.2). */
+/* One settled transaction line (SPEC 9.1 and 9.2). A reversal's line is
+ * its original's, negated (its amount stays positive). */
 struct booking_line {
 	enum booking_kind kind;
 	int32_t booking_date;
@@ -87,11 +95,12 @@ struct booking_totals {
 	int64_t payments;        /* sum of payment amounts */
 	int64_t direct_payments; /* sum of direct_payment amounts */
 	int64_t credit_notes;    /* sum of credit_note amounts */
+	int64_t reversals;       /* sum of reversal amounts (v2) */
 	int64_t withdrawal_fees; /* sum of withdrawal fees charged */
-	int64_t creditor_share;
+	int64_t creditor_share;  /* reversals make these three smaller, even negative */
 	int64_t commission;
 	int64_t payout_effect;   /* sum of the lines' payout_effect */
-	int64_t vat;             /* set by booking_totals_finish */
+	int64_t vat;             /* set by booking_totals_finish; negative on a negative base */
 	int64_t net_payout;      /* set by booking_totals_finish */
 };
 
@@ -135,8 +144,18 @@ int booking_interest(int64_t *out, int64_t principal, int64_t rate_bp,
  * case, never what the loader marked. A withdrawal of a case closed as
  * paid changes nothing (amount 0.00, no interest, no fee, payout 0.00; the
  * case stays closed as paid, accrued to where it was; only its
- * last_transaction_date moves). Fails (ERR_LIMIT) only when an amount leaves the range
- * the engine handles, with c unchanged. */
+ * last_transaction_date moves).
+ *
+ * A reversal (v2) accrues interest like any transaction, then its line is
+ * tx->original's negated (amount: the original's). The original's to_fees,
+ * to_interest and to_principal go back onto the case; a case closed as
+ * paid is open again when anything went back on it (not after a payment
+ * that was all overpaid); a withdrawn case stays withdrawn, its balances
+ * written off. The caller checks that the original is a payment of the
+ * same case, reversed once, of the reversal's amount.
+ *
+ * Fails (ERR_LIMIT) only when an amount leaves the range the engine
+ * handles, with c unchanged. */
 int booking_apply(struct booking_line *out, struct booking_case *c,
 		  const struct booking_params *p, const struct booking_tx *tx,
 		  struct err *e);
@@ -155,7 +174,8 @@ enum booking_status booking_listed_status(enum booking_status listed,
 int booking_portfolio_register(struct booking_portfolio *p, int64_t principal,
 			       struct err *e);
 /* One booking of a case, from the balances before it to those after it:
- * closings (withdrawn, paid), reopenings and the change of open principal. */
+ * closings (withdrawn, paid), reopenings (a reversal of a paid case) and
+ * the change of open principal. */
 int booking_portfolio_book(struct booking_portfolio *p, const struct booking_case *before,
 			   const struct booking_case *after, struct err *e);
 
@@ -163,7 +183,8 @@ void booking_totals_init(struct booking_totals *t);
 /* Add one line to the totals (ERR_LIMIT on overflow). */
 int booking_totals_add(struct booking_totals *t, const struct booking_line *l,
 		       struct err *e);
-/* VAT on commission plus withdrawal fees, and the net payout. */
+/* VAT on commission plus withdrawal fees (negative when reversals make
+ * that sum negative), and the net payout. */
 int booking_totals_finish(struct booking_totals *t, int64_t vat_bp, struct err *e);
 
 #endif

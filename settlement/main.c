@@ -14,8 +14,10 @@
 #include "ids.h"
 #include "db.h"
 #include "log.h"
+#include "payout_run.h"
 #include "phase.h"
 #include "settle.h"
+#include "statements_list.h"
 #include "version.h"
 
 static const char usage_main[] =
@@ -26,6 +28,8 @@ static const char usage_main[] =
 	"commands:\n"
 	"  run --period YYYY-MM    settle an ended month and write its statements\n"
 	"  cases --creditor ID     write a creditor's case list as CSV on stdout\n"
+	"  payout --period YYYY-MM write the pain.001 payout files of a settled month\n"
+	"  statements              list the statements, their payout files and paid dates\n"
 	"\n"
 	"options every command takes (after the command word):\n"
 	"  --conf FILE             configuration (default $ENGINE_CONF, else conf/engine.conf\n"
@@ -73,6 +77,43 @@ static const char usage_cases[] =
 	"Exit status: 0 done, 2 usage or configuration error or unknown creditor,\n"
 	"3 database or I/O failure.\n";
 
+static const char usage_payout[] =
+	"usage: settlement payout --period YYYY-MM [--as-of YYYY-MM-DD] [--out DIR]\n"
+	"                         [--conf FILE] [--db CONNINFO]\n"
+	"\n"
+	"Writes, for every currency, one ISO 20022 pain.001.001.09 credit transfer\n"
+	"initiation with one transfer per statement of the period whose net payout is\n"
+	"positive and that no earlier payout file holds (statements issued after the\n"
+	"as-of date wait for a later run): <out>/<period>/payout-<msgid>.xml, MsgId\n"
+	"<period>-<currency>-<n>, n one more for each run that finds new statements of\n"
+	"that currency. Debtor: [agency] name, account.<currency> and bic of the\n"
+	"configuration; creditor: its name and IBAN; EndToEndId: the statement number.\n"
+	"Every payout file of the period is written again, byte for byte the same.\n"
+	"\n"
+	"  --period YYYY-MM  the settled month; its last day must be before the as-of date\n"
+	"  --as-of DATE      business date: the requested execution date (default today)\n"
+	"  --out DIR         directory (default: out_dir of the configuration)\n"
+	"\n"
+	"Prints one line per payout file: payout <msgid>: <n> transfers, <total> <currency>\n"
+	"Exit status: 0 done (also when there was nothing new to pay), 2 usage or\n"
+	"configuration error or period not ended, 3 database or I/O failure (nothing written).\n";
+
+static const char usage_statements[] =
+	"usage: settlement statements [--period YYYY-MM] [--creditor ID] [--json]\n"
+	"                             [--conf FILE] [--db CONNINFO]\n"
+	"\n"
+	"Lists the statements issued: number, creditor, currency, net payout, the MsgId\n"
+	"of the payout file that holds it and the date the bank paid it ('-' for none),\n"
+	"ordered by period, creditor and currency.\n"
+	"\n"
+	"  --period YYYY-MM  only the statements of this month\n"
+	"  --creditor ID     only this creditor's statements\n"
+	"  --json            an array of objects: number, creditor_id, currency,\n"
+	"                    net_payout (a string), payout_msgid and paid_date (null when none)\n"
+	"\n"
+	"Exit status: 0 done, 2 usage or configuration error or unknown creditor,\n"
+	"3 database or I/O failure.\n";
+
 /* libxml2 only writes statements here (statement.c): a failed write is
  * reported by the settlement's message, not by libxml2's too. */
 static void xml_quiet(void *ctx, const char *msg, ...)
@@ -81,14 +122,31 @@ static void xml_quiet(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/* The commands and the options each takes (getopt letters of longopts). */
+enum command { CMD_RUN, CMD_CASES, CMD_PAYOUT, CMD_STATEMENTS };
+
+static const struct command_def {
+	const char *name;
+	const char *usage;
+	const char *options;
+	const char *app_name; /* application_name of its connection */
+} commands[] = {
+	[CMD_RUN] = { "run", usage_run, "cdpraohV", "settlement run" },
+	[CMD_CASES] = { "cases", usage_cases, "cdrashV", "settlement cases" },
+	[CMD_PAYOUT] = { "payout", usage_payout, "cdpaohV", "settlement payout" },
+	[CMD_STATEMENTS] = { "statements", usage_statements, "cdprjhV", "settlement statements" },
+};
+
 struct cli {
 	const char *conf_path; /* NULL: the default */
 	const char *db;
 	const char *creditor;
 	const char *out_dir;
+	const char *period; /* as given */
 	int year;
 	int month;
 	bool period_set;
+	bool json;
 	int32_t as_of;
 	bool as_of_set;
 	int filter;
@@ -97,8 +155,7 @@ struct cli {
 };
 
 /* Options of a command. Returns 0, or an exit status. */
-static int parse_options(int argc, char **argv, struct cli *cli, const char *usage,
-			 bool is_run)
+static int parse_options(int argc, char **argv, struct cli *cli, const struct command_def *cmd)
 {
 	static const struct option longopts[] = {
 		{ "conf", required_argument, NULL, 'c' },
@@ -108,20 +165,27 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 		{ "as-of", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "status", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *usage = cmd->usage;
 	int opt;
+	int index;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+h", longopts, &index)) != -1) {
+		if (opt != '?' && opt != ':' && strchr(cmd->options, opt) == NULL)
+			return log_usage_error(usage, "--%s is not an option of '%s'",
+					       opt == 'h' ? "help" : longopts[index].name, cmd->name);
 		switch (opt) {
 		case 'c': cli->conf_path = optarg; break;
 		case 'V': cli->version = true; break;
 		case 'd': cli->db = optarg; break;
 		case 'h': cli->help = true; break;
+		case 'j': cli->json = true; break;
 		case 'r':
 			if (!ids_creditor_ok(optarg))
 				return log_usage_error(usage, "--creditor '%s' is not a creditor id", optarg);
@@ -133,22 +197,17 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 			cli->as_of_set = true;
 			break;
 		case 'p':
-			if (!is_run)
-				return log_usage_error(usage, "%s", "--period is an option of 'run'");
 			if (date_parse_period(&cli->year, &cli->month, optarg) != 0)
 				return log_usage_error(usage, "--period '%s' is not a month YYYY-MM", optarg);
+			cli->period = optarg;
 			cli->period_set = true;
 			break;
 		case 'o':
-			if (!is_run)
-				return log_usage_error(usage, "%s", "--out is an option of 'run'");
 			if (*optarg == '\0')
 				return log_usage_error(usage, "%s", "--out needs a directory");
 			cli->out_dir = optarg;
 			break;
 		case 's':
-			if (is_run)
-				return log_usage_error(usage, "%s", "--status is an option of 'cases'");
 			cli->filter = settle_case_filter_parse(optarg);
 			if (cli->filter < 0)
 				return log_usage_error(usage, "--status must be open, closed, withdrawn "
@@ -163,6 +222,68 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *usa
 	return 0;
 }
 
+/* What a command needs before the configuration is read. Returns 0, or
+ * an exit status. */
+static int check_required(struct cli *cli, enum command cmd, struct err *e)
+{
+	const char *usage = commands[cmd].usage;
+	int32_t first, last;
+
+	if (cmd == CMD_RUN || cmd == CMD_PAYOUT) {
+		if (!cli->period_set)
+			return log_usage_error(usage, "%s", "--period YYYY-MM is required");
+		/* before anything else: an unended period is a usage error */
+		if (settle_check_period(&first, &last, cli->year, cli->month, cli->as_of, e) != 0)
+			return log_report(e);
+	} else if (cmd == CMD_CASES && cli->creditor == NULL) {
+		return log_usage_error(usage, "%s", "--creditor ID is required");
+	}
+	return 0;
+}
+
+/* Run the command on the open connection. */
+static int run_command(PGconn *conn, enum command cmd, struct cli *cli, const struct config *conf,
+		       struct err *e)
+{
+	switch (cmd) {
+	case CMD_RUN:
+	case CMD_PAYOUT: {
+		struct settle_opts o = {
+			.conf = conf,
+			.year = cli->year,
+			.month = cli->month,
+			.creditor_id = cli->creditor, /* payout takes none */
+			.as_of = cli->as_of,
+			.out_dir = cli->out_dir,
+			.out = stdout,
+		};
+
+		return cmd == CMD_RUN ? settle_run(conn, &o, e) : payout_run(conn, &o, e);
+	}
+	case CMD_CASES: {
+		struct settle_cases_opts o = {
+			.creditor_id = cli->creditor,
+			.as_of = cli->as_of,
+			.filter = (enum settle_case_filter)cli->filter,
+			.out = stdout,
+		};
+
+		return settle_cases(conn, &o, e);
+	}
+	case CMD_STATEMENTS: {
+		struct statements_opts o = {
+			.period = cli->period,
+			.creditor_id = cli->creditor,
+			.json = cli->json,
+			.out = stdout,
+		};
+
+		return statements_list(conn, &o, e);
+	}
+	}
+	return ERR_SET(e, ERR_USAGE, "unknown command");
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { .conf_path = NULL };
@@ -170,8 +291,9 @@ int main(int argc, char **argv)
 	struct config conf;
 	struct err e = ERR_INIT;
 	PGconn *conn = NULL;
-	const char *cmd, *usage, *conninfo;
-	bool is_run;
+	const char *conninfo;
+	enum command cmd;
+	size_t ci;
 	int status = 0;
 	int rc;
 
@@ -190,38 +312,28 @@ int main(int argc, char **argv)
 		printf("settlement %s\n", ENGINE_VERSION);
 		return fflush(stdout) == 0 ? 0 : 3;
 	}
-	cmd = argv[1];
-	if (strcmp(cmd, "run") == 0)
-		usage = usage_run;
-	else if (strcmp(cmd, "cases") == 0)
-		usage = usage_cases;
-	else
-		return log_usage_error(usage_main, "unknown command '%s'", cmd);
-	is_run = usage == usage_run;
+	for (ci = 0; ci < sizeof(commands) / sizeof(commands[0]); ci++)
+		if (strcmp(argv[1], commands[ci].name) == 0)
+			break;
+	if (ci == sizeof(commands) / sizeof(commands[0]))
+		return log_usage_error(usage_main, "unknown command '%s'", argv[1]);
+	cmd = (enum command)ci;
 
-	rc = parse_options(argc - 1, argv + 1, &cli, usage, is_run);
+	rc = parse_options(argc - 1, argv + 1, &cli, &commands[cmd]);
 	if (rc != 0)
 		return rc;
 	if (cli.help || cli.version) {
 		if (cli.help)
-			fputs(usage, stdout);
+			fputs(commands[cmd].usage, stdout);
 		else
 			printf("settlement %s\n", ENGINE_VERSION);
 		return fflush(stdout) == 0 ? 0 : 3;
 	}
 	if (!cli.as_of_set)
 		cli.as_of = date_today();
-	if (is_run) {
-		int32_t first, last;
-
-		if (!cli.period_set)
-			return log_usage_error(usage, "%s", "--period YYYY-MM is required");
-		/* before anything else: an unended period is a usage error */
-		if (settle_check_period(&first, &last, cli.year, cli.month, cli.as_of, &e) != 0)
-			return log_report(&e);
-	} else if (cli.creditor == NULL) {
-		return log_usage_error(usage, "%s", "--creditor ID is required");
-	}
+	rc = check_required(&cli, cmd, &e);
+	if (rc != 0)
+		return rc;
 
 	if (cli.conf_path != NULL)
 		snprintf(conf_path, sizeof(conf_path), "%s", cli.conf_path);
@@ -235,34 +347,12 @@ int main(int argc, char **argv)
 	if (cli.out_dir == NULL)
 		cli.out_dir = conf.out_dir;
 	conninfo = cli.db != NULL ? cli.db : conf.conninfo;
-	if (db_connect(&conn, conninfo, is_run ? "settlement run" : "settlement cases", &e) != 0) {
+	if (db_connect(&conn, conninfo, commands[cmd].app_name, &e) != 0) {
 		status = log_report(&e);
 		goto out;
 	}
-	if (is_run) {
-		struct settle_opts o = {
-			.conf = &conf,
-			.year = cli.year,
-			.month = cli.month,
-			.creditor_id = cli.creditor,
-			.as_of = cli.as_of,
-			.out_dir = cli.out_dir,
-			.out = stdout,
-		};
-
-		if (settle_run(conn, &o, &e) != 0)
-			status = log_report(&e);
-	} else {
-		struct settle_cases_opts o = {
-			.creditor_id = cli.creditor,
-			.as_of = cli.as_of,
-			.filter = (enum settle_case_filter)cli.filter,
-			.out = stdout,
-		};
-
-		if (settle_cases(conn, &o, &e) != 0)
-			status = log_report(&e);
-	}
+	if (run_command(conn, cmd, &cli, &conf, &e) != 0)
+		status = log_report(&e);
 out:
 	db_close(conn);
 	config_release(&conf);

@@ -85,6 +85,13 @@ struct render {
 	struct statement_xml lines; /* <line> elements into xml_out */
 };
 
+/* A payment of the case being booked, booked in this run: a reversal
+ * after it in the run takes its line (SPEC 9.1 v2). */
+struct booked_payment {
+	int64_t tx_id;
+	struct booking_line line;
+};
+
 /* State of the settling pass between rows and chunks. */
 struct stream {
 	struct run *r;
@@ -102,6 +109,7 @@ struct stream {
 	bool withdrawal_booked;  /* a withdrawal of it was booked now */
 	bool uncounted;          /* no statement counted it as registered yet */
 	int64_t registered;      /* its principal at registration */
+	struct buf paid;         /* its payments booked in this run (struct booked_payment) */
 	struct buf row;          /* one COPY row of statement_lines */
 	struct buf cases;        /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
 	FILE *cases_file;        /* and the ones before, sent once the lines are */
@@ -238,6 +246,7 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 	bal->closed_date = bal->status == BOOKING_OPEN ? BOOKING_NO_DATE : s->listed_closed;
 	s->uncounted = strcmp(spg_text(res, i, Q_COUNTED), "f") == 0;
 	s->withdrawal_booked = false;
+	buf_reset(&s->paid);
 	s->case_id = case_id;
 	s->in_case = true;
 	return 0;
@@ -351,6 +360,85 @@ static int stream_book(struct stream *s, struct render *rd, const struct booking
 	return rc;
 }
 
+/* Remember a payment just booked, for a reversal later in the run. */
+static int stream_note_payment(struct stream *s, int64_t tx_id, const struct booking_line *l,
+			       struct err *e)
+{
+	struct booked_payment p = { tx_id, *l };
+	int rc = buf_add(&s->paid, &p, sizeof(p), e);
+
+	if (rc == ERR_LIMIT)
+		rc = ERR_SET(e, ERR_LIMIT, "more than %zu payments of one case in one run",
+			     s->paid.max / sizeof(p));
+	return rc;
+}
+
+/* The line of a payment of the case booked earlier in this run. */
+static bool stream_find_payment(const struct stream *s, int64_t tx_id, struct booking_line *out)
+{
+	struct booked_payment p;
+
+	for (size_t k = s->paid.len / sizeof(p); k-- > 0;) {
+		memcpy(&p, s->paid.data + k * sizeof(p), sizeof(p));
+		if (p.tx_id == tx_id) {
+			*out = p.line;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The line of the payment that the reversal in row i reverses (SPEC 9.1
+ * v2): one a statement settled before (Q_ORIGINAL), or one of the case
+ * booked earlier in this run (the reader orders a reversal after its
+ * original). It must be a payment of the same case, reversed by no other
+ * transaction, of the reversal's amount: anything else is wrong data,
+ * which stops the run (nothing is issued). */
+static int stream_original(struct stream *s, const PGresult *res, int i,
+			   const struct booking_tx *tx, struct booking_line *out, struct err *e)
+{
+	int64_t reverses = 0, reversals = 0;
+	bool found = false;
+	int rc;
+
+	rc = spg_i64(res, i, Q_REVERSES, &reverses, e);
+	if (rc == 0)
+		rc = spg_i64(res, i, Q_REVERSALS, &reversals, e);
+	if (rc != 0)
+		return rc;
+	if (reversals != 1)
+		return ERR_SET(e, ERR_DB, "transaction %" PRId64 " is reversed by %" PRId64
+			       " transactions", reverses, reversals);
+	memset(out, 0, sizeof(*out));
+	if (!PQgetisnull(res, i, Q_ORIGINAL)) {
+		int64_t v[ORIGINAL_VALUES];
+
+		rc = spg_i64_array(res, i, Q_ORIGINAL, v, ORIGINAL_VALUES, e);
+		if (rc != 0)
+			return rc;
+		out->kind = BOOKING_PAYMENT;
+		out->amount = v[0];
+		out->to_fees = v[1];
+		out->to_interest = v[2];
+		out->to_principal = v[3];
+		out->overpaid = v[4];
+		out->creditor_share = v[5];
+		out->commission = v[6];
+		out->payout_effect = v[7];
+		found = true;
+	} else {
+		found = stream_find_payment(s, reverses, out);
+	}
+	if (!found)
+		return ERR_SET(e, ERR_DB, "it reverses transaction %" PRId64 ", which is no payment"
+			       " of its case settled before or booked in this run", reverses);
+	if (out->amount != tx->amount)
+		return ERR_SET(e, ERR_DB, "its amount %" PRId64 " is not the amount %" PRId64
+			       " of the payment it reverses (transaction %" PRId64 ")", tx->amount,
+			       out->amount, reverses);
+	return 0;
+}
+
 /* The COPY row of statement_lines of a line just booked, in s->row. */
 static int line_row(struct stream *s, const struct render *rd, const PGresult *res, int i,
 		    int64_t tx_id, int64_t case_id, const struct booking_line *l, struct err *e)
@@ -392,6 +480,7 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	const char *creditor_id = spg_text(res, i, Q_CREDITOR);
 	struct creditor *c = s->c;
 	struct statement_row out;
+	struct booking_line original;
 	struct booking_line l;
 	struct booking_tx tx;
 	struct render *rd;
@@ -433,6 +522,7 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	if (kind < 0)
 		return ERR_SET(e, ERR_DB, "unknown transaction kind '%s'", spg_text(res, i, Q_KIND));
 	tx.kind = (enum booking_kind)kind;
+	tx.original = NULL;
 	rc = spg_date(res, i, Q_DATE, &tx.booking_date, e);
 	if (rc == 0)
 		rc = spg_i64(res, i, Q_AMOUNT, &tx.amount, e);
@@ -446,7 +536,14 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	rd = stream_render(s, spg_text(res, i, Q_CURRENCY), e);
 	if (rd == NULL)
 		goto booking_failed;
-	rc = stream_book(s, rd, &tx, &l, e);
+	if (tx.kind == BOOKING_REVERSAL) {
+		rc = stream_original(s, res, i, &tx, &original, e);
+		tx.original = &original;
+	}
+	if (rc == 0)
+		rc = stream_book(s, rd, &tx, &l, e);
+	if (rc == 0 && tx.kind == BOOKING_PAYMENT)
+		rc = stream_note_payment(s, tx_id, &l, e);
 	if (rc != 0) {
 		err_prefix(e, "case %" PRId64 ", transaction %" PRId64, case_id, tx_id);
 		goto booking_failed;
@@ -610,6 +707,7 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	s->st = st;
 	buf_init(&s->row, SETTLE_BUF_MAX);
 	buf_init(&s->cases, SETTLE_BUF_MAX);
+	buf_init(&s->paid, SETTLE_BUF_MAX);
 	/* the snapshot of this transaction, before it changes anything */
 	rc = db_query(r->conn, &res, "SELECT pg_export_snapshot()", 0, NULL, e);
 	if (rc == 0 && PQntuples(res) != 1)
@@ -636,6 +734,7 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 	*ncases = s->ncases;
 	buf_release(&s->row);
 	buf_release(&s->cases);
+	buf_release(&s->paid);
 	if (s->cases_file != NULL)
 		fclose(s->cases_file);
 	free(s);

@@ -31,6 +31,33 @@ int spg_i64(const PGresult *res, int row, int col, int64_t *out, struct err *e)
 	return spg_parse_i64(out, PQgetvalue(res, row, col), e);
 }
 
+int spg_i64_array(const PGresult *res, int row, int col, int64_t *out, size_t n,
+		  struct err *e)
+{
+	const char *s = PQgetvalue(res, row, col);
+	const char *p = s + 1;
+
+	if (PQgetisnull(res, row, col))
+		return ERR_SET(e, ERR_DB, "unexpected NULL in column '%s'", PQfname(res, col));
+	if (*s != '{')
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		char *end = NULL;
+		long long v;
+
+		errno = 0;
+		v = strtoll(p, &end, 10);
+		if (errno != 0 || end == p || *end != (i + 1 < n ? ',' : '}'))
+			goto bad;
+		out[i] = (int64_t)v;
+		p = end + 1;
+	}
+	if (*p == '\0')
+		return 0;
+bad:
+	return ERR_SET(e, ERR_DB, "unexpected array '%s' from the database", s);
+}
+
 int spg_date(const PGresult *res, int row, int col, int32_t *out, struct err *e)
 {
 	int64_t v = 0;

@@ -17,6 +17,9 @@
 int spg_parse_i64(int64_t *out, const char *s, struct err *e);
 /* An integer column; NULL is ERR_DB. */
 int spg_i64(const PGresult *res, int row, int col, int64_t *out, struct err *e);
+/* An array column of exactly n integers ("{1,-2,3}"); NULL is ERR_DB. */
+int spg_i64_array(const PGresult *res, int row, int col, int64_t *out, size_t n,
+		  struct err *e);
 /* A column of EPOCH_DAYS(): days since the epoch, BOOKING_NO_DATE for NULL. */
 int spg_date(const PGresult *res, int row, int col, int32_t *out, struct err *e);
 

@@ -12,10 +12,26 @@
 /* The same rows in the reader (ORDER BY, columns Q_*) and in the marking
  * UPDATE (WHERE): $1 the creditors whose period is not closed, $2 the
  * period end. Every transaction booked up to the period end that no
- * statement settled, also one booked in a closed period and loaded later. */
+ * statement settled, also one booked in a closed period and loaded later;
+ * but not a reversal whose original payment is not settled and booked
+ * after the period end: it waits for a run that books its original.
+ * (NOT EXISTS alone, true for a row that reverses nothing, is an anti
+ * join over the few unsettled transactions booked after the period end;
+ * "reverses IS NULL OR NOT EXISTS" made the planner cost a subplan per
+ * row and trade the sequential scan for a far slower index scan.) */
 #define UNSETTLED_WHERE \
 	" t.creditor_id = ANY ($1::text[]) AND t.statement_number IS NULL" \
-	" AND t.booking_date <= $2::date"
+	" AND t.booking_date <= $2::date" \
+	" AND NOT EXISTS (SELECT 1 FROM transactions w WHERE w.tx_id = t.reverses" \
+	"                 AND w.statement_number IS NULL AND w.booking_date > $2::date)"
+
+/* A column of a reversal's original payment when this run books it too
+ * and it comes after the reversal in booking order, else NULL (also on
+ * rows that are no reversal: the subquery runs for reversals only). */
+#define ORIGINAL_AFTER(col) \
+	"CASE WHEN t.reverses IS NOT NULL THEN (SELECT " col " FROM transactions o" \
+	" WHERE o.tx_id = t.reverses AND o.statement_number IS NULL" \
+	"   AND (o.booking_date, o.tx_id) > (t.booking_date, t.tx_id)) END"
 
 int reader_send_fetch(PGconn *reader, struct err *e)
 {
@@ -88,11 +104,21 @@ int reader_open(PGconn *conn, PGconn **out, const char *snapshot, const char *cr
 		"  c.principal, c.fees, c.interest, " EPOCH_DAYS("c.accrued_to") ", c.status,"
 		"  " EPOCH_DAYS("c.closed_date") ", " EPOCH_DAYS("c.last_transaction_date") ","
 		"  c.booked_status, c.registered_statement IS NOT NULL,"
-		"  c.original_amount - c.paid_amount"
+		"  c.original_amount - c.paid_amount, t.reverses,"
+		/* a reversal's original, settled before as a payment of its case */
+		"  CASE WHEN t.reverses IS NOT NULL THEN (SELECT ARRAY[l.amount, l.to_fees,"
+		"   l.to_interest, l.to_principal, l.overpaid, l.creditor_share, l.commission,"
+		"   l.payout_effect] FROM statement_lines l WHERE l.creditor_id = t.creditor_id"
+		"   AND l.tx_id = t.reverses AND l.case_id = t.case_id AND l.kind = 'payment') END,"
+		"  CASE WHEN t.reverses IS NOT NULL THEN (SELECT count(*) FROM transactions r"
+		"   WHERE r.case_id = t.case_id AND r.reverses = t.reverses) END"
 		" FROM transactions t JOIN cases c ON c.case_id = t.case_id"
 		" WHERE" UNSETTLED_WHERE
-		" ORDER BY t.creditor_id COLLATE \"C\", c.creditor_reference COLLATE \"C\","
-		"          t.case_id, t.booking_date, t.tx_id";
+		/* booking order; a reversal right after its original (the last
+		 * key only orders a reversal after the payment it was moved to) */
+		" ORDER BY t.creditor_id COLLATE \"C\", c.creditor_reference COLLATE \"C\", t.case_id,"
+		"          coalesce(" ORIGINAL_AFTER("o.booking_date") ", t.booking_date),"
+		"          coalesce(" ORIGINAL_AFTER("o.tx_id") ", t.tx_id), t.reverses IS NOT NULL";
 	const char *params[2] = { creditors, last };
 	PGconn *reader = NULL;
 	char *literal = NULL;

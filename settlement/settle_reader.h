@@ -14,18 +14,31 @@
 
 #include "err.h"
 
-/* Columns of the settling cursor. */
+/* Columns of the settling cursor. A reversal (v2) also has Q_REVERSES,
+ * the tx_id of the payment it reverses; Q_ORIGINAL, that payment's line
+ * when a statement settled it before as a payment of the same case, as
+ * "{amount,to_fees,to_interest,to_principal,overpaid,creditor_share,
+ * commission,payout_effect}" (ORIGINAL_VALUES numbers), else NULL; and
+ * Q_REVERSALS, how many transactions of its case reverse that payment
+ * (1 unless the data is wrong). NULL on other rows. */
 enum {
 	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
 	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
-	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q__COUNT
+	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q_REVERSES, Q_ORIGINAL, Q_REVERSALS, Q__COUNT
 };
+#define ORIGINAL_VALUES 8
 
 /* Connect the reader to the server and database of conn, import the
  * snapshot, declare the cursor over every unsettled transaction of the
  * creditors of the array literal booked up to last (YYYY-MM-DD), in
  * booking order, and ask for the first chunk (which sorts). The caller
- * reads the chunks with spg_result() and closes the reader (db_close). */
+ * reads the chunks with spg_result() and closes the reader (db_close).
+ *
+ * Booking order (SPEC 9.1): per case, booking_date, then load order; a
+ * reversal whose original payment is booked in this run but would come
+ * after it is booked right after that payment. A reversal whose original
+ * is neither settled nor booked up to last waits (it is not read, nor
+ * marked settled) until a run books its original. */
 int reader_open(PGconn *conn, PGconn **out, const char *snapshot, const char *creditors,
 		const char *last, struct err *e);
 /* Ask for the next chunk (SETTLE_CHUNK rows). */

@@ -321,7 +321,7 @@ enum {
 	ST_REG_PRINCIPAL, ST_OPEN_CASES, ST_OPEN_PRINCIPAL, ST_WITHDRAWN, ST_PAID, ST_REOPENED,
 	ST_LINES,
 	ST_PAYMENTS, ST_DIRECT, ST_CREDIT_NOTES, ST_WITHDRAWAL_FEES, ST_SHARE, ST_COMMISSION,
-	ST_PAYOUT, ST_VAT, ST_NET
+	ST_PAYOUT, ST_VAT, ST_NET, ST_REVERSALS
 };
 
 static int info_from_row(struct statement_info *info, const PGresult *res, int i,
@@ -337,6 +337,7 @@ static int info_from_row(struct statement_info *info, const PGresult *res, int i
 		&info->totals.withdrawal_fees,     &info->totals.creditor_share,
 		&info->totals.commission,          &info->totals.payout_effect,
 		&info->totals.vat,                 &info->totals.net_payout,
+		&info->totals.reversals,
 	};
 	int rc;
 
@@ -541,7 +542,8 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 		"  registered_cases, registered_principal, open_cases, open_principal,"
 		"  withdrawn_cases, paid_cases, reopened_cases, lines, payments, direct_payments,"
 		"  credit_notes,"
-		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout"
+		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout,"
+		"  reversals"
 		" FROM statements WHERE creditor_id = $1 AND period = $2 ORDER BY currency";
 	const char *params[2] = { creditor_id, period };
 	PGresult *res = NULL;

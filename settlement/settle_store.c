@@ -79,7 +79,7 @@ int store_statement(PGconn *conn, const struct store_period *p,
 		"  registered_cases, registered_principal, open_cases, open_principal,"
 		"  withdrawn_cases, paid_cases, reopened_cases, lines, payments, direct_payments,"
 		"  credit_notes, withdrawal_fees, creditor_share, commission, payout_effect, vat,"
-		"  net_payout)"
+		"  net_payout, reversals)"
 		" SELECT $1, $2, $3, $4, $5::date, $6::date, $7::date, $8::numeric, $9,"
 		"  $10::numeric, $11::int, $12::numeric, $13::bigint,"
 		"  reg.cases, reg.principal,"
@@ -87,7 +87,7 @@ int store_statement(PGconn *conn, const struct store_period *p,
 		"  coalesce(prev.open_principal, 0) + reg.principal + $19::bigint,"
 		"  $16::bigint, $17::bigint, $18::bigint,"
 		"  $20::bigint, $21::bigint, $22::bigint, $23::bigint, $24::bigint, $25::bigint,"
-		"  $26::bigint, $27::bigint, $28::bigint, $29::bigint"
+		"  $26::bigint, $27::bigint, $28::bigint, $29::bigint, $30::bigint"
 		/* booked cases counted now ($14, $15) and the others */
 		" FROM (SELECT $14::bigint + coalesce(sum(registered_cases), 0) AS cases,"
 		"        $15::bigint + coalesce(sum(registered_principal), 0) AS principal"
@@ -102,11 +102,11 @@ int store_statement(PGconn *conn, const struct store_period *p,
 			      m->reopened_cases, m->open_principal_change, t->lines, t->payments,
 			      t->direct_payments, t->credit_notes, t->withdrawal_fees,
 			      t->creditor_share, t->commission, t->payout_effect, t->vat,
-			      t->net_payout };
+			      t->net_payout, t->reversals };
 	char nums[sizeof(v) / sizeof(v[0])][24];
 	char pct[3][24];
 	char days[16];
-	const char *params[29];
+	const char *params[30];
 	PGresult *res = NULL;
 	int rc;
 
@@ -127,7 +127,7 @@ int store_statement(PGconn *conn, const struct store_period *p,
 		snprintf(nums[i], sizeof(nums[i]), "%" PRId64, v[i]);
 		params[12 + i] = nums[i];
 	}
-	rc = db_query(conn, &res, sql, 29, params, e);
+	rc = db_query(conn, &res, sql, 30, params, e);
 	if (rc == 0)
 		rc = spg_check_count(res, 1, "inserting the statement", e);
 	PQclear(res);

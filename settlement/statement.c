@@ -342,11 +342,13 @@ static int xml_attr(struct statement_xml *x, const char *name, const char *value
 	return 0;
 }
 
-/* Numbers, each its element: counts, or amounts in minor units. */
+/* Numbers, each its element: counts, or amounts in minor units; an
+ * optional one is left out when it is 0. */
 struct xml_number {
 	const char *name;
 	int64_t v;
 	bool money;
+	bool optional;
 };
 
 static int xml_numbers(struct statement_xml *x, const struct xml_number *v, size_t n,
@@ -354,8 +356,11 @@ static int xml_numbers(struct statement_xml *x, const struct xml_number *v, size
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0; i++)
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (v[i].optional && v[i].v == 0)
+			continue;
 		rc = v[i].money ? xml_money(x, v[i].name, v[i].v, e) : xml_int(x, v[i].name, v[i].v, e);
+	}
 	return rc;
 }
 
@@ -466,13 +471,13 @@ int statement_xml_begin(struct statement_xml *x, const struct statement_info *in
 		{ "issued", date_format(issued, sizeof(issued), info->issued) },
 	};
 	const struct xml_number portfolio[] = {
-		{ "registeredCases", pf->registered_cases, false },
-		{ "registeredPrincipal", pf->registered_principal, true },
-		{ "openCases", pf->open_cases, false },
-		{ "openPrincipal", pf->open_principal, true },
-		{ "withdrawnCases", pf->withdrawn_cases, false },
-		{ "paidCases", pf->paid_cases, false },
-		{ "reopenedCases", pf->reopened_cases, false },
+		{ "registeredCases", pf->registered_cases, false, false },
+		{ "registeredPrincipal", pf->registered_principal, true, false },
+		{ "openCases", pf->open_cases, false, false },
+		{ "openPrincipal", pf->open_principal, true, false },
+		{ "withdrawnCases", pf->withdrawn_cases, false, false },
+		{ "paidCases", pf->paid_cases, false, false },
+		{ "reopenedCases", pf->reopened_cases, false, false },
 	};
 	int rc = 0;
 
@@ -543,15 +548,19 @@ int statement_xml_end(struct statement_xml *x, const struct statement_info *info
 		      struct err *e)
 {
 	const struct booking_totals *t = &info->totals;
+	/* reversals (v2) only in a statement that has some: one without
+	 * stays as it was before reversals existed, byte for byte (a
+	 * reversal's amount is never 0) */
 	const struct xml_number totals[] = {
-		{ "payments", t->payments, true },
-		{ "directPayments", t->direct_payments, true },
-		{ "creditNotes", t->credit_notes, true },
-		{ "withdrawalFees", t->withdrawal_fees, true },
-		{ "creditorShare", t->creditor_share, true },
-		{ "commission", t->commission, true },
-		{ "vat", t->vat, true },
-		{ "netPayout", t->net_payout, true },
+		{ "payments", t->payments, true, false },
+		{ "directPayments", t->direct_payments, true, false },
+		{ "creditNotes", t->credit_notes, true, false },
+		{ "reversals", t->reversals, true, true },
+		{ "withdrawalFees", t->withdrawal_fees, true, false },
+		{ "creditorShare", t->creditor_share, true, false },
+		{ "commission", t->commission, true, false },
+		{ "vat", t->vat, true, false },
+		{ "netPayout", t->net_payout, true, false },
 	};
 	int rc;
 

@@ -1,6 +1,7 @@
 /* booking_test.h: what the booking suites (check_booking.c,
- * check_booking_v2.c) share: the default creditor, dates, an open case and
- * one booking that must succeed.
+ * check_booking_v2.c, check_booking_reversal.c) share: the default
+ * creditor, dates, an open case and one booking (or reversal) that must
+ * succeed.
  *
  * The default creditor has commission 15.00 %, interest to the creditor,
  * and its country 5.00 % interest on a 365-day year, VAT 8.10 % and a
@@ -51,7 +52,19 @@ static inline struct booking_case open_case(int64_t principal, int64_t fees, int
 static inline struct booking_line apply(struct booking_case *c, const struct booking_params *p,
 					enum booking_kind kind, int32_t date, int64_t amount)
 {
-	struct booking_tx tx = { kind, date, amount };
+	struct booking_tx tx = { kind, date, amount, NULL };
+	struct booking_line l;
+	struct err e = ERR_INIT;
+
+	ck_assert_int_eq(booking_apply(&l, c, p, &tx, &e), 0);
+	return l;
+}
+
+/* A reversal (SPEC 9.1 v2) of the payment whose line is original. */
+static inline struct booking_line reverse(struct booking_case *c, const struct booking_params *p,
+					  int32_t date, const struct booking_line *original)
+{
+	struct booking_tx tx = { BOOKING_REVERSAL, date, original->amount, original };
 	struct booking_line l;
 	struct err e = ERR_INIT;
 

@@ -213,8 +213,9 @@ static void book(struct booking_portfolio *pf, struct booking_case *c,
  * 100.00 on 10-01. Registered 1 case, 300.00; paid 1, withdrawn 1; open
  * principal change -100.00 (A) - 200.00 (B) - 100.00 (C) = -400.00.
  * November: A's withdrawal booked 11-01 changes nothing: no closing, no
- * change of open principal. A reversal that opens a paid case again (a
- * later issue) counts one reopening and adds its principal back. */
+ * change of open principal. A paid case opened again (as a reversal does,
+ * check_booking_reversal.c) counts one reopening and adds its principal
+ * back. */
 START_TEST(test_portfolio_moves)
 {
 	struct booking_params p = params();

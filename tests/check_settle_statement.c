@@ -356,6 +356,69 @@ START_TEST(test_xml_spooled)
 }
 END_TEST
 
+/* A reversal (SPEC 9.1 v2): its payment's line negated, amount excepted;
+ * the totals gain reversals, after creditNotes, only in a statement that
+ * has one (test_xml: none without); commission, share and VAT may be
+ * negative. The schema takes it. */
+START_TEST(test_reversal)
+{
+	struct membuf m = { NULL, 0 };
+	struct statement_out out;
+	struct statement_info info;
+	struct statement_row rows[2] = { row_withdrawal(), row_withdrawal() };
+	struct err e = ERR_INIT;
+	char *xml;
+
+	rows[0].transaction_id = "BANK-7";
+	rows[0].line = (struct booking_line){ .kind = BOOKING_REVERSAL,
+		.booking_date = date_from_ymd(2024, 3, 4), .amount = 50000, .to_fees = -5000,
+		.to_interest = -822, .to_principal = -44178, .overpaid = -1, .creditor_share = -45000,
+		.commission = -6627, .payout_effect = -38373 };
+	info_init(&info);
+	info.totals.direct_payments = 0;
+	info.totals.reversals = 50000;
+	info.totals.creditor_share = -45000;
+	info.totals.commission = -6627;
+	info.totals.payout_effect = -43373;
+	info.totals.vat = -132; /* (-6627 + 5000) x 8.10 % = -131.79 */
+	info.totals.net_payout = -43241;
+	statement_out_init(&out, mem_write, &m);
+	ck_assert_int_eq(statement_csv_row(&out, &info, &rows[0], &e), 0);
+	ck_assert_str_eq(m.data, "2024-03-ACME-CHF,18,R-2,'@home\tLtd,BANK-7,reversal,2024-03-04,"
+				 "500.00,-50.00,-8.22,-441.78,-0.01,-450.00,-66.27,-383.73\n");
+	statement_out_release(&out);
+	free(m.data);
+
+	xml = render_xml(&info, rows, 2);
+	ck_assert_ptr_nonnull(strstr(xml,
+		"      <transactionId>BANK-7</transactionId>\n"
+		"      <kind>reversal</kind>\n"
+		"      <bookingDate>2024-03-04</bookingDate>\n"
+		"      <amount>500.00</amount>\n"
+		"      <toFees>-50.00</toFees>\n"
+		"      <toInterest>-8.22</toInterest>\n"
+		"      <toPrincipal>-441.78</toPrincipal>\n"
+		"      <overpaid>-0.01</overpaid>\n"
+		"      <creditorShare>-450.00</creditorShare>\n"
+		"      <commission>-66.27</commission>\n"
+		"      <payoutEffect>-383.73</payoutEffect>\n"));
+	ck_assert_ptr_nonnull(strstr(xml,
+		"  <totals>\n"
+		"    <payments>0.00</payments>\n"
+		"    <directPayments>0.00</directPayments>\n"
+		"    <creditNotes>0.00</creditNotes>\n"
+		"    <reversals>500.00</reversals>\n"
+		"    <withdrawalFees>50.00</withdrawalFees>\n"
+		"    <creditorShare>-450.00</creditorShare>\n"
+		"    <commission>-66.27</commission>\n"
+		"    <vat>-1.32</vat>\n"
+		"    <netPayout>-432.41</netPayout>\n"
+		"  </totals>\n"));
+	ck_assert_int_eq(validate(xml), 0);
+	free(xml);
+}
+END_TEST
+
 /* Characters XML 1.0 cannot carry become U+FFFD; the document stays valid. */
 START_TEST(test_xml_bad_characters)
 {
@@ -464,6 +527,7 @@ Suite *settle_statement_suite(void)
 	tcase_add_test(tc, test_cases_list);
 	tcase_add_test(tc, test_xml);
 	tcase_add_test(tc, test_xml_spooled);
+	tcase_add_test(tc, test_reversal);
 	tcase_add_test(tc, test_xml_bad_characters);
 	tcase_add_test(tc, test_xsd_refuses);
 	tcase_add_test(tc, test_write_error_propagates);

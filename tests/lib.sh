@@ -20,6 +20,36 @@ new_db() {
 	"$LOADER" init-db --conf "$CONF" >/dev/null || fail "init-db"
 }
 
+# add_agency CUR=IBAN...: the test agency ([agency], SPEC 3) with these
+# accounts, appended to $CONF
+add_agency() {
+	local a
+	printf '[agency]\nname = Inkasso Test AG\naddress = Bahnhofstrasse 1, 8001 Zürich\nbic = POFICHBEXXX\n' >>"$CONF"
+	for a in "$@"; do
+		printf 'account.%s = %s\n' "${a%%=*}" "${a#*=}" >>"$CONF"
+	done
+}
+
+# The ISO 20022 schemas (../shared/iso20022), for xmllint --schema.
+ISO20022="${ISO20022_XSD_DIR:-$ROOT/../shared/iso20022}"
+
+# valid_xml XSD FILE...: each file is valid against the schema
+valid_xml() {
+	local xsd=$1 f
+	shift
+	for f in "$@"; do
+		xmllint --noout --nonet --schema "$xsd" "$f" 2>"$TMP/xmllint" ||
+			{ cat "$TMP/xmllint" >&2; fail "$f is not valid against $(basename "$xsd")"; }
+	done
+}
+
+# camt_file FILE ACCOUNT MSGID: a camt.054.001.08 of the account from the
+# entries on stdin (tests/tools/camt.py), valid against its schema
+camt_file() {
+	python3 "$ROOT/tests/tools/camt.py" "$2" "$3" >"$1"
+	valid_xml "$ISO20022/camt.054.001.08.xsd" "$1"
+}
+
 load_creditors() {
 	"$LOADER" creditors --conf "$CONF" "${1:-$FIX/creditors.csv}" >/dev/null || fail "creditors"
 }
@@ -191,4 +221,35 @@ wait_backend_gone() {
 # status_of BATCH: the status `loader status` shows.
 status_of() {
 	"$LOADER" status --conf "$CONF" --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+}
+
+# The settlement tests over months of fixtures (57, 5a): SF is the
+# fixture folder, EXP its expected statements, OUT the statement folder.
+# load_clean AS_OF FILE: a file of $SF that must load with no reject.
+load_clean() {
+	"$LOADER" load --conf "$CONF" --as-of "$1" "$SF/$2" >"$TMP/load.out" 2>&1 || { cat "$TMP/load.out" >&2; fail "load $2"; }
+	grep -q " 0 rejected" "$TMP/load.out" || { cat "$TMP/load.out" >&2; fail "$2: records rejected"; }
+}
+# settle EXPECTED_STDOUT ARGS...: a run that must succeed with this stdout
+settle() {
+	local want=$1 got
+	shift
+	got=$("$SETTLEMENT" run --conf "$CONF" --out "$OUT" "$@" 2>>"$TMP/err") || { cat "$TMP/err" >&2; fail "settlement run $*"; }
+	expect_eq "stdout of run $*" "$got" "$want"
+}
+# same PERIOD FILE...: the statement files are the expected ones, byte for
+# byte, valid against statement.xsd, and no other
+same() {
+	local p=$1 f
+	shift
+	for f in "$@"; do
+		cmp "$EXP/$p/$f" "$OUT/$p/$f" || { diff "$EXP/$p/$f" "$OUT/$p/$f" >&2 || true; fail "$p/$f differs from the expected file"; }
+		case "$f" in
+		*.xml) if command -v xmllint >/dev/null; then
+			xmllint --noout --nonet --schema "$ROOT/schemas/statement.xsd" "$OUT/$p/$f" 2>"$TMP/xmllint" ||
+				{ cat "$TMP/xmllint" >&2; fail "$p/$f is not valid against statement.xsd"; }
+		fi ;;
+		esac
+	done
+	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" "$(printf '%s ' "$@" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/^ //')"
 }

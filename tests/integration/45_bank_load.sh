@@ -13,18 +13,9 @@ new_db bank_load
 # the test configuration, with the agency's accounts and the schemes of
 # the countries' payment references
 sed -i -e 's/^\[country\.CH\]$/&\npayment_reference = qrr/' -e 's/^\[country\.SE\]$/&\npayment_reference = ocr/' "$CONF"
-cat >>"$CONF" <<'EOF'
-[agency]
-name = Inkasso Test AG
-address = Bahnhofstrasse 1, 8001 Zürich
-bic = POFICHBEXXX
-account.CHF = CH4431999123000889012
-account.SEK = SE4550000000058398257466
-account.EUR = CH9300762011623852957
-EOF
+add_agency CHF=CH4431999123000889012 SEK=SE4550000000058398257466 EUR=CH9300762011623852957
 load_creditors
 CHF=CH4431999123000889012
-xsd=${ISO20022_XSD_DIR:-$ROOT/../shared/iso20022}/camt.054.001.08.xsd
 
 cat >"$TMP/cases.csv" <<'EOF'
 creditor_id,creditor_reference,debtor_type,debtor_name,debtor_national_id,debtor_birth_date,debtor_street,debtor_postal_code,debtor_city,debtor_country,debtor_email,debtor_phone,invoice_number,invoice_date,due_date,original_amount,currency,paid_amount,fee_amount,interest_amount,claim_type,disputed,reminder_date
@@ -52,10 +43,7 @@ nobody=$(python3 "$ROOT/tests/tools/payref.py" qrr 999999)
 
 # camt FILE MSGID: a camt.054.001.08 of the CHF account from stdin, valid
 # against its schema
-camt() {
-	python3 "$ROOT/tests/tools/camt.py" "$CHF" "$2" >"$1"
-	xmllint --noout --nonet --schema "$xsd" "$1" 2>"$TMP/xmllint" || { cat "$TMP/xmllint" >&2; fail "$1 is not valid"; }
-}
+camt() { camt_file "$1" "$CHF" "$2"; }
 # status date amount currency direction reversal reference acct_svcr_ref uetr end_to_end_id entry_acct_svcr_ref debtor
 T=$'\t'
 camt "$TMP/bank1.xml" M-1 <<EOF
@@ -105,8 +93,10 @@ T-6 9000 $refD CURRENCY_MISMATCH open"
 expect_eq "bank 1: the reference as stored (spaces removed)" "$(sql "SELECT reference FROM bank_records WHERE bank_reference = 'T-1'")" "$refA"
 expect_eq "bank 1: debtor names stored" "$(sql "SELECT debtor_name FROM bank_records WHERE bank_reference = 'T-2'")" "Jürg Keller"
 grep -q "Jürg" "$TMP/all-stderr" && fail "a debtor's name was logged"
-expect_eq "bank 1: status" "$("$LOADER" status --conf "$CONF" --json 3 | python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["kind"], b["status"], b["records"], b["accepted"], b["rejected"])')" \
-	"bank loaded 11 2 2"
+expect_eq "bank 1: status" "$("$LOADER" status --conf "$CONF" --json 3 | python3 -c 'import json,sys; b=json.load(sys.stdin); print(b["kind"], b["status"], b["records"], b["accepted"], b["rejected"], b["suspense"], b["ignored"])')" \
+	"bank loaded 11 2 2 5 2"
+expect_eq "bank 1: status detail" "$("$LOADER" status --conf "$CONF" 3 | grep -E '^(suspense|ignored) ')" "suspense  5
+ignored   2"
 
 # ---- the same file again: already loaded, nothing new
 run_loader load --conf "$CONF" --as-of 2026-11-20 "$TMP/bank1.xml"

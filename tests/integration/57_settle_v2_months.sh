@@ -15,32 +15,7 @@ OUT="$TMP/statements"
 
 new_db settle_v2
 load_creditors
-load() { # AS_OF FILE
-	"$LOADER" load --conf "$CONF" --as-of "$1" "$SF/$2" >"$TMP/load.out" 2>&1 || { cat "$TMP/load.out" >&2; fail "load $2"; }
-	grep -q " 0 rejected" "$TMP/load.out" || { cat "$TMP/load.out" >&2; fail "$2: records rejected"; }
-}
-# settle EXPECTED_STDOUT ARGS...: a run that must succeed with this stdout
-settle() {
-	local want=$1 got
-	shift
-	got=$("$SETTLEMENT" run --conf "$CONF" --out "$OUT" "$@" 2>>"$TMP/err") || { cat "$TMP/err" >&2; fail "settlement run $*"; }
-	expect_eq "stdout of run $*" "$got" "$want"
-}
-# same PERIOD FILE...: the statement files are the expected ones, byte for byte
-same() {
-	local p=$1 f
-	shift
-	for f in "$@"; do
-		cmp "$EXP/$p/$f" "$OUT/$p/$f" || { diff "$EXP/$p/$f" "$OUT/$p/$f" >&2 || true; fail "$p/$f differs from the expected file"; }
-		case "$f" in
-		*.xml) if command -v xmllint >/dev/null; then
-			xmllint --noout --nonet --schema "$ROOT/schemas/statement.xsd" "$OUT/$p/$f" 2>"$TMP/xmllint" ||
-				{ cat "$TMP/xmllint" >&2; fail "$p/$f is not valid against statement.xsd"; }
-		fi ;;
-		esac
-	done
-	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" "$(printf '%s ' "$@" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/^ //')"
-}
+load() { load_clean "$@"; }
 sep_c1="statement 2026-09-C1-CHF: 3 lines, net payout 210.10 CHF"
 sep_n1="statement 2026-09-N1-NOK: 1 lines, net payout 382.62 NOK"
 oct_c1="statement 2026-10-C1-CHF: 4 lines, net payout 450.27 CHF"

@@ -10,7 +10,10 @@ Environment: LOADER, SETTLEMENT, CONF (the test configuration), PG*
 Each month loads new cases (some backdated, loaded after the period they
 are registered in was settled), transactions booked in the month (some in
 earlier, closed months, loaded late; some withdrawals booked early the next
-month, loaded before the month is run, of cases a payment pays off), then
+month, loaded before the month is run, of cases a payment pays off), and
+reversals of random payments (SPEC 9.1 v2, inserted with SQL as the bank
+loader will store them: booked from a few days before their payment to
+weeks after it, so some wait for a payment booked in a later month), then
 runs the month: for every creditor, for one or a few with --creditor, or
 not at all; now and then re-runs an earlier month. A last run settles
 everything left.
@@ -21,8 +24,9 @@ cases each statement must count as registered. After every run it checks
 the database against the model and the rules that hold whatever the
 amounts:
   - every transaction is in the statement the model expects, or unsettled
-    when no run has covered its booking date since it was loaded; once, and
-    never twice; at the end none is left;
+    when no run has covered its booking date since it was loaded (a
+    reversal also while its payment is neither settled nor booked in the
+    run); once, and never twice; at the end none is left;
   - a statement exists for (creditor, period, currency) exactly when the
     model settles a transaction in it; none is issued again;
   - registeredCases and registeredPrincipal are the model's;
@@ -30,8 +34,11 @@ amounts:
     reopened, statement to statement, also across periods closed without a
     statement; the latest statement's openCases and openPrincipal are the
     open cases (as booked) that a statement counted, and their principal;
-  - totals are the sums of the lines; case balances those of their last
-    line;
+  - totals are the sums of the lines (reversals too); case balances those
+    of their last line; paid cases opened again by a reversal are the
+    statement's reopenedCases;
+  - a reversal's line is its payment's negated (the amount excepted), and
+    comes after it;
   - a re-run changes no statement file and settles nothing;
   - a case paid off before its withdrawal's booking date is counted paid,
     shows withdrawn in the case list until the withdrawal is booked, then
@@ -113,7 +120,7 @@ class Driver:
         self.ntx = 0
         self.cases = {}          # case_id -> dict(creditor, ref, registered, principal, loaded_at)
         self.fresh = set()       # case ids no transaction was ever loaded for
-        self.txs = {}            # tx_id -> dict(creditor, case_id, booking, loaded_at)
+        self.txs = {}            # tx_id -> dict(creditor, case_id, booking, loaded_at[, reverses])
         self.expect = {}         # tx_id -> statement period (tuple), once the model settles it
         self.closed = {c: None for c in ALL_CREDITORS}  # creditor -> latest covered period
         self.counted = {}        # case_id -> statement period that counted it
@@ -121,6 +128,9 @@ class Driver:
         self.events = 0          # the model's clock: loads and runs in order
         self.paid_then_withdrawn = []  # (case_id, month paid)
         self.runs = self.reruns = 0
+        self.nrev = 0            # reversals inserted
+        self.waited = set()      # reversals a run held back for their payment
+        self.bank_batch = None   # the batch they come from
 
     # ---- loads ----
 
@@ -178,6 +188,58 @@ class Driver:
                                     "booking": dt.date.fromisoformat(booking), "loaded_at": self.events}
             self.fresh.discard(int(case_id))
 
+    def reverse(self, t, booking):
+        """A reversal of payment t booked on booking, as the bank loader
+        will store it."""
+        self.events += 1
+        self.nrev += 1
+        if self.bank_batch is None:
+            self.bank_batch = int(sql(
+                "INSERT INTO batches (kind, file_name, file_path, sha256, as_of, status)"
+                f" VALUES ('bank', 'camt054.xml', '/srv/inbox/camt054.xml', repeat('ab', 32),"
+                f" DATE '{booking.isoformat()}', 'loaded') RETURNING batch_id")[0][0])
+        rows = sql(
+            "INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id,"
+            " kind, booking_date, amount, currency, batch_id, record, reverses)"
+            f" SELECT creditor_id, creditor_reference, case_id, 'BANK-{self.seed}-{self.nrev}',"
+            f" 'reversal', DATE '{booking.isoformat()}', amount, currency, {self.bank_batch},"
+            f" {self.nrev}, tx_id FROM transactions WHERE tx_id = {t} AND kind = 'payment' RETURNING tx_id")
+        x = self.txs[t]
+        self.txs[int(rows[0][0])] = {"creditor": x["creditor"], "case_id": x["case_id"],
+                                     "booking": booking, "loaded_at": self.events, "reverses": t}
+
+    def reversals(self, last, n):
+        """n reversals of random payments booked up to last and not
+        reversed yet (of cases not paid off before their withdrawal, which
+        check_payoffs follows), booked from 5 days before their payment to
+        40 days after it, at the latest the day after last."""
+        spare = {case_id for case_id, _ in self.paid_then_withdrawn}
+        candidates = [int(t) for t, case_id in sql(
+            "SELECT tx_id, case_id FROM transactions p WHERE kind = 'payment'"
+            f" AND booking_date <= DATE '{last.isoformat()}'"
+            " AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = p.tx_id)"
+            " ORDER BY tx_id") if int(case_id) not in spare]
+        for t in self.rnd.sample(candidates, min(n, len(candidates))):
+            booking = self.txs[t]["booking"] + dt.timedelta(days=self.rnd.randint(-5, 40))
+            self.reverse(t, min(booking, last + dt.timedelta(days=1)))
+
+    def waiting_reversal(self, last, spare):
+        """A payment booked early next month, loaded before this month is
+        run, that the bank takes back on a day of this month: the reversal
+        waits for the run that books the payment."""
+        nxt = last + dt.timedelta(days=1)
+        ids = sorted(i for i, c in self.cases.items() if c["registered"] <= last and i != spare
+                     and i not in {case_id for case_id, _ in self.paid_then_withdrawn})
+        if not ids:
+            return
+        case_id = self.rnd.choice(ids)
+        booking = nxt + dt.timedelta(days=self.rnd.randint(0, 2))
+        before = set(self.txs)
+        self.load_txs([self.tx_row(case_id, "payment", booking, self.rnd.randint(100, 20000))],
+                      nxt + dt.timedelta(days=2))
+        for t in set(self.txs) - before:  # none when the case is closed
+            self.reverse(t, last - dt.timedelta(days=self.rnd.randint(0, 5)))
+
     def month_txs(self, first, last, n, spare=None):
         """n transactions booked between first and last, on cases registered
         by then (not the case spare)."""
@@ -206,8 +268,14 @@ class Driver:
                 continue
             self.closed[cred] = period
             end = month_end(period)
-            settled = [t for t, x in self.txs.items()
-                       if x["creditor"] == cred and t not in self.expect and x["booking"] <= end]
+            settled = {t for t, x in self.txs.items()
+                       if x["creditor"] == cred and t not in self.expect and x["booking"] <= end}
+            # a reversal waits while its payment is neither settled nor
+            # booked in this run
+            held = {t for t in settled if "reverses" in self.txs[t]
+                    and self.txs[t]["reverses"] not in self.expect and self.txs[t]["reverses"] not in settled}
+            self.waited |= held
+            settled -= held
             for t in settled:
                 self.expect[t] = period
             if not settled:
@@ -295,22 +363,34 @@ class Driver:
             ("withdrawn or paid cases are not the closings of the lines",
              "SELECT count(*) FROM statements s LEFT JOIN (SELECT creditor_id, statement_number,"
              " count(*) FILTER (WHERE kind = 'withdrawal' AND written_off > 0) AS w,"
-             " count(*) FILTER (WHERE kind <> 'withdrawal' AND owed = 0 AND coalesce(owed_before, 1) <> 0) AS p"
+             " count(*) FILTER (WHERE kind <> 'withdrawal' AND owed = 0 AND coalesce(owed_before, 1) <> 0) AS p,"
+             # a reversal that makes a case owe again after nothing: it was
+             # paid (a withdrawn case owes nothing after one either)
+             " count(*) FILTER (WHERE kind = 'reversal' AND owed > 0 AND owed_before = 0) AS r"
              " FROM (SELECT creditor_id, statement_number, kind, written_off,"
              "  principal_after + fees_after + interest_after AS owed,"
              "  lag(principal_after + fees_after + interest_after) OVER (PARTITION BY case_id"
              "   ORDER BY statement_number, line_no) AS owed_before FROM statement_lines) x"
              " GROUP BY 1, 2) l USING (creditor_id, statement_number)"
-             " WHERE (s.withdrawn_cases, s.paid_cases, s.reopened_cases) IS DISTINCT FROM (l.w, l.p, 0)"),
+             " WHERE (s.withdrawn_cases, s.paid_cases, s.reopened_cases) IS DISTINCT FROM (l.w, l.p, l.r)"),
             ("totals are not the sums of the lines",
              "SELECT count(*) FROM statements s JOIN (SELECT creditor_id, statement_number, count(*) AS n,"
              " sum(amount) FILTER (WHERE kind = 'payment') AS p, sum(amount) FILTER (WHERE kind ="
              " 'direct_payment') AS d, sum(amount) FILTER (WHERE kind = 'credit_note') AS c,"
+             " sum(amount) FILTER (WHERE kind = 'reversal') AS r,"
              " sum(withdrawal_fee) AS w, sum(creditor_share) AS cs, sum(commission) AS co,"
              " sum(payout_effect) AS pe FROM statement_lines GROUP BY 1, 2) l USING (creditor_id, statement_number)"
-             " WHERE (s.lines, s.payments, s.direct_payments, s.credit_notes, s.withdrawal_fees, s.creditor_share,"
-             " s.commission, s.payout_effect) IS DISTINCT FROM (l.n, coalesce(l.p, 0), coalesce(l.d, 0),"
-             " coalesce(l.c, 0), l.w, l.cs, l.co, l.pe)"),
+             " WHERE (s.lines, s.payments, s.direct_payments, s.credit_notes, s.reversals, s.withdrawal_fees,"
+             " s.creditor_share, s.commission, s.payout_effect) IS DISTINCT FROM (l.n, coalesce(l.p, 0),"
+             " coalesce(l.d, 0), coalesce(l.c, 0), coalesce(l.r, 0), l.w, l.cs, l.co, l.pe)"),
+            ("a reversal's line is not its payment's negated, or not after it",
+             "SELECT count(*) FROM statement_lines r JOIN transactions t ON t.tx_id = r.tx_id"
+             " LEFT JOIN statement_lines o ON o.tx_id = t.reverses AND o.case_id = r.case_id"
+             " AND o.kind = 'payment' WHERE t.kind = 'reversal' AND (o.tx_id IS NULL"
+             " OR (r.amount, r.to_fees, r.to_interest, r.to_principal, r.overpaid, r.creditor_share,"
+             "  r.commission, r.payout_effect) IS DISTINCT FROM (o.amount, -o.to_fees, -o.to_interest,"
+             "  -o.to_principal, -o.overpaid, -o.creditor_share, -o.commission, -o.payout_effect)"
+             " OR (o.statement_number, o.line_no) >= (r.statement_number, r.line_no))"),
             ("shares or commission on a credit note or withdrawal",
              "SELECT count(*) FROM statement_lines WHERE kind IN ('credit_note', 'withdrawal')"
              " AND (creditor_share <> 0 OR commission <> 0)"),
@@ -348,6 +428,12 @@ class Driver:
             self.load_txs([self.tx_row(payoff, "withdrawal", nxt + dt.timedelta(days=1), 0)],
                           nxt + dt.timedelta(days=1))
             self.paid_then_withdrawn.append((payoff, p))
+        # the bank takes back a few payments, of this month or earlier,
+        # and one booked next month
+        if self.rnd.random() < 0.8:
+            self.reversals(last, self.rnd.randint(1, 4))
+        if self.rnd.random() < 0.4:
+            self.waiting_reversal(last, payoff)
         # the run: everyone, one creditor first, a few only, or none
         as_of = nxt + dt.timedelta(days=3)
         how = self.rnd.random()
@@ -398,7 +484,11 @@ class Driver:
         self.check_payoffs()
         n = sql("SELECT count(*), (SELECT count(*) FROM statements), (SELECT count(*) FROM settlement_runs)"
                 " FROM transactions")[0]
-        print(f"seed {self.seed}: {len(self.months)} months, {len(self.cases)} cases, {n[0]} transactions,"
+        r = sql("SELECT count(*) FILTER (WHERE reopened_cases > 0), coalesce(sum(reopened_cases), 0)"
+                " FROM statements")[0]
+        print(f"seed {self.seed}: {len(self.months)} months, {len(self.cases)} cases, {n[0]} transactions"
+              f" ({self.nrev} reversals, {len(self.waited)} waited for their payment, {r[1]} reopenings"
+              f" in {r[0]} statements),"
               f" {n[1]} statements, {self.runs} runs ({self.reruns} re-runs), {len(self.paid_then_withdrawn)}"
               f" cases paid before their withdrawal: every check held")
 
