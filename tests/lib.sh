@@ -43,11 +43,14 @@ valid_xml() {
 	done
 }
 
-# camt_file FILE ACCOUNT MSGID: a camt.054.001.08 of the account from the
-# entries on stdin (tests/tools/camt.py), valid against its schema
+# camt_file FILE ACCOUNT MSGID [--statement]: a camt.054.001.08 (with
+# --statement a camt.053.001.08) of the account from the entries on stdin
+# (tests/tools/camt.py), valid against its schema
 camt_file() {
-	python3 "$ROOT/tests/tools/camt.py" "$2" "$3" >"$1"
-	valid_xml "$ISO20022/camt.054.001.08.xsd" "$1"
+	local xsd=camt.054.001.08.xsd
+	[ "${4:-}" = --statement ] && xsd=camt.053.001.08.xsd
+	python3 "$ROOT/tests/tools/camt.py" ${4:+"$4"} "$2" "$3" >"$1"
+	valid_xml "$ISO20022/$xsd" "$1"
 }
 
 load_creditors() {
