@@ -15,8 +15,9 @@
 #    every test database, takes 25-50 s on a busy machine.)
 # 3. The account's camt.053 after that camt.054 (tests/tools/camt.py
 #    --statement, valid against camt.053.001.08.xsd), with 2010 of its
-#    entries: the same bookings again are skipped, and the credits that were pending in the camt.054,
-#    booked now, become payments (their pending form holds no key).
+#    entries: the same bookings again are skipped, and the credits that
+#    were pending in the camt.054, booked now, become payments (their
+#    pending form holds no key).
 # 4. Three loaders at once, held at the account's lock and let go
 #    together: two on one bank file (one loads it, the other waits and says
 #    it is loaded) and one on a file that overlaps it (each bank reference
