@@ -33,6 +33,16 @@
 #include "load.h"
 #include "locks.h"
 
+/* A record's key in bank_records: its bank_reference, and for an entry
+ * that is not booked (pending, information) the status too, so that the
+ * entry the bank books later (the evening's camt.053 after the morning's
+ * camt.054) is judged as the credit it now is, not as a DUPLICATE of its
+ * pending form; the same pending entry again is still skipped. A rejected
+ * record keeps no status: its key is its bank_reference. */
+#define BANK_KEY(t) \
+	"CASE WHEN " t ".entry_status <> 'BOOK' THEN " t ".bank_reference || '#' || " t ".entry_status" \
+	" ELSE " t ".bank_reference END"
+
 /* The bank records' outcomes that are suspense reasons, in the order of
  * the table of SPEC 13 (the first that applies). */
 static const char classify_bank_sql[] =
@@ -53,7 +63,8 @@ static const char classify_bank_sql[] =
 	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
 	"   WHEN x.case_currency <> x.currency THEN 'CURRENCY_MISMATCH'"
 	"   ELSE 'accepted' END AS outcome"
-	" FROM (SELECT s.record, s.errors IS NOT NULL AS has_errors, s.account, s.bank_reference, s.amount,"
+	" FROM (SELECT s.record, s.errors IS NOT NULL AS has_errors, s.account, s.bank_reference, " BANK_KEY("s")
+	"   AS key, s.amount,"
 	"   s.booking_date, s.direction, s.currency, s.reference, s.ref_ok,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
@@ -69,7 +80,7 @@ static const char classify_bank_sql[] =
 	"   p.statement_number AS payout_number,"
 	"   min(CASE WHEN b.id IS NULL THEN s.record END) OVER (PARTITION BY p.statement_number) AS payout_first"
 	"  FROM stage s"
-	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
+	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = " BANK_KEY("s")
 	"  LEFT JOIN LATERAL (SELECT c.case_id, c.creditor_id, c.creditor_reference, c.status, c.currency"
 	"    FROM cases c WHERE c.payment_reference = s.reference"
 	"    ORDER BY c.currency = s.currency DESC, c.case_id LIMIT 1) c"
@@ -79,7 +90,7 @@ static const char classify_bank_sql[] =
 	"   AND p.statement_number = s.end_to_end_id AND p.amount = s.amount AND p.currency = s.currency"
 	"   AND p.paid_date IS NULL"
 	"  WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
-	"   s.account, s.bank_reference ORDER BY s.record)) x";
+	"   s.account, " BANK_KEY("s") " ORDER BY s.record)) x";
 
 /* A reversal's original: in the database (by the indexes on uetr,
  * end_to_end_id, acct_svcr_ref), else a credit earlier in this file. */
@@ -115,7 +126,8 @@ static const char classify_reversals_sql[] =
 	"    db.id AS orig_id, CASE WHEN db.id IS NULL THEN f.record END AS orig_record"
 	"   FROM stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
 	"   LEFT JOIN LATERAL (SELECT b.id, b.bank_reference FROM bank_records b"
-	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND " MATCH("b")
+	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND b.entry_status = 'BOOK'"
+	"     AND " MATCH("b")
 	"     ORDER BY " MATCH_ORDER("b") ", b.id LIMIT 1) db ON true"
 	"   LEFT JOIN LATERAL (SELECT s.record, s.bank_reference FROM stage s JOIN stage_out o USING (record)"
 	"     WHERE s.account = r.account AND s.record < r.record AND o.is_credit"
@@ -149,7 +161,7 @@ static const char insert_records_sql[] =
 	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
 	" currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
 	" entry_acct_svcr_ref, outcome, creditor_id, case_id)"
-	" SELECT $1::bigint, s.record, s.account, s.bank_reference, s.entry_status, s.booking_date, s.amount,"
+	" SELECT $1::bigint, s.record, s.account, o.key, s.entry_status, s.booking_date, s.amount,"
 	"  s.currency, s.direction, coalesce(s.reversal, false), s.reference, s.debtor_name, s.acct_svcr_ref,"
 	"  s.uetr, s.end_to_end_id, s.entry_acct_svcr_ref,"
 	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN 'accepted' WHEN o.outcome = 'ignored' THEN 'ignored'"
