@@ -19,6 +19,7 @@
 #include "settle.h"
 #include "statements_list.h"
 #include "version.h"
+#include "lsan_hooks.h" /* defines; included by each program once */
 
 static const char usage_main[] =
 	"usage: settlement COMMAND [OPTIONS]\n"

@@ -1,0 +1,567 @@
+/* pdf_statement.c: the PDF of a statement (pdf_statement.h). */
+#include "pdf_statement.h"
+
+#include <cairo-pdf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "money.h"
+#include "pdf_pager.h"
+#include "pdf_slip.h"
+#include "qrbill.h"
+#include "version.h"
+
+/* A4 landscape, points */
+#define PAGE_W 841.8898
+#define PAGE_H 595.2756
+/* A4 portrait, the payment page */
+#define BILL_W PAGE_H
+#define BILL_H PAGE_W
+#define LEFT 36.0
+#define RIGHT (PAGE_W - 36.0)
+#define TOP 30.0
+#define FOOT_Y (PAGE_H - 24.0) /* top of the footer line */
+#define BOTTOM (PAGE_H - 32.0) /* rows and the summary end above it */
+#define CELL_PT 7.0
+#define PAD_X 2.5 /* on each side of a cell's text */
+#define PAD_Y 1.5 /* above and below a row's text */
+#define SUMMARY_GAP 12.0
+#define TOTALS_W 250.0 /* label and amount of a total */
+
+#define TEXT_FONT "DejaVu Sans 8"
+#define BOLD_FONT "DejaVu Sans Bold 8"
+
+enum col {
+	C_DATE, C_REF, C_NAME, C_TXID, C_KIND,
+	C_AMOUNT, C_FEES, C_INTEREST, C_PRINCIPAL, C_COMMISSION, C_PAYOUT,
+	NCOLS
+};
+#define FIRST_AMOUNT C_AMOUNT
+
+/* The columns of SPEC 15; the three texts share what the others leave,
+ * by weight. */
+static const struct {
+	const char *title;
+	enum pdf_align align;
+	double weight;
+} columns[NCOLS] = {
+	{ "Booking date", PDF_LEFT, 0 },    { "Creditor reference", PDF_LEFT, 0.28 },
+	{ "Debtor name", PDF_LEFT, 0.42 },  { "Transaction ID", PDF_LEFT, 0.30 },
+	{ "Kind", PDF_LEFT, 0 },            { "Amount", PDF_RIGHT, 0 },
+	{ "To fees", PDF_RIGHT, 0 },        { "To interest", PDF_RIGHT, 0 },
+	{ "To principal", PDF_RIGHT, 0 },   { "Commission", PDF_RIGHT, 0 },
+	{ "Payout effect", PDF_RIGHT, 0 },
+};
+
+struct doc {
+	struct pdf_fonts *f;
+	const struct statement_info *info;
+	const struct pdf_parties *parties;
+	struct pdf_source *src;
+	double x[NCOLS]; /* left edge of each cell's text */
+	double w[NCOLS]; /* and its width */
+	double header_h;
+	struct pdf_pager_geom geom;
+	int pages;       /* M of "page N of M" */
+	bool bill;       /* a payment page follows the table */
+	struct qrbill qr;
+	char number_line[160]; /* the footer's left part */
+};
+
+bool pdf_statement_has_bill(const struct statement_info *info)
+{
+	return info->totals.net_payout < 0 &&
+	       (strcmp(info->currency, "CHF") == 0 || strcmp(info->currency, "EUR") == 0);
+}
+
+/* ---- the line table ---- */
+
+static const int64_t *row_amount(const struct statement_row *row, int col)
+{
+	const struct booking_line *l = &row->line;
+	const int64_t *v[NCOLS] = { [C_AMOUNT] = &l->amount,         [C_FEES] = &l->to_fees,
+				    [C_INTEREST] = &l->to_interest,  [C_PRINCIPAL] = &l->to_principal,
+				    [C_COMMISSION] = &l->commission, [C_PAYOUT] = &l->payout_effect };
+
+	return v[col];
+}
+
+/* The texts of a row's cells (amounts formatted into bufs). */
+static void row_texts(const char *text[NCOLS], char bufs[NCOLS][MONEY_FMT_MAX],
+		      const struct statement_row *row)
+{
+	date_format(bufs[C_DATE], MONEY_FMT_MAX, row->line.booking_date);
+	text[C_DATE] = bufs[C_DATE];
+	text[C_REF] = row->creditor_reference;
+	text[C_NAME] = row->debtor_name;
+	text[C_TXID] = row->transaction_id;
+	text[C_KIND] = booking_kind_name(row->line.kind);
+	for (int c = FIRST_AMOUNT; c < NCOLS; c++) {
+		money_format(bufs[c], MONEY_FMT_MAX, *row_amount(row, c));
+		text[c] = bufs[c];
+	}
+}
+
+static double bold_width(struct doc *d, const char *text)
+{
+	return pdf_fast_width(d->f, &d->f->face[PDF_CELL_BOLD], text);
+}
+
+static double cell_width(struct doc *d, const char *text)
+{
+	return pdf_fast_width(d->f, &d->f->face[PDF_CELL], text);
+}
+
+/* Column widths: the date, the kind and each amount as wide as its widest
+ * value (or title); the texts share the rest. One pass over the lines. */
+static int measure_columns(struct doc *d, struct err *e)
+{
+	int64_t lo[NCOLS] = { 0 }, hi[NCOLS] = { 0 };
+	double fixed = 0, free_w, x = LEFT;
+	int64_t n = 0;
+	int rc = d->src->rewind(d->src->ctx, e);
+
+	while (rc == 0) {
+		struct statement_row row;
+		bool end;
+
+		rc = d->src->next(d->src->ctx, &row, &end, e);
+		if (rc != 0 || end)
+			break;
+		for (int c = FIRST_AMOUNT; c < NCOLS; c++) {
+			int64_t v = *row_amount(&row, c);
+
+			lo[c] = v < lo[c] ? v : lo[c];
+			hi[c] = v > hi[c] ? v : hi[c];
+		}
+		n++;
+	}
+	if (rc != 0)
+		return rc;
+	if (n != d->info->totals.lines)
+		return ERR_SET(e, ERR_DB, "%" PRId64 " lines stored, %" PRId64 " expected", n,
+			       d->info->totals.lines);
+	for (int c = 0; c < NCOLS; c++) {
+		double w = bold_width(d, columns[c].title);
+
+		if (c == C_DATE)
+			w = w > cell_width(d, "0000-00-00") ? w : cell_width(d, "0000-00-00");
+		for (int k = 0; c == C_KIND && k < BOOKING__KIND_COUNT; k++) {
+			double kw = cell_width(d, booking_kind_name((enum booking_kind)k));
+
+			w = kw > w ? kw : w;
+		}
+		if (c >= FIRST_AMOUNT) {
+			char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
+			double wa = cell_width(d, money_format(a, sizeof(a), lo[c]));
+			double wb = cell_width(d, money_format(b, sizeof(b), hi[c]));
+
+			w = wa > w ? wa : w;
+			w = wb > w ? wb : w;
+		}
+		d->w[c] = w;
+		if (columns[c].weight == 0)
+			fixed += w;
+	}
+	free_w = (RIGHT - LEFT) - fixed - NCOLS * 2 * PAD_X;
+	for (int c = 0; c < NCOLS; c++) {
+		if (columns[c].weight > 0 && free_w * columns[c].weight > d->w[c])
+			d->w[c] = free_w * columns[c].weight;
+		d->x[c] = x + PAD_X;
+		x += d->w[c] + 2 * PAD_X;
+	}
+	d->header_h = d->f->face[PDF_CELL_BOLD].line_h + 2 * PAD_Y;
+	return 0;
+}
+
+static double row_height(struct doc *d, const char *const text[NCOLS])
+{
+	double h = d->f->face[PDF_CELL].line_h;
+
+	for (int c = C_REF; c <= C_TXID; c++) {
+		double ch = pdf_cell_height(d->f, PDF_CELL, text[c], d->w[c]);
+
+		h = ch > h ? ch : h;
+	}
+	return h + 2 * PAD_Y;
+}
+
+static int draw_header_row(struct doc *d, cairo_t *cr, double y, struct err *e)
+{
+	int rc = 0;
+
+	cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+	cairo_rectangle(cr, LEFT, y, RIGHT - LEFT, d->header_h);
+	cairo_fill(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (int c = 0; c < NCOLS && rc == 0; c++)
+		rc = pdf_cell_draw(d->f, cr, PDF_CELL_BOLD, columns[c].title, d->x[c], y + PAD_Y,
+				   d->w[c], columns[c].align, e);
+	return rc;
+}
+
+static int draw_row(struct doc *d, cairo_t *cr, const char *const text[NCOLS], double y,
+		    double h, bool shaded, struct err *e)
+{
+	int rc = 0;
+
+	if (shaded) {
+		cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
+		cairo_rectangle(cr, LEFT, y, RIGHT - LEFT, h);
+		cairo_fill(cr);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+	}
+	for (int c = 0; c < NCOLS && rc == 0; c++)
+		rc = pdf_cell_draw(d->f, cr, PDF_CELL, text[c], d->x[c], y + PAD_Y, d->w[c],
+				   columns[c].align, e);
+	return rc;
+}
+
+/* ---- headings, footer, summary ---- */
+
+/* Page 1's heading; returns the y below it (cr NULL: only that). */
+static double first_heading(struct doc *d, cairo_t *cr)
+{
+	const struct statement_info *in = d->info;
+	const struct statement_portfolio *p = &in->portfolio;
+	char line[512], issued[DATE_FMT_MAX], from[DATE_FMT_MAX], to[DATE_FMT_MAX];
+	char a[MONEY_FMT_MAX], iban[64];
+	int year = 0, month = 0;
+	double y, yr, ycol;
+	/* the portfolio: label, cases, principal (NULL: none) */
+	struct {
+		const char *label;
+		int64_t cases;
+		const int64_t *principal;
+	} const rows[] = {
+		{ "Registered in the period", p->registered_cases, &p->registered_principal },
+		{ "Open at the end of the period", p->open_cases, &p->open_principal },
+		{ "Withdrawn", p->withdrawn_cases, NULL },
+		{ "Paid", p->paid_cases, NULL },
+		{ "Reopened", p->reopened_cases, NULL },
+	};
+	const double px = 470, pw = RIGHT - px;
+
+	date_parse_period(&year, &month, in->period);
+	date_format(issued, sizeof(issued), in->issued);
+	date_format(from, sizeof(from), date_from_ymd(year, month, 1));
+	date_format(to, sizeof(to), date_from_ymd(year, month, date_days_in_month(year, month)));
+	/* the agency, left; the statement, right */
+	y = TOP + pdf_show(d->f, cr, "DejaVu Sans Bold 12", d->parties->agency_name, LEFT, TOP, 380,
+			   PDF_LEFT);
+	y += pdf_show(d->f, cr, TEXT_FONT, d->parties->agency_address, LEFT, y, 380, PDF_LEFT);
+	snprintf(line, sizeof(line), "Statement %s", in->number);
+	yr = TOP + pdf_show(d->f, cr, "DejaVu Sans Bold 14", line, RIGHT - 380, TOP, 380, PDF_RIGHT);
+	snprintf(line, sizeof(line), "Period %s (%s to %s)", in->period, from, to);
+	yr += pdf_show(d->f, cr, TEXT_FONT, line, RIGHT - 380, yr, 380, PDF_RIGHT);
+	snprintf(line, sizeof(line), "Issued %s, amounts in %s", issued, in->currency);
+	yr += pdf_show(d->f, cr, TEXT_FONT, line, RIGHT - 380, yr, 380, PDF_RIGHT);
+	y = (y > yr ? y : yr) + 12;
+	/* the creditor, left; the portfolio, right */
+	ycol = y;
+	y += pdf_show(d->f, cr, BOLD_FONT, "Creditor", LEFT, y, 0, PDF_LEFT);
+	snprintf(line, sizeof(line), "%s (%s)", d->parties->creditor_name, in->creditor_id);
+	y += pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y, 400, PDF_LEFT);
+	snprintf(line, sizeof(line), "IBAN %s", qrbill_print_iban(iban, sizeof(iban),
+								 d->parties->creditor_iban));
+	y += pdf_show(d->f, cr, TEXT_FONT, line, LEFT, y, 400, PDF_LEFT);
+	pdf_show(d->f, cr, BOLD_FONT, "Portfolio", px, ycol, 0, PDF_LEFT);
+	pdf_show(d->f, cr, BOLD_FONT, "cases", px + 160, ycol, 60, PDF_RIGHT);
+	ycol += pdf_show(d->f, cr, BOLD_FONT, "principal", px + 220, ycol, pw - 220, PDF_RIGHT);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(line, sizeof(line), "%" PRId64, rows[i].cases);
+		pdf_show(d->f, cr, TEXT_FONT, rows[i].label, px, ycol, 0, PDF_LEFT);
+		pdf_show(d->f, cr, TEXT_FONT, line, px + 160, ycol, 60, PDF_RIGHT);
+		ycol += pdf_show(d->f, cr, TEXT_FONT,
+				 rows[i].principal ? money_format(a, sizeof(a), *rows[i].principal) : "",
+				 px + 220, ycol, pw - 220, PDF_RIGHT);
+	}
+	return (y > ycol ? y : ycol) + 10;
+}
+
+/* The heading of the pages after the first; returns the y below it. */
+static double later_heading(struct doc *d, cairo_t *cr)
+{
+	char line[512];
+	double h;
+
+	snprintf(line, sizeof(line), "%s \u00b7 Statement %s", d->parties->agency_name,
+		 d->info->number);
+	h = pdf_show(d->f, cr, BOLD_FONT, line, LEFT, TOP, 0, PDF_LEFT);
+	snprintf(line, sizeof(line), "%s (%s) \u00b7 Period %s", d->parties->creditor_name,
+		 d->info->creditor_id, d->info->period);
+	pdf_show(d->f, cr, TEXT_FONT, line, RIGHT - 400, TOP, 400, PDF_RIGHT);
+	return TOP + h + 6;
+}
+
+static void footer(struct doc *d, cairo_t *cr, double width, double y, int page)
+{
+	char line[64];
+
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	pdf_show(d->f, cr, "DejaVu Sans 7", d->number_line, LEFT, y, 0, PDF_LEFT);
+	snprintf(line, sizeof(line), "page %d of %d", page, d->pages);
+	pdf_show(d->f, cr, "DejaVu Sans 7", line, width - LEFT - 200, y, 200, PDF_RIGHT);
+}
+
+/* What happens to the money, as a sentence. */
+static void money_text(char *out, size_t size, struct doc *d)
+{
+	const struct statement_info *in = d->info;
+	const struct pdf_parties *pp = d->parties;
+	char a[MONEY_FMT_MAX], iban[64], ref[PAYREF_GROUPED_SIZE];
+	int64_t net = in->totals.net_payout;
+
+	if (net > 0) {
+		snprintf(out, size, "The net payout of %s %s is transferred to %s, IBAN %s.",
+			 money_format(a, sizeof(a), net), in->currency, pp->creditor_name,
+			 qrbill_print_iban(iban, sizeof(iban), pp->creditor_iban));
+	} else if (net == 0) {
+		snprintf(out, size, "The net payout is 0.00 %s: nothing is transferred and nothing "
+			 "is owed.", in->currency);
+	} else if (d->bill) {
+		payref_format_groups(ref, sizeof(ref), d->qr.reference, d->qr.ref_type);
+		snprintf(out, size, "%s owes %s %s %s. Please pay it with the QR-bill on page %d "
+			 "(account %s, reference %s).", pp->creditor_name, pp->agency_name,
+			 money_format(a, sizeof(a), -net), in->currency, d->pages,
+			 qrbill_print_iban(iban, sizeof(iban), d->qr.iban), ref);
+	} else if (pp->pay_account != NULL) {
+		snprintf(out, size, "%s owes %s %s %s. Please transfer it to account %s with the "
+			 "message \"Statement %s\".", pp->creditor_name, pp->agency_name,
+			 money_format(a, sizeof(a), -net), in->currency,
+			 qrbill_print_iban(iban, sizeof(iban), pp->pay_account), in->number);
+	} else {
+		snprintf(out, size, "%s owes %s %s %s. Please pay it with the message \"Statement "
+			 "%s\".", pp->creditor_name, pp->agency_name, money_format(a, sizeof(a), -net),
+			 in->currency, in->number);
+	}
+}
+
+/* The totals and where the money goes, from y; returns its height (cr
+ * NULL: only that). */
+static double summary(struct doc *d, cairo_t *cr, double y)
+{
+	const struct booking_totals *t = &d->info->totals;
+	struct {
+		const char *label;
+		int64_t v;
+		bool shown;
+	} const rows[] = {
+		{ "Payments", t->payments, true },
+		{ "Direct payments", t->direct_payments, true },
+		{ "Credit notes", t->credit_notes, true },
+		/* as in the XML: only in a statement with a reversal */
+		{ "Reversals", t->reversals, t->reversals != 0 },
+		{ "Withdrawal fees", t->withdrawal_fees, true },
+		{ "Creditor share", t->creditor_share, true },
+		{ "Commission", t->commission, true },
+		{ "VAT", t->vat, true },
+	};
+	char a[MONEY_FMT_MAX], text[1024], label[64];
+	double y0 = y, yl, yr;
+
+	y += SUMMARY_GAP;
+	yl = y + pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Totals", LEFT, y, 0, PDF_LEFT);
+	snprintf(text, sizeof(text), "%" PRId64, t->lines);
+	pdf_show(d->f, cr, TEXT_FONT, "Lines", LEFT, yl, 0, PDF_LEFT);
+	yl += pdf_show(d->f, cr, TEXT_FONT, text, LEFT, yl, TOTALS_W, PDF_RIGHT);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (!rows[i].shown)
+			continue;
+		pdf_show(d->f, cr, TEXT_FONT, rows[i].label, LEFT, yl, 0, PDF_LEFT);
+		yl += pdf_show(d->f, cr, TEXT_FONT, money_format(a, sizeof(a), rows[i].v), LEFT, yl,
+			       TOTALS_W, PDF_RIGHT);
+	}
+	if (cr != NULL) {
+		cairo_set_line_width(cr, 0.5);
+		cairo_move_to(cr, LEFT, yl + 1);
+		cairo_line_to(cr, LEFT + TOTALS_W, yl + 1);
+		cairo_stroke(cr);
+	}
+	yl += 3;
+	snprintf(label, sizeof(label), "Net payout (%s)", d->info->currency);
+	pdf_show(d->f, cr, "DejaVu Sans Bold 9", label, LEFT, yl, 0, PDF_LEFT);
+	yl += pdf_show(d->f, cr, "DejaVu Sans Bold 9", money_format(a, sizeof(a), t->net_payout),
+		       LEFT, yl, TOTALS_W, PDF_RIGHT);
+	/* where the money goes, beside the totals */
+	yr = y + pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Payout", LEFT + TOTALS_W + 60, y, 0,
+			  PDF_LEFT);
+	money_text(text, sizeof(text), d);
+	yr += pdf_show(d->f, cr, "DejaVu Sans 9", text, LEFT + TOTALS_W + 60, yr,
+		       RIGHT - LEFT - TOTALS_W - 60, PDF_LEFT);
+	return (yl > yr ? yl : yr) - y0;
+}
+
+/* ---- the document ---- */
+
+struct sink {
+	pdf_write_fn write;
+	void *ctx;
+	struct err *e;
+	int rc;
+};
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct sink *s = closure;
+
+	if (s->rc == 0)
+		s->rc = s->write(s->ctx, data, len, s->e);
+	return s->rc == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static void finish_page(struct doc *d, cairo_t *cr, int page)
+{
+	pdf_fonts_flush(d->f, cr);
+	footer(d, cr, PAGE_W, FOOT_Y, page);
+	cairo_show_page(cr);
+}
+
+/* The table pages: with cr NULL, only count them (d->pages); else draw
+ * them, every row where the counting pass put it. */
+static int table_pages(struct doc *d, cairo_t *cr, struct err *e)
+{
+	struct pdf_pager pg;
+	int64_t i = 0;
+	int page = 0;
+	int rc = d->src->rewind(d->src->ctx, e);
+
+	pdf_pager_init(&pg, &d->geom, d->info->totals.lines);
+	while (rc == 0) {
+		struct statement_row row;
+		const char *text[NCOLS];
+		char bufs[NCOLS][MONEY_FMT_MAX];
+		bool end, new_page;
+		double y, h;
+
+		rc = d->src->next(d->src->ctx, &row, &end, e);
+		if (rc != 0 || end)
+			break;
+		row_texts(text, bufs, &row);
+		h = row_height(d, text);
+		rc = pdf_pager_place(&pg, h, &page, &y, &new_page, e);
+		if (cr == NULL || rc != 0)
+			continue;
+		if (new_page) {
+			if (page > 1)
+				finish_page(d, cr, page - 1);
+			rc = draw_header_row(d, cr, page == 1 ? first_heading(d, cr) : later_heading(d, cr),
+					     e);
+		}
+		if (rc == 0)
+			rc = draw_row(d, cr, text, y, h, i % 2 == 1, e);
+		i++;
+	}
+	if (rc == 0 && cr == NULL)
+		d->pages = pg.page + (d->bill ? 1 : 0);
+	if (rc == 0 && cr != NULL) {
+		summary(d, cr, pg.y);
+		finish_page(d, cr, page);
+	}
+	return rc;
+}
+
+/* The payment page: A4 portrait, the bill at its foot. */
+static int draw_bill_page(struct doc *d, cairo_surface_t *s, cairo_t *cr, struct err *e)
+{
+	const struct statement_info *in = d->info;
+	char line[1024], a[MONEY_FMT_MAX];
+	double y, slip_y = BILL_H - PDF_SLIP_H;
+	int rc;
+
+	cairo_pdf_surface_set_size(s, BILL_W, BILL_H);
+	y = TOP + pdf_show(d->f, cr, "DejaVu Sans Bold 12", d->parties->agency_name, LEFT, TOP,
+			   BILL_W - 2 * LEFT, PDF_LEFT);
+	y += pdf_show(d->f, cr, TEXT_FONT, d->parties->agency_address, LEFT, y, BILL_W - 2 * LEFT,
+		      PDF_LEFT);
+	snprintf(line, sizeof(line), "Payment of statement %s", in->number);
+	y += 30 + pdf_show(d->f, cr, "DejaVu Sans Bold 14", line, LEFT, y + 30, BILL_W - 2 * LEFT,
+			   PDF_LEFT);
+	snprintf(line, sizeof(line), "The net payout of statement %s of %s (%s) for the period "
+		 "%s is %s %s: %s owes %s %s %s. Please pay it with the payment part below.",
+		 in->number, d->parties->creditor_name, in->creditor_id, in->period,
+		 money_format(a, sizeof(a), in->totals.net_payout), in->currency,
+		 d->parties->creditor_name, d->parties->agency_name,
+		 money_format(a, sizeof(a), -in->totals.net_payout), in->currency);
+	pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y + 12, BILL_W - 2 * LEFT, PDF_LEFT);
+	footer(d, cr, BILL_W, slip_y - 24, d->pages);
+	rc = pdf_slip_draw(d->f, cr, &d->qr, slip_y, e);
+	cairo_show_page(cr);
+	return rc;
+}
+
+static void set_metadata(cairo_surface_t *s, const struct doc *d)
+{
+	char date[32], day[DATE_FMT_MAX], text[512];
+
+	/* the document's dates are the issue date (SPEC 15), not the time of
+	 * the run, so the same statement gives the same bytes */
+	snprintf(date, sizeof(date), "%sT00:00:00Z", date_format(day, sizeof(day), d->info->issued));
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date);
+	snprintf(text, sizeof(text), "Statement %s", d->info->number);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, text);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, d->parties->agency_name);
+	snprintf(text, sizeof(text), "Statement of %s for %s", d->parties->creditor_name,
+		 d->info->period);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, text);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "settlement " ENGINE_VERSION);
+}
+
+int pdf_statement_write(struct pdf_fonts *f, const struct statement_info *info,
+			const struct pdf_parties *parties, struct pdf_source *src,
+			pdf_write_fn write, void *wctx, struct err *e)
+{
+	struct doc d;
+	struct sink sink = { write, wctx, e, 0 };
+	cairo_surface_t *s = NULL;
+	cairo_t *cr = NULL;
+	char issued[DATE_FMT_MAX];
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.f = f;
+	d.info = info;
+	d.parties = parties;
+	d.src = src;
+	d.bill = pdf_statement_has_bill(info);
+	snprintf(d.number_line, sizeof(d.number_line), "Statement %s \u00b7 issued %s", info->number,
+		 date_format(issued, sizeof(issued), info->issued));
+	rc = 0;
+	if (d.bill)
+		rc = qrbill_make(&d.qr, parties->pay_account ? parties->pay_account : "",
+				 parties->agency_name, parties->agency_address, info->currency,
+				 -info->totals.net_payout, parties->statement_id, info->number, e);
+	if (rc == 0)
+		rc = measure_columns(&d, e);
+	if (rc != 0)
+		goto out;
+	d.geom = (struct pdf_pager_geom){ first_heading(&d, NULL), later_heading(&d, NULL), BOTTOM,
+					  d.header_h, 0 };
+	d.pages = PDF_MAX_PAGES; /* the widest page number the summary can name */
+	d.geom.summary_h = summary(&d, NULL, 0);
+	rc = table_pages(&d, NULL, e);
+	if (rc != 0)
+		goto out;
+
+	s = cairo_pdf_surface_create_for_stream(sink_write, &sink, PAGE_W, PAGE_H);
+	set_metadata(s, &d);
+	cr = cairo_create(s);
+	rc = table_pages(&d, cr, e);
+	if (rc == 0 && d.bill)
+		rc = draw_bill_page(&d, s, cr, e);
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	if (rc == 0 && sink.rc != 0)
+		rc = sink.rc;
+	if (rc == 0 && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+		rc = ERR_SET(e, ERR_IO, "cannot write the PDF: %s",
+			     cairo_status_to_string(cairo_surface_status(s)));
+	cairo_surface_destroy(s);
+out:
+	if (rc != 0)
+		err_prefix(e, "PDF of statement '%s'", info->number);
+	return rc;
+}
