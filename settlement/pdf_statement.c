@@ -467,7 +467,7 @@ static int table_pages(struct doc *d, cairo_t *cr, struct err *e)
 static int draw_bill_page(struct doc *d, cairo_surface_t *s, cairo_t *cr, struct err *e)
 {
 	const struct statement_info *in = d->info;
-	char line[1024], a[MONEY_FMT_MAX];
+	char line[1024], net[MONEY_FMT_MAX], owed[MONEY_FMT_MAX];
 	double y, slip_y = BILL_H - PDF_SLIP_H;
 	int rc;
 
@@ -482,9 +482,9 @@ static int draw_bill_page(struct doc *d, cairo_surface_t *s, cairo_t *cr, struct
 	snprintf(line, sizeof(line), "The net payout of statement %s of %s (%s) for the period "
 		 "%s is %s %s: %s owes %s %s %s. Please pay it with the payment part below.",
 		 in->number, d->parties->creditor_name, in->creditor_id, in->period,
-		 money_format(a, sizeof(a), in->totals.net_payout), in->currency,
+		 money_format(net, sizeof(net), in->totals.net_payout), in->currency,
 		 d->parties->creditor_name, d->parties->agency_name,
-		 money_format(a, sizeof(a), -in->totals.net_payout), in->currency);
+		 money_format(owed, sizeof(owed), -in->totals.net_payout), in->currency);
 	pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y + 12, BILL_W - 2 * LEFT, PDF_LEFT);
 	footer(d, cr, BILL_W, slip_y - 24, d->pages);
 	rc = pdf_slip_draw(d->f, cr, &d->qr, slip_y, e);

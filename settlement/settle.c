@@ -375,6 +375,7 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 
 	memset(&r, 0, sizeof(r));
 	stage_init(&st);
+	st.conf = o->conf;
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);

@@ -27,6 +27,7 @@
 #include "copy_text.h"
 #include "db.h"
 #include "log.h"
+#include "pdf_rows.h"
 #include "phase.h"
 #include "settle_pg.h"
 #include "settle_reader.h"
@@ -78,8 +79,11 @@ struct render {
 	struct statement_info info; /* number, creditor, period, currency */
 	struct spool csv;
 	struct spool xml;
+	struct spool rows;          /* the lines for the PDF (pdf_rows.h) */
 	struct spool_out csv_spool; /* the spools as statement_out writers */
 	struct spool_out xml_spool;
+	struct spool_out rows_spool;
+	struct buf rec;             /* one record of rows */
 	struct statement_out csv_out;
 	struct statement_out xml_out;
 	struct statement_xml lines; /* <line> elements into xml_out */
@@ -156,6 +160,9 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	rd->csv_spool.st = s->st;
 	rd->xml_spool.sp = &rd->xml;
 	rd->xml_spool.st = s->st;
+	rd->rows_spool.sp = &rd->rows;
+	rd->rows_spool.st = s->st;
+	buf_init(&rd->rec, PDF_ROW_MAX + 16);
 	statement_out_init(&rd->csv_out, spool_write, &rd->csv_spool);
 	statement_out_init(&rd->xml_out, spool_write, &rd->xml_spool);
 	s->ncur++;
@@ -171,6 +178,7 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	memcpy(rd->info.currency, currency, 4);
 	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
 	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0 ||
+	    spool_open(&rd->rows, s->st, &rd->info, "row", e) != 0 ||
 	    statement_xml_open(&rd->lines, &rd->xml_out, STATEMENT_XML_LINES, e) != 0)
 		return NULL;
 	return rd;
@@ -316,6 +324,10 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
+		if (spool_close(&rd->rows, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
+		    rc == 0)
+			rc = e->code;
+		buf_release(&rd->rec);
 		statement_out_release(&rd->csv_out);
 		statement_out_release(&rd->xml_out);
 		if (ok && rc == 0)
@@ -567,6 +579,10 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
 		rc = statement_xml_line(&rd->lines, &rd->info, &out, e);
+	if (rc == 0)
+		rc = pdf_rows_encode(&rd->rec, &out, e);
+	if (rc == 0)
+		rc = spool_write(&rd->rows_spool, rd->rec.data, rd->rec.len, e);
 	return rc;
 booking_failed:
 	return err_prefix(e, "creditor '%s'", c->id);
