@@ -306,8 +306,10 @@ static void footer(struct doc *d, cairo_t *cr, double width, double y, int page)
 	pdf_show(d->f, cr, "DejaVu Sans 7", line, width - LEFT - 200, y, 200, PDF_RIGHT);
 }
 
-/* What happens to the money, as a sentence. */
-static void money_text(char *out, size_t size, struct doc *d)
+/* What happens to the money: a sentence, then the account and the
+ * reference each on a line of its own (never broken inside). Returns the
+ * number of lines. */
+static int money_text(char out[3][512], struct doc *d)
 {
 	const struct statement_info *in = d->info;
 	const struct pdf_parties *pp = d->parties;
@@ -315,28 +317,33 @@ static void money_text(char *out, size_t size, struct doc *d)
 	int64_t net = in->totals.net_payout;
 
 	if (net > 0) {
-		snprintf(out, size, "The net payout of %s %s is transferred to %s, IBAN %s.",
-			 money_format(a, sizeof(a), net), in->currency, pp->creditor_name,
-			 qrbill_print_iban(iban, sizeof(iban), pp->creditor_iban));
-	} else if (net == 0) {
-		snprintf(out, size, "The net payout is 0.00 %s: nothing is transferred and nothing "
-			 "is owed.", in->currency);
-	} else if (d->bill) {
-		payref_format_groups(ref, sizeof(ref), d->qr.reference, d->qr.ref_type);
-		snprintf(out, size, "%s owes %s %s %s. Please pay it with the QR-bill on page %d "
-			 "(account %s, reference %s).", pp->creditor_name, pp->agency_name,
-			 money_format(a, sizeof(a), -net), in->currency, d->pages,
-			 qrbill_print_iban(iban, sizeof(iban), d->qr.iban), ref);
-	} else if (pp->pay_account != NULL) {
-		snprintf(out, size, "%s owes %s %s %s. Please transfer it to account %s with the "
-			 "message \"Statement %s\".", pp->creditor_name, pp->agency_name,
-			 money_format(a, sizeof(a), -net), in->currency,
-			 qrbill_print_iban(iban, sizeof(iban), pp->pay_account), in->number);
-	} else {
-		snprintf(out, size, "%s owes %s %s %s. Please pay it with the message \"Statement "
-			 "%s\".", pp->creditor_name, pp->agency_name, money_format(a, sizeof(a), -net),
-			 in->currency, in->number);
+		snprintf(out[0], 512, "The net payout of %s %s is transferred to %s:",
+			 money_format(a, sizeof(a), net), in->currency, pp->creditor_name);
+		snprintf(out[1], 512, "IBAN %s", qrbill_print_iban(iban, sizeof(iban), pp->creditor_iban));
+		return 2;
 	}
+	if (net == 0) {
+		snprintf(out[0], 512, "The net payout is 0.00 %s: nothing is transferred and nothing "
+			 "is owed.", in->currency);
+		return 1;
+	}
+	money_format(a, sizeof(a), -net);
+	if (d->bill) {
+		payref_format_groups(ref, sizeof(ref), d->qr.reference, d->qr.ref_type);
+		snprintf(out[0], 512, "%s owes %s %s %s. Please pay it with the QR-bill on page %d:",
+			 pp->creditor_name, pp->agency_name, a, in->currency, d->pages);
+		snprintf(out[1], 512, "account %s", qrbill_print_iban(iban, sizeof(iban), d->qr.iban));
+		snprintf(out[2], 512, "reference %s", ref);
+		return 3;
+	}
+	snprintf(out[0], 512, "%s owes %s %s %s. Please pay it with the message:",
+		 pp->creditor_name, pp->agency_name, a, in->currency);
+	snprintf(out[1], 512, "Statement %s", in->number);
+	if (pp->pay_account == NULL)
+		return 2;
+	snprintf(out[2], 512, "to the account %s",
+		 qrbill_print_iban(iban, sizeof(iban), pp->pay_account));
+	return 3;
 }
 
 /* The totals and where the money goes, from y; returns its height (cr
@@ -359,8 +366,9 @@ static double summary(struct doc *d, cairo_t *cr, double y)
 		{ "Commission", t->commission, true },
 		{ "VAT", t->vat, true },
 	};
-	char a[MONEY_FMT_MAX], text[1024], label[64];
+	char a[MONEY_FMT_MAX], text[64], label[64], money[3][512];
 	double y0 = y, yl, yr;
+	int nmoney;
 
 	y += SUMMARY_GAP;
 	yl = y + pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Totals", LEFT, y, 0, PDF_LEFT);
@@ -388,9 +396,10 @@ static double summary(struct doc *d, cairo_t *cr, double y)
 	/* where the money goes, beside the totals */
 	yr = y + pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Payout", LEFT + TOTALS_W + 60, y, 0,
 			  PDF_LEFT);
-	money_text(text, sizeof(text), d);
-	yr += pdf_show(d->f, cr, "DejaVu Sans 9", text, LEFT + TOTALS_W + 60, yr,
-		       RIGHT - LEFT - TOTALS_W - 60, PDF_LEFT);
+	nmoney = money_text(money, d);
+	for (int i = 0; i < nmoney; i++)
+		yr += pdf_show(d->f, cr, "DejaVu Sans 9", money[i], LEFT + TOTALS_W + 60, yr,
+			       RIGHT - LEFT - TOTALS_W - 60, PDF_LEFT);
 	return (yl > yr ? yl : yr) - y0;
 }
 
