@@ -170,25 +170,23 @@ run_loader load --conf "$CONF" --as-of 2026-12-01 "$TMP/tx-11.csv"
 # (the first address goes too: two in a row would be a key given again)
 grep -v '^name = ' "$CONF" | sed '0,/^address = /{/^address = /d}' >"$TMP/noname.conf"
 grep -v '^account.CHF = ' "$CONF" >"$TMP/noaccount.conf"
-before=$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM statement_documents) FROM statements")
-set +e
-"$SETTLEMENT" run --conf "$TMP/noname.conf" --out "$OUT" --period 2026-11 --as-of 2026-12-02 >"$TMP/o" 2>"$TMP/e"
-rc=$?
-set -e
-expect_eq "no name: exit" "$rc" 2
-expect_eq "no name: message" "$(cat "$TMP/e")" \
-	"settlement: error: configuration '$TMP/noname.conf': PDF statements need [agency] name"
-expect_eq "no name: nothing issued" "$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM statement_documents) FROM statements")" "$before"
-[ ! -e "$OUT/2026-11" ] || fail "no name: files written"
-set +e
-"$SETTLEMENT" run --conf "$TMP/noaccount.conf" --out "$OUT" --period 2026-11 --as-of 2026-12-02 >"$TMP/o" 2>"$TMP/e"
-rc=$?
-set -e
-expect_eq "no CHF account: exit" "$rc" 2
-expect_eq "no CHF account: message" "$(cat "$TMP/e")" \
-	"settlement: error: configuration '$TMP/noaccount.conf': the QR-bill of statement '2026-11-C1-CHF' needs [agency] account.CHF"
-expect_eq "no CHF account: nothing issued" "$(sql "SELECT count(*) || '/' || (SELECT count(*) FROM statement_documents) FROM statements")" "$before"
-[ ! -e "$OUT/2026-11" ] || fail "no CHF account: files written"
+issued() { sql "SELECT count(*) || '/' || (SELECT count(*) FROM statement_documents) FROM statements"; }
+before=$(issued)
+# refused WHAT CONF MESSAGE: November with CONF is a configuration error
+# (exit 2) with MESSAGE on stderr, and issues nothing
+refused() {
+	set +e
+	"$SETTLEMENT" run --conf "$2" --out "$OUT" --period 2026-11 --as-of 2026-12-02 >"$TMP/o" 2>"$TMP/e"
+	rc=$?
+	set -e
+	expect_eq "$1: exit" "$rc" 2
+	expect_eq "$1: message" "$(cat "$TMP/e")" "settlement: error: configuration '$2': $3"
+	expect_eq "$1: nothing issued" "$(issued)" "$before"
+	[ ! -e "$OUT/2026-11" ] || fail "$1: files written"
+}
+refused "no name" "$TMP/noname.conf" "PDF statements need [agency] name"
+refused "no CHF account" "$TMP/noaccount.conf" \
+	"the QR-bill of statement '2026-11-C1-CHF' needs [agency] account.CHF"
 "$SETTLEMENT" run --conf "$CONF" --out "$OUT" --period 2026-11 --as-of 2026-12-02 >"$TMP/o" 2>>"$TMP/err" ||
 	{ cat "$TMP/err" >&2; fail "November"; }
 expect_eq "November" "$(cat "$TMP/o")" "statement 2026-11-C1-CHF: 1 lines, net payout -27.03 CHF
