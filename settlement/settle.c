@@ -376,6 +376,7 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	memset(&r, 0, sizeof(r));
 	stage_init(&st);
 	st.conf = o->conf;
+	st.no_pdf = o->no_pdf;
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);

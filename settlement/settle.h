@@ -62,6 +62,7 @@ struct settle_opts {
 	int32_t as_of;
 	const char *out_dir;
 	FILE *out;               /* one line per statement (stdout) */
+	bool no_pdf;             /* no PDF statements (the bench's baseline) */
 };
 
 /* First and last day of a period, and whether it has ended by as_of

@@ -178,7 +178,7 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	memcpy(rd->info.currency, currency, 4);
 	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
 	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0 ||
-	    spool_open(&rd->rows, s->st, &rd->info, "row", e) != 0 ||
+	    (!s->st->no_pdf && spool_open(&rd->rows, s->st, &rd->info, "row", e) != 0) ||
 	    statement_xml_open(&rd->lines, &rd->xml_out, STATEMENT_XML_LINES, e) != 0)
 		return NULL;
 	return rd;
@@ -579,9 +579,9 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
 		rc = statement_xml_line(&rd->lines, &rd->info, &out, e);
-	if (rc == 0)
+	if (rc == 0 && !s->st->no_pdf)
 		rc = pdf_rows_encode(&rd->rec, &out, e);
-	if (rc == 0)
+	if (rc == 0 && !s->st->no_pdf)
 		rc = spool_write(&rd->rows_spool, rd->rec.data, rd->rec.len, e);
 	return rc;
 booking_failed:

@@ -410,7 +410,7 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	rc = outfile_open(&csv, st, info, "csv", e);
 	if (rc == 0)
 		rc = outfile_open(&xml, st, info, "xml", e);
-	if (rc == 0)
+	if (rc == 0 && !st->no_pdf)
 		rc = spool_open(&rows, st, info, "row", e);
 	if (rc == 0)
 		rc = statement_csv_header(&csv.out, e);
@@ -445,9 +445,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 				rc = statement_csv_row(&csv.out, info, &row, e);
 			if (rc == 0)
 				rc = statement_xml_line(&doc, info, &row, e);
-			if (rc == 0)
+			if (rc == 0 && !st->no_pdf)
 				rc = pdf_rows_encode(&rec, &row, e);
-			if (rc == 0)
+			if (rc == 0 && !st->no_pdf)
 				rc = spool_write(&rows_out, rec.data, rec.len, e);
 			lines++;
 		}
@@ -473,9 +473,9 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 		rc = outfile_commit(&csv, e);
 	if (rc == 0)
 		rc = outfile_commit(&xml, e);
-	if (rc == 0)
+	if (rc == 0 && !st->no_pdf)
 		rc = spool_close(&rows, st, true, lines, e);
-	if (rc == 0)
+	if (rc == 0 && !st->no_pdf)
 		rc = stage_pdf(st, info, parties, rows.index, e);
 out:
 	statement_xml_close(&doc, NULL);
@@ -553,13 +553,13 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 		"  credit_notes,"
 		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout,"
 		"  reversals, " STAGE_DOCUMENT_COLS
-		" FROM statements s JOIN statement_documents d USING (creditor_id, statement_number)"
+		" FROM statements s LEFT JOIN statement_documents d USING (creditor_id, statement_number)"
 		" WHERE s.creditor_id = $1 AND s.period = $2 ORDER BY s.currency";
 	const char *params[2] = { creditor_id, period };
 	PGresult *res = NULL;
 	int rc;
 
-	rc = stage_documents(st, conn, creditor_id, period, e);
+	rc = st->no_pdf ? 0 : stage_documents(st, conn, creditor_id, period, e);
 	if (rc == 0)
 		rc = db_query(conn, &res, sql, 2, params, e);
 	for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
@@ -569,7 +569,7 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 		size_t rows = SIZE_MAX;
 
 		rc = info_from_row(&info, res, i, e);
-		if (rc == 0)
+		if (rc == 0 && !st->no_pdf)
 			rc = stage_parties(&parties, res, i, ST_DOCUMENT, e);
 		if (rc != 0)
 			break;
@@ -587,9 +587,9 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 				rows = j;
 		}
 		rc = stage_dir(st, e);
-		if (rc == 0 && csv != NULL && xml != NULL && rows != SIZE_MAX) {
+		if (rc == 0 && csv != NULL && xml != NULL && (rows != SIZE_MAX || st->no_pdf)) {
 			rc = stage_spooled(st, csv, xml, &info, e);
-			if (rc == 0)
+			if (rc == 0 && !st->no_pdf)
 				rc = stage_pdf(st, &info, &parties, rows, e);
 		} else if (rc == 0) {
 			rc = stage_statement(conn, st, &info, &parties, e);

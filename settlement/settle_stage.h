@@ -55,6 +55,7 @@ struct stage {
 	char made[4096]; /* the outermost directory this attempt created, "" if none */
 	const struct config *conf; /* [agency] for the PDFs' documents */
 	struct pdf_fonts *fonts;   /* loaded for the first PDF, kept for the others */
+	bool no_pdf;               /* write no PDFs (SETTLE_PDF=0, the bench's baseline) */
 };
 
 /* A staged statement file, "<dir>/<creditor_id>-<currency>.<ext>", with
