@@ -24,7 +24,6 @@
 #define TOP 30.0
 #define FOOT_Y (PAGE_H - 24.0) /* top of the footer line */
 #define BOTTOM (PAGE_H - 32.0) /* rows and the summary end above it */
-#define CELL_PT 7.0
 #define PAD_X 2.5 /* on each side of a cell's text */
 #define PAD_Y 1.5 /* above and below a row's text */
 #define SUMMARY_GAP 12.0

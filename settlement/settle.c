@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "phase.h"
+#include "settle_pdf.h"
 #include "settle_pg.h"
 #include "settle_stage.h"
 #include "settle_store.h"
@@ -349,6 +350,8 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 	rc = settle_all(r, cl, st, e);
 	for (size_t i = 0; i < cl->n && rc == 0; i++)
 		rc = stage_creditor(st, r->conn, r->period, cl->v[i].id, e);
+	if (rc == 0)
+		rc = stage_pdfs(st, e);
 	if (rc == 0)
 		rc = stage_check_spools(st, r->period, e);
 	phase_mark("render and sync the files");

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 
 /* Read buffer of a spool of lines. */
 #define ROWS_READ_BUF ((size_t)256 * 1024)
-/* Cells of the table, in points (pdf_statement.c lays out around it). */
-#define CELL_PT 7.0
 
 /* The account a creditor is asked to pay the negative net payout of a
  * statement in currency to: the agency's account of the currency,
@@ -141,31 +140,98 @@ static int pdf_out(void *ctx, const void *data, size_t len, struct err *e)
 	return outfile_write(ctx, data, len, e);
 }
 
+/* ---- the PDFs of a run, rendered by a few threads ---- */
+
+/* A PDF to render: the statement, its document's texts (copied: the
+ * query's result is gone by then), its spooled lines. */
+struct pdf_job {
+	struct statement_info info;
+	struct pdf_parties parties; /* texts point into text */
+	char *text;
+	size_t spool; /* index in st->spools */
+	int rc;
+	struct err err;
+};
+
+/* Threads rendering the PDFs of a run: one per core, at most this many. */
+#define PDF_THREADS_MAX 4
+
+struct pdf_pool {
+	struct stage *st;
+	pthread_mutex_t lock; /* next, failed, st->pub */
+	size_t next;          /* the next job to take */
+	bool failed;          /* a job failed: take no more */
+};
+
+static void job_release(struct pdf_job *j)
+{
+	free(j->text);
+	j->text = NULL;
+}
+
 int stage_pdf(struct stage *st, const struct statement_info *info,
 	      const struct pdf_parties *parties, size_t index, struct err *e)
 {
-	struct spooled *sd = &st->spools[index];
+	const char *src[5] = { parties->agency_name, parties->agency_address,
+			       parties->creditor_name, parties->creditor_iban,
+			       parties->pay_account ? parties->pay_account : "" };
+	const char **dst[5];
+	struct pdf_job *j;
+	size_t len = 0, off = 0;
+
+	if (st->spools[index].lines != info->totals.lines)
+		return ERR_SET(e, ERR_DB, "statement '%s': %" PRId64 " lines spooled, %" PRId64
+			       " stored", info->number, st->spools[index].lines, info->totals.lines);
+	if (st->njobs == st->jobs_cap) {
+		size_t cap = st->jobs_cap ? st->jobs_cap * 2 : 16;
+		struct pdf_job *p = realloc(st->jobs, cap * sizeof(*p));
+
+		if (p == NULL)
+			return ERR_SET(e, ERR_NOMEM, "out of memory");
+		st->jobs = p;
+		st->jobs_cap = cap;
+	}
+	j = &st->jobs[st->njobs];
+	memset(j, 0, sizeof(*j));
+	for (int i = 0; i < 5; i++)
+		len += strlen(src[i]) + 1;
+	j->text = malloc(len);
+	if (j->text == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	j->info = *info;
+	j->parties = *parties;
+	dst[0] = &j->parties.agency_name;
+	dst[1] = &j->parties.agency_address;
+	dst[2] = &j->parties.creditor_name;
+	dst[3] = &j->parties.creditor_iban;
+	dst[4] = &j->parties.pay_account;
+	for (int i = 0; i < 5; i++) {
+		size_t n = strlen(src[i]) + 1;
+
+		memcpy(j->text + off, src[i], n);
+		*dst[i] = j->text + off;
+		off += n;
+	}
+	if (parties->pay_account == NULL)
+		j->parties.pay_account = NULL;
+	j->spool = index;
+	err_clear(&j->err);
+	st->njobs++;
+	return 0;
+}
+
+/* Render one PDF from its spool into its staged file; the spool goes. */
+static int render_job(struct pdf_pool *pool, struct pdf_fonts *fonts, struct pdf_job *j)
+{
+	struct stage *st = pool->st;
+	struct spooled *sd = &st->spools[j->spool];
 	struct rows_in in = { NULL, sd->path, { NULL, 0, 0, 0 } };
 	struct pdf_source src = { rows_rewind, rows_next, &in };
+	struct err *e = &j->err;
 	struct outfile f;
 	char *rbuf = NULL;
 	int rc = 0;
 
-	if (sd->lines != info->totals.lines)
-		return ERR_SET(e, ERR_DB, "statement '%s': %" PRId64 " lines spooled, %" PRId64
-			       " stored", info->number, sd->lines, info->totals.lines);
-	if (st->fonts == NULL) {
-		st->fonts = calloc(1, sizeof(*st->fonts));
-		if (st->fonts == NULL)
-			return ERR_SET(e, ERR_NOMEM, "out of memory");
-		rc = pdf_fonts_init(st->fonts, CELL_PT, e);
-		if (rc != 0) {
-			pdf_fonts_release(st->fonts);
-			free(st->fonts);
-			st->fonts = NULL;
-			return rc;
-		}
-	}
 	buf_init(&in.rec, PDF_ROW_MAX + 16);
 	outfile_init(&f);
 	in.fp = fopen(sd->path, "rb");
@@ -174,10 +240,13 @@ int stage_pdf(struct stage *st, const struct statement_info *info,
 		rc = ERR_SET(e, ERR_IO, "cannot open '%s': %s", sd->path, strerror(errno));
 	else if (rbuf == NULL || setvbuf(in.fp, rbuf, _IOFBF, ROWS_READ_BUF) != 0)
 		rc = ERR_SET(e, ERR_NOMEM, "out of memory");
+	if (rc == 0) {
+		pthread_mutex_lock(&pool->lock);
+		rc = outfile_open(&f, st, &j->info, "pdf", e);
+		pthread_mutex_unlock(&pool->lock);
+	}
 	if (rc == 0)
-		rc = outfile_open(&f, st, info, "pdf", e);
-	if (rc == 0)
-		rc = pdf_statement_write(st->fonts, info, parties, &src, pdf_out, &f, e);
+		rc = pdf_statement_write(fonts, &j->info, &j->parties, &src, pdf_out, &f, e);
 	if (rc == 0)
 		rc = outfile_commit(&f, e);
 	outfile_close(&f);
@@ -191,4 +260,85 @@ int stage_pdf(struct stage *st, const struct statement_info *info,
 		sd->path = NULL;
 	}
 	return rc;
+}
+
+/* A thread: fonts of its own (pango's are not to be shared), then jobs
+ * until there are none or one failed. */
+static void *worker(void *arg)
+{
+	struct pdf_pool *pool = arg;
+	struct stage *st = pool->st;
+	struct pdf_fonts fonts;
+	struct err ferr = ERR_INIT;
+	int frc = pdf_fonts_init(&fonts, PDF_CELL_PT, &ferr);
+
+	for (;;) {
+		struct pdf_job *j;
+
+		pthread_mutex_lock(&pool->lock);
+		j = !pool->failed && pool->next < st->njobs ? &st->jobs[pool->next++] : NULL;
+		pthread_mutex_unlock(&pool->lock);
+		if (j == NULL)
+			break;
+		if (frc != 0) {
+			j->err = ferr;
+			j->rc = frc;
+		} else {
+			j->rc = render_job(pool, &fonts, j);
+		}
+		if (j->rc != 0) {
+			pthread_mutex_lock(&pool->lock);
+			pool->failed = true;
+			pthread_mutex_unlock(&pool->lock);
+		}
+	}
+	pdf_fonts_release(&fonts);
+	return NULL;
+}
+
+static size_t pool_threads(size_t jobs)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cores > 0 ? (size_t)cores : 1;
+
+	n = n < PDF_THREADS_MAX ? n : PDF_THREADS_MAX;
+	return n < jobs ? n : jobs;
+}
+
+int stage_pdfs(struct stage *st, struct err *e)
+{
+	struct pdf_pool pool = { st, PTHREAD_MUTEX_INITIALIZER, 0, false };
+	pthread_t threads[PDF_THREADS_MAX];
+	size_t nthreads = pool_threads(st->njobs), started = 0;
+	int rc = 0;
+
+	if (st->njobs == 0)
+		return 0;
+	/* one thread here does the work itself (and a failure to start the
+	 * others leaves it to the ones that did start) */
+	for (size_t i = 1; i < nthreads; i++) {
+		if (pthread_create(&threads[started], NULL, worker, &pool) != 0)
+			break;
+		started++;
+	}
+	worker(&pool);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&pool.lock);
+	/* the first failure in the order of the statements */
+	for (size_t i = 0; i < st->njobs && rc == 0; i++) {
+		if (st->jobs[i].rc != 0) {
+			*e = st->jobs[i].err;
+			rc = e->code;
+		}
+	}
+	stage_pdfs_clear(st);
+	return rc;
+}
+
+void stage_pdfs_clear(struct stage *st)
+{
+	for (size_t i = 0; i < st->njobs; i++)
+		job_release(&st->jobs[i]);
+	st->njobs = 0;
 }

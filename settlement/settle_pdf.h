@@ -38,9 +38,18 @@ int stage_documents(struct stage *st, PGconn *conn, const char *creditor_id,
  * (their texts point into res). */
 int stage_parties(struct pdf_parties *p, const PGresult *res, int i, int col, struct err *e);
 
-/* Stage the PDF of a statement from its spooled lines (st->spools[index],
- * complete), and remove the spool. */
+/* The PDF of a statement from its spooled lines (st->spools[index],
+ * complete): queued, with a copy of the parties, for stage_pdfs(). */
 int stage_pdf(struct stage *st, const struct statement_info *info,
 	      const struct pdf_parties *parties, size_t index, struct err *e);
+
+/* Render every queued PDF into its staged file, removing its spool: by one
+ * thread per core (at most four, each with fonts of its own), since cairo
+ * takes about 20 us a line and a run has a million; statements are
+ * independent and each one's bytes do not depend on the thread. The error
+ * is the one of the first failed statement in the queue's order. */
+int stage_pdfs(struct stage *st, struct err *e);
+/* Forget the queued PDFs (after a failed attempt). */
+void stage_pdfs_clear(struct stage *st);
 
 #endif

@@ -29,6 +29,7 @@ void stage_init(struct stage *st)
 
 void stage_discard(struct stage *st)
 {
+	stage_pdfs_clear(st);
 	publish_discard(&st->pub);
 	for (size_t i = 0; i < st->nspools; i++) {
 		if (st->spools[i].path != NULL)
@@ -63,10 +64,10 @@ void stage_release(struct stage *st)
 	publish_release(&st->pub);
 	free(st->spools);
 	free(st->infos);
-	if (st->fonts != NULL)
-		pdf_fonts_release(st->fonts);
-	free(st->fonts);
-	st->fonts = NULL;
+	stage_pdfs_clear(st);
+	free(st->jobs);
+	st->jobs = NULL;
+	st->jobs_cap = 0;
 	st->spools = NULL;
 	st->infos = NULL;
 	st->spools_cap = 0;

@@ -34,6 +34,8 @@
 
 /* The CSV rows or XML lines of a statement of this run, waiting for
  * their frame, or its lines for its PDF (pdf_rows.h). */
+struct pdf_job;
+
 struct spooled {
 	char *path;
 	char creditor_id[24];
@@ -54,7 +56,9 @@ struct stage {
 	bool dir_made;
 	char made[4096]; /* the outermost directory this attempt created, "" if none */
 	const struct config *conf; /* [agency] for the PDFs' documents */
-	struct pdf_fonts *fonts;   /* loaded for the first PDF, kept for the others */
+	struct pdf_job *jobs;      /* PDFs to render (settle_pdf.h) */
+	size_t njobs;
+	size_t jobs_cap;
 	bool no_pdf;               /* write no PDFs (SETTLE_PDF=0, the bench's baseline) */
 };
 
