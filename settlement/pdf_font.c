@@ -9,7 +9,11 @@
 #include "utf8.h"
 
 static const char *const font_files[] = { "DejaVuSans.ttf", "DejaVuSans-Bold.ttf" };
-static const char *const face_names[PDF_FACES] = { "DejaVu Sans", "DejaVu Sans Bold" };
+static const struct {
+	const char *name;
+	double size;
+} faces[PDF_FACES] = { { "DejaVu Sans", 7 }, { "DejaVu Sans Bold", 7 },
+		       { "DejaVu Sans", 8 }, { "DejaVu Sans Bold", 8 } };
 
 /* Characters set from the glyph table: no shaping across them (no
  * combining marks, no joining, left to right). */
@@ -168,7 +172,7 @@ static int face_grow(struct pdf_face *face, size_t more, struct err *e)
 	return 0;
 }
 
-int pdf_cell_draw(struct pdf_fonts *f, cairo_t *cr, enum pdf_face_id id, const char *text,
+int pdf_cell_draw(struct pdf_fonts *f, enum pdf_face_id id, const char *text,
 		  double x, double y, double width, enum pdf_align align, struct err *e)
 {
 	struct pdf_face *face = &f->face[id];
@@ -178,9 +182,23 @@ int pdf_cell_draw(struct pdf_fonts *f, cairo_t *cr, enum pdf_face_id id, const c
 	int rc;
 
 	if (w < 0 || w > width) {
-		cairo_move_to(cr, x, y);
-		pango_cairo_show_layout(cr, cell_layout(f, face, text, width, align));
-		return 0;
+		struct pdf_deferred *dp;
+
+		if (f->ndeferred == f->deferred_cap) {
+			size_t cap = f->deferred_cap ? f->deferred_cap * 2 : 64;
+
+			dp = realloc(f->deferred, cap * sizeof(*dp));
+			if (dp == NULL)
+				return ERR_SET(e, ERR_NOMEM, "out of memory");
+			f->deferred = dp;
+			f->deferred_cap = cap;
+		}
+		dp = &f->deferred[f->ndeferred];
+		*dp = (struct pdf_deferred){ id, align, x, y, width, f->texts.len };
+		rc = buf_add(&f->texts, text, len + 1, e);
+		if (rc == 0)
+			f->ndeferred++;
+		return rc;
 	}
 	if (face->n + len > face->cap && (rc = face_grow(face, len, e)) != 0)
 		return rc;
@@ -205,6 +223,15 @@ int pdf_cell_draw(struct pdf_fonts *f, cairo_t *cr, enum pdf_face_id id, const c
 
 void pdf_fonts_flush(struct pdf_fonts *f, cairo_t *cr)
 {
+	for (size_t i = 0; i < f->ndeferred; i++) {
+		const struct pdf_deferred *dp = &f->deferred[i];
+
+		cairo_move_to(cr, dp->x, dp->y);
+		pango_cairo_show_layout(cr, cell_layout(f, &f->face[dp->face], f->texts.data + dp->text,
+							dp->width, dp->align));
+	}
+	f->ndeferred = 0;
+	buf_reset(&f->texts);
 	for (int i = 0; i < PDF_FACES; i++) {
 		struct pdf_face *face = &f->face[i];
 
@@ -244,7 +271,7 @@ static int face_init(struct pdf_fonts *f, struct pdf_face *face, const char *nam
 	return 0;
 }
 
-int pdf_fonts_init(struct pdf_fonts *f, double size, struct err *e)
+int pdf_fonts_init(struct pdf_fonts *f, struct err *e)
 {
 	cairo_font_options_t *opt;
 	FcConfig *fc;
@@ -280,8 +307,9 @@ int pdf_fonts_init(struct pdf_fonts *f, double size, struct err *e)
 	f->layout = pango_layout_new(f->ctx);
 	pango_layout_set_single_paragraph_mode(f->layout, TRUE);
 	pango_layout_set_wrap(f->layout, PANGO_WRAP_WORD_CHAR);
+	buf_init(&f->texts, PDF_GLYPHS_MAX * 4);
 	for (int i = 0; i < PDF_FACES && rc == 0; i++)
-		rc = face_init(f, &f->face[i], face_names[i], size, e);
+		rc = face_init(f, &f->face[i], faces[i].name, faces[i].size, e);
 	return rc;
 }
 
@@ -298,6 +326,8 @@ void pdf_fonts_release(struct pdf_fonts *f)
 		free(face->clusters);
 		buf_release(&face->utf8);
 	}
+	free(f->deferred);
+	buf_release(&f->texts);
 	if (f->layout != NULL)
 		g_object_unref(f->layout);
 	if (f->ctx != NULL)

@@ -58,7 +58,18 @@ struct pdf_face {
 	struct buf utf8;
 };
 
-enum pdf_face_id { PDF_CELL, PDF_CELL_BOLD, PDF_FACES };
+/* The faces of the fast path: the table's cells (7 pt) and the heading
+ * and foot lines of the pages (8 pt, 7 pt). */
+enum pdf_face_id { PDF_CELL, PDF_CELL_BOLD, PDF_LINE, PDF_LINE_BOLD, PDF_FACES };
+
+/* A cell on the slow path, drawn when the page is flushed: after what the
+ * caller fills below the text (the table's shaded rows), like the glyphs. */
+struct pdf_deferred {
+	enum pdf_face_id face;
+	enum pdf_align align;
+	double x, y, width;
+	size_t text; /* offset in texts */
+};
 
 struct pdf_fonts {
 	void *fc; /* FcConfig */
@@ -66,11 +77,14 @@ struct pdf_fonts {
 	PangoContext *ctx;
 	PangoLayout *layout; /* for cells on the slow path */
 	struct pdf_face face[PDF_FACES];
+	struct pdf_deferred *deferred; /* the page's cells on the slow path */
+	size_t ndeferred;
+	size_t deferred_cap;
+	struct buf texts;
 };
 
-/* The fonts, cells at size points: ERR_IO naming a font file that cannot
- * be loaded. */
-int pdf_fonts_init(struct pdf_fonts *f, double size, struct err *e);
+/* The fonts: ERR_IO naming a font file that cannot be loaded. */
+int pdf_fonts_init(struct pdf_fonts *f, struct err *e);
 void pdf_fonts_release(struct pdf_fonts *f);
 
 /* A pango layout of text in the fonts' context, in font (a pango font
@@ -92,12 +106,13 @@ double pdf_fast_width(struct pdf_fonts *f, struct pdf_face *face, const char *te
 double pdf_cell_height(struct pdf_fonts *f, enum pdf_face_id id, const char *text,
 		       double width);
 
-/* Draw a cell whose top left corner is (x, y): on the fast path into the
- * face's glyphs of the page, else as a layout at once. */
-int pdf_cell_draw(struct pdf_fonts *f, cairo_t *cr, enum pdf_face_id id, const char *text,
+/* A cell whose top left corner is (x, y), drawn when the page is flushed
+ * (pdf_fonts_flush): on the fast path as glyphs, else as a layout. */
+int pdf_cell_draw(struct pdf_fonts *f, enum pdf_face_id id, const char *text,
 		  double x, double y, double width, enum pdf_align align, struct err *e);
 
-/* Show the glyphs collected for the page, and forget them. */
+/* Show the cells collected for the page (layouts, then glyphs), and
+ * forget them. */
 void pdf_fonts_flush(struct pdf_fonts *f, cairo_t *cr);
 
 #endif

@@ -64,6 +64,7 @@ struct doc {
 	double header_h;
 	struct pdf_pager_geom geom;
 	int pages;       /* M of "page N of M" */
+	bool shaded;     /* the path holds shaded rows not filled yet */
 	bool bill;       /* a payment page follows the table */
 	struct qrbill qr;
 	char number_line[160]; /* the footer's left part */
@@ -196,7 +197,7 @@ static int draw_header_row(struct doc *d, cairo_t *cr, double y, struct err *e)
 	cairo_fill(cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	for (int c = 0; c < NCOLS && rc == 0; c++)
-		rc = pdf_cell_draw(d->f, cr, PDF_CELL_BOLD, columns[c].title, d->x[c], y + PAD_Y,
+		rc = pdf_cell_draw(d->f, PDF_CELL_BOLD, columns[c].title, d->x[c], y + PAD_Y,
 				   d->w[c], columns[c].align, e);
 	return rc;
 }
@@ -207,15 +208,25 @@ static int draw_row(struct doc *d, cairo_t *cr, const char *const text[NCOLS], d
 	int rc = 0;
 
 	if (shaded) {
-		cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
+		/* filled once for the page (fill_shade), below the text */
 		cairo_rectangle(cr, LEFT, y, RIGHT - LEFT, h);
-		cairo_fill(cr);
-		cairo_set_source_rgb(cr, 0, 0, 0);
+		d->shaded = true;
 	}
 	for (int c = 0; c < NCOLS && rc == 0; c++)
-		rc = pdf_cell_draw(d->f, cr, PDF_CELL, text[c], d->x[c], y + PAD_Y, d->w[c],
+		rc = pdf_cell_draw(d->f, PDF_CELL, text[c], d->x[c], y + PAD_Y, d->w[c],
 				   columns[c].align, e);
 	return rc;
+}
+
+/* Fill the page's shaded rows, collected in the path. */
+static void fill_shade(struct doc *d, cairo_t *cr)
+{
+	if (d->shaded) {
+		cairo_set_source_rgb(cr, 0.94, 0.94, 0.94);
+		cairo_fill(cr);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		d->shaded = false;
+	}
 }
 
 /* ---- headings, footer, summary ---- */
@@ -280,29 +291,35 @@ static double first_heading(struct doc *d, cairo_t *cr)
 	return (y > ycol ? y : ycol) + 10;
 }
 
-/* The heading of the pages after the first; returns the y below it. */
-static double later_heading(struct doc *d, cairo_t *cr)
+/* The heading of the pages after the first (queued with the cells);
+ * returns the y below it (cr NULL: only that). */
+static double later_heading(struct doc *d, cairo_t *cr, struct err *e)
 {
 	char line[512];
-	double h;
+	int rc = 0;
 
-	snprintf(line, sizeof(line), "%s \u00b7 Statement %s", d->parties->agency_name,
-		 d->info->number);
-	h = pdf_show(d->f, cr, BOLD_FONT, line, LEFT, TOP, 0, PDF_LEFT);
-	snprintf(line, sizeof(line), "%s (%s) \u00b7 Period %s", d->parties->creditor_name,
-		 d->info->creditor_id, d->info->period);
-	pdf_show(d->f, cr, TEXT_FONT, line, RIGHT - 400, TOP, 400, PDF_RIGHT);
-	return TOP + h + 6;
+	if (cr != NULL) {
+		snprintf(line, sizeof(line), "%s \u00b7 Statement %s", d->parties->agency_name,
+			 d->info->number);
+		rc = pdf_cell_draw(d->f, PDF_LINE_BOLD, line, LEFT, TOP, 400, PDF_LEFT, e);
+		snprintf(line, sizeof(line), "%s (%s) \u00b7 Period %s", d->parties->creditor_name,
+			 d->info->creditor_id, d->info->period);
+		if (rc == 0)
+			rc = pdf_cell_draw(d->f, PDF_LINE, line, RIGHT - 340, TOP, 340, PDF_RIGHT, e);
+	}
+	return rc != 0 ? -1 : TOP + d->f->face[PDF_LINE_BOLD].line_h + 6;
 }
 
-static void footer(struct doc *d, cairo_t *cr, double width, double y, int page)
+/* The foot line of a page, queued with the cells. */
+static int footer(struct doc *d, double width, double y, int page, struct err *e)
 {
 	char line[64];
+	int rc = pdf_cell_draw(d->f, PDF_CELL, d->number_line, LEFT, y, 400, PDF_LEFT, e);
 
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	pdf_show(d->f, cr, "DejaVu Sans 7", d->number_line, LEFT, y, 0, PDF_LEFT);
 	snprintf(line, sizeof(line), "page %d of %d", page, d->pages);
-	pdf_show(d->f, cr, "DejaVu Sans 7", line, width - LEFT - 200, y, 200, PDF_RIGHT);
+	if (rc == 0)
+		rc = pdf_cell_draw(d->f, PDF_CELL, line, width - LEFT - 200, y, 200, PDF_RIGHT, e);
+	return rc;
 }
 
 /* What happens to the money: a sentence, then the account and the
@@ -420,11 +437,15 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
 	return s->rc == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
-static void finish_page(struct doc *d, cairo_t *cr, int page)
+static int finish_page(struct doc *d, cairo_t *cr, int page, struct err *e)
 {
+	int rc;
+
+	fill_shade(d, cr);
+	rc = footer(d, PAGE_W, FOOT_Y, page, e);
 	pdf_fonts_flush(d->f, cr);
-	footer(d, cr, PAGE_W, FOOT_Y, page);
 	cairo_show_page(cr);
+	return rc;
 }
 
 /* The table pages: with cr NULL, only count them (d->pages); else draw
@@ -453,10 +474,15 @@ static int table_pages(struct doc *d, cairo_t *cr, struct err *e)
 		if (cr == NULL || rc != 0)
 			continue;
 		if (new_page) {
+			double top;
+
 			if (page > 1)
-				finish_page(d, cr, page - 1);
-			rc = draw_header_row(d, cr, page == 1 ? first_heading(d, cr) : later_heading(d, cr),
-					     e);
+				rc = finish_page(d, cr, page - 1, e);
+			top = page == 1 ? first_heading(d, cr) : later_heading(d, cr, e);
+			if (rc == 0 && top < 0)
+				rc = e->code;
+			if (rc == 0)
+				rc = draw_header_row(d, cr, top, e);
 		}
 		if (rc == 0)
 			rc = draw_row(d, cr, text, y, h, i % 2 == 1, e);
@@ -465,8 +491,9 @@ static int table_pages(struct doc *d, cairo_t *cr, struct err *e)
 	if (rc == 0 && cr == NULL)
 		d->pages = pg.page + (d->bill ? 1 : 0);
 	if (rc == 0 && cr != NULL) {
+		fill_shade(d, cr);
 		summary(d, cr, pg.y);
-		finish_page(d, cr, page);
+		rc = finish_page(d, cr, page, e);
 	}
 	return rc;
 }
@@ -494,8 +521,10 @@ static int draw_bill_page(struct doc *d, cairo_surface_t *s, cairo_t *cr, struct
 		 d->parties->creditor_name, d->parties->agency_name,
 		 money_format(owed, sizeof(owed), -in->totals.net_payout), in->currency);
 	pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y + 12, BILL_W - 2 * LEFT, PDF_LEFT);
-	footer(d, cr, BILL_W, slip_y - 24, d->pages);
-	rc = pdf_slip_draw(d->f, cr, &d->qr, slip_y, e);
+	rc = footer(d, BILL_W, slip_y - 24, d->pages, e);
+	pdf_fonts_flush(d->f, cr);
+	if (rc == 0)
+		rc = pdf_slip_draw(d->f, cr, &d->qr, slip_y, e);
 	cairo_show_page(cr);
 	return rc;
 }
@@ -546,8 +575,8 @@ int pdf_statement_write(struct pdf_fonts *f, const struct statement_info *info,
 		rc = measure_columns(&d, e);
 	if (rc != 0)
 		goto out;
-	d.geom = (struct pdf_pager_geom){ first_heading(&d, NULL), later_heading(&d, NULL), BOTTOM,
-					  d.header_h, 0 };
+	d.geom = (struct pdf_pager_geom){ first_heading(&d, NULL), later_heading(&d, NULL, e),
+					  BOTTOM, d.header_h, 0 };
 	d.pages = PDF_MAX_PAGES; /* the widest page number the summary can name */
 	d.geom.summary_h = summary(&d, NULL, 0);
 	rc = table_pages(&d, NULL, e);

@@ -35,9 +35,6 @@
 #include "pdf_font.h"
 #include "statement.h"
 
-/* Size of the table's text, points: the fonts' size (pdf_fonts_init). */
-#define PDF_CELL_PT 7.0
-
 /* What a statement's PDF shows beyond the statement row and its lines,
  * fixed when the statement's PDF is first written (statement_documents). */
 struct pdf_parties {

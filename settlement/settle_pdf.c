@@ -2,6 +2,7 @@
 #include "settle_pdf.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -270,7 +271,7 @@ static void *worker(void *arg)
 	struct stage *st = pool->st;
 	struct pdf_fonts fonts;
 	struct err ferr = ERR_INIT;
-	int frc = pdf_fonts_init(&fonts, PDF_CELL_PT, &ferr);
+	int frc = pdf_fonts_init(&fonts, &ferr);
 
 	for (;;) {
 		struct pdf_job *j;
@@ -314,6 +315,11 @@ int stage_pdfs(struct stage *st, struct err *e)
 
 	if (st->njobs == 0)
 		return 0;
+	/* cairo records each page in large blocks and frees them when the page
+	 * is written: served by mmap, every page costs fresh zeroed pages from
+	 * the kernel (a sixth of the time); from the heap they are reused */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	/* one thread here does the work itself (and a failure to start the
 	 * others leaves it to the ones that did start) */
 	for (size_t i = 1; i < nthreads; i++) {

@@ -115,7 +115,7 @@ static void setup(void)
 	struct err e = ERR_INIT;
 
 	buf_init(&a, 64 << 20);
-	ck_assert_int_eq(pdf_fonts_init(&f, 7, &e), 0);
+	ck_assert_int_eq(pdf_fonts_init(&f, &e), 0);
 }
 
 static void teardown(void)
@@ -152,7 +152,7 @@ START_TEST(test_same_bytes)
 	ck_assert_int_eq(memcmp(a.data, b.data, a.len), 0);
 	pdf_fonts_release(&f);
 	/* nor do new fonts */
-	ck_assert_int_eq(pdf_fonts_init(&f, 7, &e), 0);
+	ck_assert_int_eq(pdf_fonts_init(&f, &e), 0);
 	ck_assert_int_eq(render(&f, &b, &in, 100, &e), 0);
 	ck_assert_uint_eq(a.len, b.len);
 	ck_assert_int_eq(memcmp(a.data, b.data, a.len), 0);
