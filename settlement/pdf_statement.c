@@ -4,6 +4,7 @@
 #include <cairo-pdf.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
@@ -27,7 +28,8 @@
 #define PAD_X 2.5 /* on each side of a cell's text */
 #define PAD_Y 1.5 /* above and below a row's text */
 #define SUMMARY_GAP 12.0
-#define TOTALS_W 250.0 /* label and amount of a total */
+#define TOTALS_W 230.0 /* label and amount of a total */
+#define PORTFOLIO_X (LEFT + TOTALS_W + 60) /* beside the totals */
 
 #define TEXT_FONT "DejaVu Sans 8"
 #define BOLD_FONT "DejaVu Sans Bold 8"
@@ -65,6 +67,8 @@ struct doc {
 	struct pdf_pager_geom geom;
 	int pages;       /* M of "page N of M" */
 	bool shaded;     /* the path holds shaded rows not filled yet */
+	double summary_y; /* where the summary goes on the last table page */
+	int last_page;
 	bool bill;       /* a payment page follows the table */
 	struct qrbill qr;
 	char number_line[160]; /* the footer's left part */
@@ -235,24 +239,9 @@ static void fill_shade(struct doc *d, cairo_t *cr)
 static double first_heading(struct doc *d, cairo_t *cr)
 {
 	const struct statement_info *in = d->info;
-	const struct statement_portfolio *p = &in->portfolio;
-	char line[512], issued[DATE_FMT_MAX], from[DATE_FMT_MAX], to[DATE_FMT_MAX];
-	char a[MONEY_FMT_MAX], iban[64];
+	char line[512], issued[DATE_FMT_MAX], from[DATE_FMT_MAX], to[DATE_FMT_MAX], iban[64];
 	int year = 0, month = 0;
-	double y, yr, ycol;
-	/* the portfolio: label, cases, principal (NULL: none) */
-	struct {
-		const char *label;
-		int64_t cases;
-		const int64_t *principal;
-	} const rows[] = {
-		{ "Registered in the period", p->registered_cases, &p->registered_principal },
-		{ "Open at the end of the period", p->open_cases, &p->open_principal },
-		{ "Withdrawn", p->withdrawn_cases, NULL },
-		{ "Paid", p->paid_cases, NULL },
-		{ "Reopened", p->reopened_cases, NULL },
-	};
-	const double px = 470, pw = RIGHT - px;
+	double y, yr;
 
 	date_parse_period(&year, &month, in->period);
 	date_format(issued, sizeof(issued), in->issued);
@@ -269,26 +258,46 @@ static double first_heading(struct doc *d, cairo_t *cr)
 	snprintf(line, sizeof(line), "Issued %s, amounts in %s", issued, in->currency);
 	yr += pdf_show(d->f, cr, TEXT_FONT, line, RIGHT - 380, yr, 380, PDF_RIGHT);
 	y = (y > yr ? y : yr) + 12;
-	/* the creditor, left; the portfolio, right */
-	ycol = y;
+	/* the creditor */
 	y += pdf_show(d->f, cr, BOLD_FONT, "Creditor", LEFT, y, 0, PDF_LEFT);
 	snprintf(line, sizeof(line), "%s (%s)", d->parties->creditor_name, in->creditor_id);
-	y += pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y, 400, PDF_LEFT);
+	y += pdf_show(d->f, cr, "DejaVu Sans 9", line, LEFT, y, 600, PDF_LEFT);
 	snprintf(line, sizeof(line), "IBAN %s", qrbill_print_iban(iban, sizeof(iban),
 								 d->parties->creditor_iban));
-	y += pdf_show(d->f, cr, TEXT_FONT, line, LEFT, y, 400, PDF_LEFT);
-	pdf_show(d->f, cr, BOLD_FONT, "Portfolio", px, ycol, 0, PDF_LEFT);
-	pdf_show(d->f, cr, BOLD_FONT, "cases", px + 160, ycol, 60, PDF_RIGHT);
-	ycol += pdf_show(d->f, cr, BOLD_FONT, "principal", px + 220, ycol, pw - 220, PDF_RIGHT);
+	y += pdf_show(d->f, cr, TEXT_FONT, line, LEFT, y, 600, PDF_LEFT);
+	return y + 10;
+}
+
+/* The portfolio of SPEC 9.2 at x; returns the y below it. */
+static double portfolio(struct doc *d, cairo_t *cr, double x, double y)
+{
+	const struct statement_portfolio *p = &d->info->portfolio;
+	char n[32], a[MONEY_FMT_MAX];
+	/* label, cases, principal (NULL: none) */
+	struct {
+		const char *label;
+		int64_t cases;
+		const int64_t *principal;
+	} const rows[] = {
+		{ "Registered in the period", p->registered_cases, &p->registered_principal },
+		{ "Open at the end of the period", p->open_cases, &p->open_principal },
+		{ "Withdrawn", p->withdrawn_cases, NULL },
+		{ "Paid", p->paid_cases, NULL },
+		{ "Reopened", p->reopened_cases, NULL },
+	};
+
+	y += pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Portfolio", x, y, 0, PDF_LEFT);
+	pdf_show(d->f, cr, BOLD_FONT, "cases", x + 150, y, 45, PDF_RIGHT);
+	y += pdf_show(d->f, cr, BOLD_FONT, "principal", x + 195, y, 75, PDF_RIGHT);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		snprintf(line, sizeof(line), "%" PRId64, rows[i].cases);
-		pdf_show(d->f, cr, TEXT_FONT, rows[i].label, px, ycol, 0, PDF_LEFT);
-		pdf_show(d->f, cr, TEXT_FONT, line, px + 160, ycol, 60, PDF_RIGHT);
-		ycol += pdf_show(d->f, cr, TEXT_FONT,
-				 rows[i].principal ? money_format(a, sizeof(a), *rows[i].principal) : "",
-				 px + 220, ycol, pw - 220, PDF_RIGHT);
+		snprintf(n, sizeof(n), "%" PRId64, rows[i].cases);
+		pdf_show(d->f, cr, TEXT_FONT, rows[i].label, x, y, 0, PDF_LEFT);
+		pdf_show(d->f, cr, TEXT_FONT, n, x + 150, y, 45, PDF_RIGHT);
+		y += pdf_show(d->f, cr, TEXT_FONT,
+			      rows[i].principal ? money_format(a, sizeof(a), *rows[i].principal) : "",
+			      x + 195, y, 75, PDF_RIGHT);
 	}
-	return (y > ycol ? y : ycol) + 10;
+	return y;
 }
 
 /* The heading of the pages after the first (queued with the cells);
@@ -345,10 +354,16 @@ static int money_text(char out[3][512], struct doc *d)
 	}
 	money_format(a, sizeof(a), -net);
 	if (d->bill) {
-		payref_format_groups(ref, sizeof(ref), d->qr.reference, d->qr.ref_type);
+		/* (before the statement's id is known, the reference's place only:
+		 * a line of its own) */
+		if (d->qr.reference[0] != '\0')
+			payref_format_groups(ref, sizeof(ref), d->qr.reference, d->qr.ref_type);
+		else /* as long as any */
+			snprintf(ref, sizeof(ref), "00 00000 00000 00000 00000 00000");
 		snprintf(out[0], 512, "%s owes %s %s %s. Please pay it with the QR-bill on page %d:",
 			 pp->creditor_name, pp->agency_name, a, in->currency, d->pages);
-		snprintf(out[1], 512, "account %s", qrbill_print_iban(iban, sizeof(iban), d->qr.iban));
+		snprintf(out[1], 512, "account %s",
+			 qrbill_print_iban(iban, sizeof(iban), pp->pay_account ? pp->pay_account : ""));
 		snprintf(out[2], 512, "reference %s", ref);
 		return 3;
 	}
@@ -383,7 +398,7 @@ static double summary(struct doc *d, cairo_t *cr, double y)
 		{ "VAT", t->vat, true },
 	};
 	char a[MONEY_FMT_MAX], text[64], label[64], money[3][512];
-	double y0 = y, yl, yr;
+	double y0 = y, yl, yr, yp;
 	int nmoney;
 
 	y += SUMMARY_GAP;
@@ -409,14 +424,14 @@ static double summary(struct doc *d, cairo_t *cr, double y)
 	pdf_show(d->f, cr, "DejaVu Sans Bold 9", label, LEFT, yl, 0, PDF_LEFT);
 	yl += pdf_show(d->f, cr, "DejaVu Sans Bold 9", money_format(a, sizeof(a), t->net_payout),
 		       LEFT, yl, TOTALS_W, PDF_RIGHT);
-	/* where the money goes, beside the totals */
-	yr = y + pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Payout", LEFT + TOTALS_W + 60, y, 0,
-			  PDF_LEFT);
+	/* the portfolio beside the totals; where the money goes below both */
+	yp = portfolio(d, cr, PORTFOLIO_X, y);
+	yr = (yl > yp ? yl : yp) + 10;
+	yr += pdf_show(d->f, cr, "DejaVu Sans Bold 9", "Payout", LEFT, yr, 0, PDF_LEFT);
 	nmoney = money_text(money, d);
 	for (int i = 0; i < nmoney; i++)
-		yr += pdf_show(d->f, cr, "DejaVu Sans 9", money[i], LEFT + TOTALS_W + 60, yr,
-			       RIGHT - LEFT - TOTALS_W - 60, PDF_LEFT);
-	return (yl > yr ? yl : yr) - y0;
+		yr += pdf_show(d->f, cr, "DejaVu Sans 9", money[i], LEFT, yr, RIGHT - LEFT, PDF_LEFT);
+	return yr - y0;
 }
 
 /* ---- the document ---- */
@@ -491,9 +506,11 @@ static int table_pages(struct doc *d, cairo_t *cr, struct err *e)
 	if (rc == 0 && cr == NULL)
 		d->pages = pg.page + (d->bill ? 1 : 0);
 	if (rc == 0 && cr != NULL) {
+		/* the rows drawn out: the summary is drawn by pdf_render_finish */
 		fill_shade(d, cr);
-		summary(d, cr, pg.y);
-		rc = finish_page(d, cr, page, e);
+		pdf_fonts_flush(d->f, cr);
+		d->summary_y = pg.y;
+		d->last_page = page;
 	}
 	return rc;
 }
@@ -547,58 +564,150 @@ static void set_metadata(cairo_surface_t *s, const struct doc *d)
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "settlement " ENGINE_VERSION);
 }
 
+/* A document being drawn: its table pages are done, its last page waits
+ * for the summary. */
+struct pdf_render {
+	struct doc d;
+	struct statement_info info; /* d.info */
+	struct pdf_parties parties; /* d.parties */
+	struct sink sink;
+	struct err err;             /* the sink's errors */
+	cairo_surface_t *s;
+	cairo_t *cr;
+};
+
+void pdf_render_abort(struct pdf_render *r)
+{
+	if (r == NULL)
+		return;
+	if (r->cr != NULL)
+		cairo_destroy(r->cr);
+	if (r->s != NULL) {
+		/* finishing writes the rest; the writer drops it */
+		r->sink.rc = ERR_IO;
+		cairo_surface_finish(r->s);
+		cairo_surface_destroy(r->s);
+	}
+	free(r);
+}
+
+int pdf_render_begin(struct pdf_render **out, struct pdf_fonts *f,
+		     const struct statement_info *info, const struct pdf_parties *parties,
+		     struct pdf_source *src, pdf_write_fn write, void *wctx, struct err *e)
+{
+	struct pdf_render *r = calloc(1, sizeof(*r));
+	struct doc *d;
+	char issued[DATE_FMT_MAX];
+	int rc;
+
+	*out = NULL;
+	if (r == NULL)
+		return ERR_SET(e, ERR_NOMEM, "out of memory");
+	r->info = *info;
+	r->parties = *parties;
+	r->sink = (struct sink){ write, wctx, &r->err, 0 };
+	d = &r->d;
+	d->f = f;
+	d->info = &r->info;
+	d->parties = &r->parties;
+	d->src = src;
+	d->bill = pdf_statement_has_bill(info);
+	snprintf(d->number_line, sizeof(d->number_line), "Statement %s \u00b7 issued %s",
+		 info->number, date_format(issued, sizeof(issued), info->issued));
+	rc = measure_columns(d, e);
+	if (rc != 0)
+		goto fail;
+	d->geom = (struct pdf_pager_geom){ first_heading(d, NULL), later_heading(d, NULL, e),
+					   BOTTOM, d->header_h, 0 };
+	d->pages = PDF_MAX_PAGES; /* the widest page number the summary can name */
+	d->geom.summary_h = summary(d, NULL, 0);
+	rc = table_pages(d, NULL, e);
+	if (rc != 0)
+		goto fail;
+	r->s = cairo_pdf_surface_create_for_stream(sink_write, &r->sink, PAGE_W, PAGE_H);
+	set_metadata(r->s, d);
+	r->cr = cairo_create(r->s);
+	rc = table_pages(d, r->cr, e);
+	if (rc == 0 && r->sink.rc != 0) {
+		*e = r->err;
+		rc = e->code;
+	}
+	if (rc != 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	pdf_render_abort(r);
+	return err_prefix(e, "PDF of statement '%s'", info->number);
+}
+
+/* What the table pages show must be what the summary is drawn for. */
+static bool same_parties(const struct pdf_parties *a, const struct pdf_parties *b)
+{
+	return strcmp(a->agency_name, b->agency_name) == 0 &&
+	       strcmp(a->agency_address, b->agency_address) == 0 &&
+	       strcmp(a->creditor_name, b->creditor_name) == 0 &&
+	       strcmp(a->creditor_iban, b->creditor_iban) == 0 &&
+	       (a->pay_account == NULL) == (b->pay_account == NULL) &&
+	       (a->pay_account == NULL || strcmp(a->pay_account, b->pay_account) == 0);
+}
+
+int pdf_render_finish(struct pdf_render *r, const struct statement_info *info,
+		      const struct pdf_parties *parties, struct err *e)
+{
+	struct doc *d = &r->d;
+	const char *number = r->info.number;
+	int rc = 0;
+
+	if (strcmp(info->number, r->info.number) != 0 || info->totals.lines != r->info.totals.lines ||
+	    info->totals.net_payout != r->info.totals.net_payout ||
+	    info->totals.reversals != r->info.totals.reversals || !same_parties(parties, &r->parties))
+		rc = ERR_SET(e, ERR_DB, "the statement changed while its PDF was drawn");
+	if (rc == 0) {
+		r->info = *info;
+		r->parties = *parties;
+	}
+	if (rc == 0 && d->bill)
+		rc = qrbill_make(&d->qr, parties->pay_account ? parties->pay_account : "",
+				 parties->agency_name, parties->agency_address, info->currency,
+				 -info->totals.net_payout, parties->statement_id, info->number, e);
+	if (rc == 0) {
+		summary(d, r->cr, d->summary_y);
+		rc = finish_page(d, r->cr, d->last_page, e);
+	}
+	if (rc == 0 && d->bill)
+		rc = draw_bill_page(d, r->s, r->cr, e);
+	if (rc != 0) {
+		char saved[24 + STATEMENT_NUMBER_MAX];
+
+		snprintf(saved, sizeof(saved), "%s", number);
+		pdf_render_abort(r);
+		return err_prefix(e, "PDF of statement '%s'", saved);
+	}
+	cairo_destroy(r->cr);
+	r->cr = NULL;
+	cairo_surface_finish(r->s);
+	if (r->sink.rc != 0) {
+		*e = r->err;
+		rc = e->code;
+	} else if (cairo_surface_status(r->s) != CAIRO_STATUS_SUCCESS) {
+		rc = ERR_SET(e, ERR_IO, "cannot write the PDF: %s",
+			     cairo_status_to_string(cairo_surface_status(r->s)));
+	}
+	cairo_surface_destroy(r->s);
+	r->s = NULL;
+	if (rc != 0)
+		err_prefix(e, "PDF of statement '%s'", r->info.number);
+	free(r);
+	return rc;
+}
+
 int pdf_statement_write(struct pdf_fonts *f, const struct statement_info *info,
 			const struct pdf_parties *parties, struct pdf_source *src,
 			pdf_write_fn write, void *wctx, struct err *e)
 {
-	struct doc d;
-	struct sink sink = { write, wctx, e, 0 };
-	cairo_surface_t *s = NULL;
-	cairo_t *cr = NULL;
-	char issued[DATE_FMT_MAX];
-	int rc;
+	struct pdf_render *r = NULL;
+	int rc = pdf_render_begin(&r, f, info, parties, src, write, wctx, e);
 
-	memset(&d, 0, sizeof(d));
-	d.f = f;
-	d.info = info;
-	d.parties = parties;
-	d.src = src;
-	d.bill = pdf_statement_has_bill(info);
-	snprintf(d.number_line, sizeof(d.number_line), "Statement %s \u00b7 issued %s", info->number,
-		 date_format(issued, sizeof(issued), info->issued));
-	rc = 0;
-	if (d.bill)
-		rc = qrbill_make(&d.qr, parties->pay_account ? parties->pay_account : "",
-				 parties->agency_name, parties->agency_address, info->currency,
-				 -info->totals.net_payout, parties->statement_id, info->number, e);
-	if (rc == 0)
-		rc = measure_columns(&d, e);
-	if (rc != 0)
-		goto out;
-	d.geom = (struct pdf_pager_geom){ first_heading(&d, NULL), later_heading(&d, NULL, e),
-					  BOTTOM, d.header_h, 0 };
-	d.pages = PDF_MAX_PAGES; /* the widest page number the summary can name */
-	d.geom.summary_h = summary(&d, NULL, 0);
-	rc = table_pages(&d, NULL, e);
-	if (rc != 0)
-		goto out;
-
-	s = cairo_pdf_surface_create_for_stream(sink_write, &sink, PAGE_W, PAGE_H);
-	set_metadata(s, &d);
-	cr = cairo_create(s);
-	rc = table_pages(&d, cr, e);
-	if (rc == 0 && d.bill)
-		rc = draw_bill_page(&d, s, cr, e);
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	if (rc == 0 && sink.rc != 0)
-		rc = sink.rc;
-	if (rc == 0 && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-		rc = ERR_SET(e, ERR_IO, "cannot write the PDF: %s",
-			     cairo_status_to_string(cairo_surface_status(s)));
-	cairo_surface_destroy(s);
-out:
-	if (rc != 0)
-		err_prefix(e, "PDF of statement '%s'", info->number);
-	return rc;
+	return rc == 0 ? pdf_render_finish(r, info, parties, e) : rc;
 }

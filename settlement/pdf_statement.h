@@ -63,9 +63,29 @@ bool pdf_statement_has_bill(const struct statement_info *info);
 
 /* The PDF of a statement with info->totals.lines lines from src. ERR_DB
  * when src has another number of lines; the configuration errors of
- * qrbill_make for the payment part. */
+ * qrbill_make for the payment part. pdf_render_begin, then
+ * pdf_render_finish with the same arguments. */
 int pdf_statement_write(struct pdf_fonts *f, const struct statement_info *info,
 			const struct pdf_parties *parties, struct pdf_source *src,
 			pdf_write_fn write, void *wctx, struct err *e);
+
+/* The same in two steps, for a statement whose lines are known before its
+ * statement row is stored (the settlement renders them while the database
+ * works on the rest of the run): begin draws the table pages from info and
+ * parties as far as they are known (the lines, the totals, the names; not
+ * the portfolio nor the statement's numeric id), finish draws the summary
+ * and the QR-bill with the final ones, which must agree with the first on
+ * everything drawn already (else ERR_DB). Either way the bytes are the
+ * same. Between the two, the fonts may serve other documents, but finish
+ * must use the fonts begin used. finish frees the render, also on failure;
+ * pdf_render_abort frees one that is not to be finished. */
+struct pdf_render;
+
+int pdf_render_begin(struct pdf_render **out, struct pdf_fonts *f,
+		     const struct statement_info *info, const struct pdf_parties *parties,
+		     struct pdf_source *src, pdf_write_fn write, void *wctx, struct err *e);
+int pdf_render_finish(struct pdf_render *r, const struct statement_info *info,
+		      const struct pdf_parties *parties, struct err *e);
+void pdf_render_abort(struct pdf_render *r);
 
 #endif
