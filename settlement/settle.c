@@ -50,6 +50,10 @@ int settle_check_period(int32_t *first, int32_t *last, int year, int month,
 
 static void creditor_list_release(struct creditor_list *cl)
 {
+	for (size_t i = 0; cl->v != NULL && i < cl->n; i++) {
+		free(cl->v[i].name);
+		free(cl->v[i].iban);
+	}
 	free(cl->v);
 	cl->v = NULL;
 	cl->n = 0;
@@ -57,7 +61,7 @@ static void creditor_list_release(struct creditor_list *cl)
 
 /* Creditor rows: creditor_id, country, interest_to, commission in bp. */
 #define CREDITOR_COLS \
-	"c.creditor_id, c.country, c.interest_to, (c.commission_pct * 100)::bigint"
+	"c.creditor_id, c.country, c.interest_to, (c.commission_pct * 100)::bigint, c.name, c.iban"
 
 /* Every creditor, or the one asked for: a run covers them all (SPEC 9 v2).
  * Their terms are looked up when their first transaction is booked, so
@@ -93,10 +97,16 @@ static int load_creditors(struct run *r, struct creditor_list *out, struct err *
 		snprintf(c->id, sizeof(c->id), "%s", spg_text(res, i, 0));
 		snprintf(c->country, sizeof(c->country), "%s", spg_text(res, i, 1));
 		snprintf(c->interest_to, sizeof(c->interest_to), "%s", spg_text(res, i, 2));
+		out->n++;
 		rc = spg_i64(res, i, 3, &c->commission_bp, e);
 		if (rc != 0)
 			goto out;
-		out->n++;
+		c->name = strdup(spg_text(res, i, 4));
+		c->iban = strdup(spg_text(res, i, 5));
+		if (c->name == NULL || c->iban == NULL) {
+			rc = ERR_SET(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 	rc = 0;
 out:

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "pdf_rows.h"
 #include "phase.h"
+#include "settle_pdf.h"
 #include "settle_pg.h"
 #include "settle_reader.h"
 #include "statement.h"
@@ -306,6 +307,30 @@ static int stream_end_case(struct stream *s, struct err *e)
 	return s->cases.len >= SETTLE_CASES_SPILL ? stream_spill_cases(s, e) : 0;
 }
 
+/* The PDF of a statement whose lines are all booked, begun now (settle_pdf.h)
+ * with what the run knows: the finished totals, the agency as configured,
+ * the creditor as the run read it; its document will say the same. */
+static int begin_pdf(struct stream *s, struct render *rd, struct err *e)
+{
+	const struct config *conf = s->r->o->conf;
+	const struct creditor *c = rd->is.c;
+	struct statement_info info = rd->info;
+	struct pdf_parties parties = { conf->agency.name, conf->agency.address, c->name, c->iban, 0,
+				       NULL };
+	int rc;
+
+	info.issued = s->r->o->as_of;
+	info.totals = rd->is.totals;
+	rc = booking_totals_finish(&info.totals, c->params.vat_bp, e);
+	if (rc != 0)
+		return rc;
+	/* (a configuration unfit for the QR-bill is refused when the document
+	 * is stored) */
+	if (info.totals.net_payout < 0)
+		parties.pay_account = config_agency_account(conf, info.currency);
+	return stage_pdf_begin(s->st, &info, &parties, rd->rows.index, e);
+}
+
 /* Close the files of the current creditor's statements; with ok, they
  * are complete and the statements join r->issues. */
 static int stream_close_renders(struct stream *s, bool ok, struct err *e)
@@ -324,7 +349,8 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
-		if (spool_close(&rd->rows, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
+		if (!s->st->no_pdf &&
+		    spool_close(&rd->rows, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
 		buf_release(&rd->rec);
@@ -332,6 +358,8 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 		statement_out_release(&rd->xml_out);
 		if (ok && rc == 0)
 			rc = run_add_issue(s->r, &rd->is, e);
+		if (ok && rc == 0 && !s->st->no_pdf)
+			rc = begin_pdf(s, rd, e);
 	}
 	s->ncur = 0;
 	return rc;

@@ -38,18 +38,37 @@ int stage_documents(struct stage *st, PGconn *conn, const char *creditor_id,
  * (their texts point into res). */
 int stage_parties(struct pdf_parties *p, const PGresult *res, int i, int col, struct err *e);
 
-/* The PDF of a statement from its spooled lines (st->spools[index],
- * complete): queued, with a copy of the parties, for stage_pdfs(). */
+/* The PDFs are rendered by threads while the run goes on (settle_pdf.c
+ * says how); each one's bytes do not depend on the thread. Each of these
+ * takes the spool st->spools[index] (complete) and copies what it needs.
+ *
+ * The PDF of a statement of this run, queued when its lines are booked:
+ * info (number, creditor, period, currency, issue date, finished totals)
+ * and parties (the agency and the creditor as configured and read by the
+ * run, the account a negative net payout is paid to; no statement id) as
+ * far as they are known; its table pages are drawn at once. */
+int stage_pdf_begin(struct stage *st, const struct statement_info *info,
+		    const struct pdf_parties *parties, size_t index, struct err *e);
+/* The statement row and document of a PDF begun: its summary is drawn. */
+int stage_pdf_final(struct stage *st, const struct statement_info *info,
+		    const struct pdf_parties *parties, struct err *e);
+/* The PDF of a statement issued before, rendered from its stored rows. */
 int stage_pdf(struct stage *st, const struct statement_info *info,
 	      const struct pdf_parties *parties, size_t index, struct err *e);
 
-/* Render every queued PDF into its staged file, removing its spool: by one
- * thread per core (at most four, each with fonts of its own), since cairo
- * takes about 20 us a line and a run has a million; statements are
- * independent and each one's bytes do not depend on the thread. The error
- * is the one of the first failed statement in the queue's order. */
+/* Render every PDF queued and wait for them: by one thread per core (at
+ * most four, each with fonts of its own). The error is the one of the
+ * first failed statement in the queue's order; a PDF begun for a
+ * statement that is not stored is ERR_DB. */
 int stage_pdfs(struct stage *st, struct err *e);
-/* Forget the queued PDFs (after a failed attempt). */
+/* Stop the threads and forget the PDFs, removing their files (after a
+ * failed attempt; safe when there are none). */
 void stage_pdfs_clear(struct stage *st);
+
+/* The account a creditor is asked to pay a negative net payout of a
+ * statement to (NULL: none), as its document will store it; ERR_CONFIG
+ * naming the key when a CHF or EUR statement's QR-bill cannot be made. */
+int stage_pay_account(const char **out, const struct config *conf, const char *number,
+		      const char *currency, bool owes, struct err *e);
 
 #endif

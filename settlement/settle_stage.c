@@ -25,6 +25,7 @@ void stage_init(struct stage *st)
 {
 	memset(st, 0, sizeof(*st));
 	publish_init(&st->pub);
+	pthread_mutex_init(&st->pub_lock, NULL);
 }
 
 void stage_discard(struct stage *st)
@@ -65,9 +66,7 @@ void stage_release(struct stage *st)
 	free(st->spools);
 	free(st->infos);
 	stage_pdfs_clear(st);
-	free(st->jobs);
-	st->jobs = NULL;
-	st->jobs_cap = 0;
+	pthread_mutex_destroy(&st->pub_lock);
 	st->spools = NULL;
 	st->infos = NULL;
 	st->spools_cap = 0;
@@ -134,8 +133,11 @@ int outfile_open(struct outfile *f, struct stage *st, const struct statement_inf
 
 	buf_init(&path, sizeof(st->dir) + 64);
 	rc = buf_printf(&path, e, "%s/%s-%s.%s", st->dir, info->creditor_id, info->currency, ext);
-	if (rc == 0)
+	if (rc == 0) {
+		pthread_mutex_lock(&st->pub_lock);
 		rc = publish_open(&st->pub, &f->af, path.data, STAGE_FILE_MODE, e);
+		pthread_mutex_unlock(&st->pub_lock);
+	}
 	buf_release(&path);
 	return rc;
 }
@@ -567,7 +569,6 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 		struct statement_info info;
 		struct pdf_parties parties;
 		struct spooled *csv = NULL, *xml = NULL;
-		size_t rows = SIZE_MAX;
 
 		rc = info_from_row(&info, res, i, e);
 		if (rc == 0 && !st->no_pdf)
@@ -584,14 +585,13 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 				csv = sd;
 			else if (strcmp(sd->ext, "xml") == 0)
 				xml = sd;
-			else
-				rows = j;
 		}
 		rc = stage_dir(st, e);
-		if (rc == 0 && csv != NULL && xml != NULL && (rows != SIZE_MAX || st->no_pdf)) {
+		if (rc == 0 && csv != NULL && xml != NULL) {
+			/* issued by this run: its PDF was begun when its lines were booked */
 			rc = stage_spooled(st, csv, xml, &info, e);
 			if (rc == 0 && !st->no_pdf)
-				rc = stage_pdf(st, &info, &parties, rows, e);
+				rc = stage_pdf_final(st, &info, &parties, e);
 		} else if (rc == 0) {
 			rc = stage_statement(conn, st, &info, &parties, e);
 		}

@@ -19,6 +19,7 @@
 #define SETTLEMENT_SETTLE_STAGE_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@
 
 /* The CSV rows or XML lines of a statement of this run, waiting for
  * their frame, or its lines for its PDF (pdf_rows.h). */
-struct pdf_job;
+struct pdf_pool;
 
 struct spooled {
 	char *path;
@@ -46,6 +47,7 @@ struct spooled {
 
 struct stage {
 	struct publish pub; /* the staged statement files */
+	pthread_mutex_t pub_lock; /* pub, opened by the PDF threads too */
 	struct spooled *spools; /* in creditor order, as the settling pass made them */
 	size_t nspools;
 	size_t spools_cap;
@@ -56,9 +58,7 @@ struct stage {
 	bool dir_made;
 	char made[4096]; /* the outermost directory this attempt created, "" if none */
 	const struct config *conf; /* [agency] for the PDFs' documents */
-	struct pdf_job *jobs;      /* PDFs to render (settle_pdf.h) */
-	size_t njobs;
-	size_t jobs_cap;
+	struct pdf_pool *pdf;      /* the PDFs being rendered (settle_pdf.h) */
 	bool no_pdf;               /* write no PDFs (SETTLE_PDF=0, the bench's baseline) */
 };
 
