@@ -709,5 +709,5 @@ int pdf_statement_write(struct pdf_fonts *f, const struct statement_info *info,
 	struct pdf_render *r = NULL;
 	int rc = pdf_render_begin(&r, f, info, parties, src, write, wctx, e);
 
-	return rc == 0 ? pdf_render_finish(r, info, parties, e) : rc;
+	return rc == 0 && r != NULL ? pdf_render_finish(r, info, parties, e) : rc;
 }

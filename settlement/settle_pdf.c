@@ -438,7 +438,7 @@ static int queue(struct stage *st, const struct statement_info *info,
 		return ERR_SET(e, ERR_DB, "statement '%s': %" PRId64 " lines spooled, %" PRId64
 			       " stored", info->number, sd->lines, info->totals.lines);
 	rc = pool_get(st, &pool, e);
-	if (rc != 0)
+	if (rc != 0 || pool == NULL)
 		return rc;
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
@@ -454,7 +454,7 @@ static int queue(struct stage *st, const struct statement_info *info,
 	pthread_mutex_lock(&pool->lock);
 	if (rc == 0 && pool->njobs == pool->cap) {
 		size_t cap = pool->cap ? pool->cap * 2 : 64;
-		struct pdf_job **p = realloc(pool->jobs, cap * sizeof(*p));
+		struct pdf_job **p = realloc(pool->jobs, cap * sizeof(pool->jobs[0]));
 
 		if (p == NULL)
 			rc = ERR_SET(e, ERR_NOMEM, "out of memory");
