@@ -6,12 +6,17 @@
 #   HALF=0     the half-rejected case file: the clean file with disputed=true
 #              on every second record (rejected DISPUTED, SPEC 5.1); its load
 #              must take at most 1.5x the clean CSV load (issue 10).
+#   PDF=0      the settlement with its PDF statements and the payout files
+#              (SPEC 14, 15) against the same settlement without them
+#              (SETTLE_PDF=0: CSV and XML only), on the same data: at most
+#              1.5x its time, with flat memory (issue 14).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 N=${1:-1000000}
 REPS=${REPS:-3}
 HALF=${HALF:-1}
+PDF=${PDF:-1}
 out=var/bench
 mkdir -p "$out"
 chmod 755 var "$out"
@@ -43,6 +48,8 @@ port=$((30000 + RANDOM % 20000))
 eval "$(scripts/pg.sh start "$out/pg" "$port")"
 trap 'scripts/pg.sh stop "$out/pg"' EXIT
 sed "s|@REPORT_DIR@|$ROOT/$out/reports|" tests/conf/test.conf >"$out/bench.conf"
+# the agency's accounts and BIC, for the payout files and the QR-bills
+printf 'bic = POFICHBEXXX\naccount.CHF = CH4431999123000889012\naccount.SEK = SE4550000000058398257466\naccount.NOK = NO9386011117947\naccount.DKK = DK5000400440116243\n' >>"$out/bench.conf"
 CONF="$out/bench.conf"
 
 fresh_db() {
@@ -92,6 +99,7 @@ ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
 # their case was registered (SPEC 6 v2).
 cases_asof=2026-10-01
 : >"$out/raw"
+: >"$out/raw.pdf"
 for rep in $(seq 1 "$REPS"); do
 	echo "bench: round $rep of $REPS" >&2
 	fresh_db
@@ -115,7 +123,22 @@ for rep in $(seq 1 "$REPS"); do
 	timed tx env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
 	check transactions "$N" "$N" 0
 	if [ "${SETTLE:-1}" = 1 ] && [ -x bin/settlement ]; then
-		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
+		[ "$PDF" = 1 ] && createdb -T bench bench_tx
+		rm -rf "$out/statements"
+		timed settle env PGDATABASE=bench SETTLE_PDF=0 bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
+		if [ "$PDF" = 1 ]; then
+			# the same transactions again, settled with the PDFs, then paid out
+			dropdb bench
+			createdb -T bench_tx bench
+			dropdb bench_tx
+			rm -rf "$out/statements"
+			timed settle_pdf env PGDATABASE=bench sh -c "bin/settlement run --conf '$CONF' --period 2026-10 --as-of 2026-11-20 --out '$out/statements' && bin/settlement payout --conf '$CONF' --period 2026-10 --as-of 2026-11-20 --out '$out/statements'"
+			n_pdf=$(ls "$out/statements/2026-10/"*.pdf | wc -l)
+			n_csv=$(ls "$out/statements/2026-10/"*.csv | wc -l)
+			[ "$n_pdf" = "$n_csv" ] && [ "$n_pdf" -gt 0 ] || { echo "bench: $n_pdf PDFs for $n_csv statements" >&2; exit 1; }
+			pages=$(for f in "$out/statements/2026-10/"*.pdf; do pdfinfo "$f" | sed -n 's/^Pages: *//p'; done | awk '{ n += $1 } END { print n }')
+			echo "pdf_pages $pages $(du -sk "$out/statements/2026-10" | cut -f1)" >>"$out/raw.pdf"
+		fi
 	fi
 done
 if [ "${BIG:-1}" = 1 ]; then
@@ -124,9 +147,9 @@ if [ "${BIG:-1}" = 1 ]; then
 	check csv4 "$N4" "$N4" 0
 fi
 
-$py - "$out/raw" "$N" "$data" "$out/results.json" <<'PY'
+$py - "$out/raw" "$N" "$data" "$out/results.json" "$out/raw.pdf" <<'PY'
 import json, os, statistics, sys, platform, subprocess
-raw, n, data, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+raw, n, data, dst, raw_pdf = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 runs = {}
 for line in open(raw):
     name, sec, kb = line.split()
@@ -140,9 +163,10 @@ rows = []
 print(f"\nN = {n} records; median of {len(runs['copy'])} runs each; figures vary 10-30% between runs, compare ratios of one run")
 print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak RSS MiB':>14}")
 labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "half": "loader CSV, half rejected",
-          "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement run",
-          "csv4": f"loader CSV, 4N"}
-for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4"]:
+          "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement, no PDF",
+          "settle_pdf": "settlement, PDFs, payout", "csv4": f"loader CSV, 4N"}
+PDF_TARGET = 1.5  # issue 14: PDFs and payout files within 1.5x the settlement without them
+for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "settle_pdf", "csv4"]:
     if k not in med:
         continue
     t, kb = med[k]
@@ -157,6 +181,15 @@ for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4"]:
         row.update({"rejected": n // 2, "ratio_to_csv": half, "target_ratio_to_csv": HALF_TARGET,
                     "target_met": half <= HALF_TARGET})
         note = f"  {half:.2f}x clean CSV (target <= {HALF_TARGET}{'' if half <= HALF_TARGET else ': MISSED'})"
+    if k == "settle_pdf" and "settle" in med:
+        r = t / med["settle"][0]
+        pages = [l.split() for l in open(raw_pdf)] if os.path.exists(raw_pdf) else []
+        row.update({"ratio_to_settle": r, "target_ratio_to_settle": PDF_TARGET, "target_met": r <= PDF_TARGET,
+                    "pdf_pages": int(pages[-1][1]) if pages else None,
+                    "output_kib": int(pages[-1][2]) if pages else None})
+        note = f"  {r:.2f}x settlement without (target <= {PDF_TARGET}{'' if r <= PDF_TARGET else ': MISSED'})"
+        if pages:
+            note += f", {pages[-1][1]} pages"
     print(f"{labels[k]:<28}{t:>9.2f}{recs / t:>11.0f}{(mb / t if mb else 0):>8.1f}{(f'{ratio:.2f}x' if ratio else ''):>9}{kb / 1024:>14.1f}{note}")
     rows.append(row)
 if "xml" in med:

@@ -241,7 +241,8 @@ settle() {
 	expect_eq "stdout of run $*" "$got" "$want"
 }
 # same PERIOD FILE...: the statement files are the expected ones, byte for
-# byte, valid against statement.xsd, and no other
+# byte, valid against statement.xsd, each CSV with its PDF (SPEC 15), and
+# no other
 same() {
 	local p=$1 f
 	shift
@@ -254,5 +255,6 @@ same() {
 		fi ;;
 		esac
 	done
-	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" "$(printf '%s ' "$@" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/^ //')"
+	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" \
+		"$(for f in "$@"; do echo "$f"; case "$f" in *.csv) echo "${f%.csv}.pdf" ;; esac; done | sort | tr '\n' ' ')"
 }
