@@ -3,7 +3,7 @@
  * document's dates are the issue date; the pages (landscape table pages, a
  * portrait page with the QR-bill for a negative CHF net payout); a source
  * with a line too few is an error. The text itself is checked with
- * pdftotext in tests/integration/48_pdf.sh. */
+ * pdftotext in tests/integration/49_pdf.sh. */
 #define _GNU_SOURCE /* memmem */
 #include <check.h>
 #include <stdio.h>
