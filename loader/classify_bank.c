@@ -33,6 +33,16 @@
 #include "load.h"
 #include "locks.h"
 
+/* A record's key in bank_records: its bank_reference, and for an entry
+ * that is not booked (pending, information) the status too, so that the
+ * entry the bank books later (the evening's camt.053 after the morning's
+ * camt.054) is judged as the credit it now is, not as a DUPLICATE of its
+ * pending form; the same pending entry again is still skipped. A rejected
+ * record keeps no status: its key is its bank_reference. */
+#define BANK_KEY(t) \
+	"CASE WHEN " t ".entry_status <> 'BOOK' THEN " t ".bank_reference || '#' || " t ".entry_status" \
+	" ELSE " t ".bank_reference END"
+
 /* The bank records' outcomes that are suspense reasons, in the order of
  * the table of SPEC 13 (the first that applies).
  *
@@ -44,8 +54,10 @@
  * a subquery run only for the records that found no case (a lateral join
  * ran its plan once for every record). The repeats of a key are numbered
  * among the keys that the loader's key filter may have seen before in the
- * file (probe) and the records without a key, not by a sort of the whole
- * file: any other record is the first of its key. A payout debit's
+ * file (probe: it holds each bank_reference up to its first '#', which a
+ * record's BANK_KEY shares) and the records without a key, not by a sort
+ * of the whole file: any other record is the first of its key. A payout
+ * debit's
  * statement: the transfers matched by the debits alone (a hash join on
  * payout_transfers), the first debit of each statement not stored before
  * found by a window over those few rows, not over the whole file.
@@ -76,7 +88,7 @@ static const char classify_bank_sql[] =
 	"   WHEN x.case_status <> 'open' THEN 'CASE_CLOSED'"
 	"   WHEN x.case_id IS NULL THEN 'CURRENCY_MISMATCH'"
 	"   ELSE 'accepted' END AS outcome"
-	" FROM (SELECT s.*, coalesce(k.rn, 1) AS rn, k.first_identical, k.first_record,"
+	" FROM (SELECT s.*, " BANK_KEY("s") " AS key, coalesce(k.rn, 1) AS rn, k.first_identical, k.first_record,"
 	"   s.errors IS NOT NULL AS has_errors,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'CRDT' AND NOT coalesce(s.reversal, false) AS is_credit,"
 	"   s.entry_status = 'BOOK' AND s.direction = 'DBIT' AND coalesce(s.reversal, false) AS is_reversal,"
@@ -93,11 +105,11 @@ static const char classify_bank_sql[] =
 	"    (first_value(r.amount) OVER w, first_value(r.booking_date) OVER w, first_value(r.direction) OVER w)"
 	"     IS NOT DISTINCT FROM (r.amount, r.booking_date, r.direction) AS first_identical,"
 	"    first_value(r.record) OVER w AS first_record"
-	"   FROM stage r WHERE NOT r.dupkey"
-	"    OR (r.account, r.bank_reference) IN (SELECT q.account, q.bank_reference FROM stage q WHERE q.probe)"
+	"   FROM stage r WHERE NOT r.dupkey OR (r.account, split_part(r.bank_reference, '#', 1))"
+	"    IN (SELECT q.account, split_part(q.bank_reference, '#', 1) FROM stage q WHERE q.probe)"
 	"   WINDOW w AS (PARTITION BY r.dupkey, r.direction = 'DBIT' AND coalesce(r.reversal, false),"
-	"    r.account, r.bank_reference ORDER BY r.record)) k ON k.record = s.record"
-	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
+	"    r.account, " BANK_KEY("r") " ORDER BY r.record)) k ON k.record = s.record"
+	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = " BANK_KEY("s")
 	"  LEFT JOIN cases c ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
 	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
 	"  LEFT JOIN (SELECT d.record, p.statement_number, p.creditor_id,"
@@ -106,7 +118,8 @@ static const char classify_bank_sql[] =
 	"     AND d.direction = 'DBIT' AND NOT coalesce(d.reversal, false)"
 	"     AND p.statement_number = d.end_to_end_id AND p.amount = d.amount AND p.currency = d.currency"
 	"     AND p.paid_date IS NULL"
-	"    LEFT JOIN bank_records e ON d.dupkey AND e.account = d.account AND e.bank_reference = d.bank_reference) pay"
+	"    LEFT JOIN bank_records e ON d.dupkey AND e.account = d.account"
+	"     AND e.bank_reference = " BANK_KEY("d") ") pay"
 	"   ON pay.record = s.record) x"
 	" ORDER BY x.record) y";
 
@@ -144,7 +157,8 @@ static const char classify_reversals_sql[] =
 	"    db.id AS orig_id, CASE WHEN db.id IS NULL THEN f.record END AS orig_record"
 	"   FROM stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
 	"   LEFT JOIN LATERAL (SELECT b.id, b.bank_reference FROM bank_records b"
-	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND " MATCH("b")
+	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND b.entry_status = 'BOOK'"
+	"     AND " MATCH("b")
 	"     ORDER BY " MATCH_ORDER("b") ", b.id LIMIT 1) db ON true"
 	"   LEFT JOIN LATERAL (SELECT s.record, s.bank_reference FROM stage s JOIN stage_out o USING (record)"
 	"     WHERE s.account = r.account AND s.record < r.record AND o.is_credit"
@@ -182,7 +196,7 @@ static const char insert_records_sql[] =
 	"INSERT INTO bank_records (id, batch_id, record, account, bank_reference, entry_status, booking_date,"
 	" amount, currency, direction, reversal, reference, debtor_name, acct_svcr_ref, uetr, end_to_end_id,"
 	" entry_acct_svcr_ref, outcome, creditor_id, case_id) OVERRIDING SYSTEM VALUE"
-	" SELECT o.id, $1::bigint, o.record, o.account, o.bank_reference, o.entry_status, o.booking_date, o.amount,"
+	" SELECT o.id, $1::bigint, o.record, o.account, o.key, o.entry_status, o.booking_date, o.amount,"
 	"  o.currency, o.direction, coalesce(o.reversal, false), o.reference, o.debtor_name, o.acct_svcr_ref,"
 	"  o.uetr, o.end_to_end_id, o.entry_acct_svcr_ref,"
 	"  CASE WHEN o.outcome IN ('accepted', 'payout') THEN 'accepted' WHEN o.outcome = 'ignored' THEN 'ignored'"
@@ -211,7 +225,7 @@ static const char mark_paid_sql[] =
 static const char insert_suspense_sql[] =
 	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
 	" reference, reason)"
-	" SELECT $1::bigint, o.id, o.account, o.bank_reference, o.booking_date, o.amount, o.currency,"
+	" SELECT $1::bigint, o.id, o.account, o.key, o.booking_date, o.amount, o.currency,"
 	"  o.reference, o.outcome"
 	" FROM stage_out o WHERE o.outcome IN " SUSPENSE_REASONS;
 

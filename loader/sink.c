@@ -328,13 +328,19 @@ static int create_stage(struct load *l, enum file_kind kind, struct err *e)
 	return db_exec(l->conn, sql, e);
 }
 
-/* A bank record's key (account, bank_reference) into the key filter: probe
- * marks the keys that may be repeated in the file, the only ones
- * classify_bank.c numbers (a rejected record's key counts too). */
+/* A bank record's key into the key filter: probe marks the keys that may
+ * be repeated in the file, the only ones classify_bank.c numbers (a
+ * rejected record's key counts too). The account and the bank_reference up
+ * to its first '#': a key in bank_records is the bank_reference, or it, '#'
+ * and a status (BANK_KEY), so records with one key share that prefix. */
 static bool bank_probe(struct load *l, const struct record *r, const struct verdict *v)
 {
-	return v->key_ok && key_filter_add(&l->filter, record_value(r, BF_ACCOUNT), r->f[BF_ACCOUNT].len,
-					   record_value(r, BF_BANK_REFERENCE), r->f[BF_BANK_REFERENCE].len);
+	const char *ref = record_value(r, BF_BANK_REFERENCE);
+	size_t n = r->f[BF_BANK_REFERENCE].len;
+	const char *hash = memchr(ref, '#', n);
+
+	return v->key_ok && key_filter_add(&l->filter, record_value(r, BF_ACCOUNT), r->f[BF_ACCOUNT].len, ref,
+					   hash != NULL ? (size_t)(hash - ref) : n);
 }
 
 int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
@@ -357,6 +363,15 @@ int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 	return db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e);
 }
 
+/* The validator of each kind a load reads (creditors are not loaded). */
+static size_t (*const validators[KIND__LAST + 1])(const struct validate_ctx *, struct record *, struct verdict *) = {
+	[KIND_CASES] = validate_case,
+	[KIND_TRANSACTIONS] = validate_transaction,
+	[KIND_BANK] = validate_bank,
+	[KIND_ASSIGNMENTS] = validate_assignment,
+	[KIND_EVENTS] = validate_event,
+};
+
 int sink_on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
@@ -367,14 +382,7 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	if ((r->ordinal & 0x3fff) == 0)
 		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
-	if (l->kind == KIND_CASES)
-		validate_case(&l->vctx, r, &v);
-	else if (l->kind == KIND_BANK)
-		validate_bank(&l->vctx, r, &v);
-	else if (l->kind == KIND_ASSIGNMENTS)
-		validate_assignment(&l->vctx, r, &v);
-	else
-		validate_transaction(&l->vctx, r, &v);
+	validators[l->kind](&l->vctx, r, &v);
 	if (v.creditor != NULL)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)

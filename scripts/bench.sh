@@ -15,6 +15,10 @@
 #   ONLY=bank  only the bank file and its CSV (and their 4N with BIG=1): no
 #              \copy, case, XML, transaction or settlement runs, none of
 #              their data made.
+#   PDF=0      the settlement with its PDF statements and the payout files
+#              (SPEC 14, 15) against the same settlement without them
+#              (SETTLE_PDF=0: CSV and XML only), on the same data: at most
+#              1.5x its time, with flat memory (issue 14).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -28,6 +32,7 @@ elif [ -n "$ONLY" ]; then
 	echo "bench: ONLY=$ONLY: only ONLY=bank is known" >&2
 	exit 2
 fi
+PDF=${PDF:-1}
 out=var/bench
 mkdir -p "$out"
 chmod 755 var "$out"
@@ -90,6 +95,9 @@ fi
 port=$((30000 + RANDOM % 20000))
 eval "$(scripts/pg.sh start "$out/pg" "$port")"
 trap 'scripts/pg.sh stop "$out/pg"' EXIT
+# the shipped configuration: the agency (name, address, accounts, BIC) for
+# the payout files, the QR-bills and the bank files, and each country's
+# payment reference scheme
 sed "s|^report_dir *=.*|report_dir = $ROOT/$out/reports|" conf/engine.conf >"$out/bench.conf"
 CONF="$out/bench.conf"
 
@@ -157,6 +165,7 @@ ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
 # their case was registered (SPEC 6 v2).
 cases_asof=2026-10-01
 : >"$out/raw"
+: >"$out/raw.pdf"
 for rep in $(seq 1 "$REPS"); do
 	echo "bench: round $rep of $REPS" >&2
 	if [ "$BANK" = 1 ] && [ "$ONLY" = bank ]; then
@@ -185,7 +194,22 @@ for rep in $(seq 1 "$REPS"); do
 	timed tx env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
 	check transactions "$N" "$N" 0
 	if [ "${SETTLE:-1}" = 1 ] && [ -x bin/settlement ]; then
-		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
+		[ "$PDF" = 1 ] && createdb -T bench bench_tx
+		rm -rf "$out/statements"
+		timed settle env PGDATABASE=bench SETTLE_PDF=0 bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
+		if [ "$PDF" = 1 ]; then
+			# the same transactions again, settled with the PDFs, then paid out
+			dropdb bench
+			createdb -T bench_tx bench
+			dropdb bench_tx
+			rm -rf "$out/statements"
+			timed settle_pdf env PGDATABASE=bench sh -c "bin/settlement run --conf '$CONF' --period 2026-10 --as-of 2026-11-20 --out '$out/statements' && bin/settlement payout --conf '$CONF' --period 2026-10 --as-of 2026-11-20 --out '$out/statements'"
+			n_pdf=$(ls "$out/statements/2026-10/"*.pdf | wc -l)
+			n_csv=$(ls "$out/statements/2026-10/"*.csv | wc -l)
+			[ "$n_pdf" = "$n_csv" ] && [ "$n_pdf" -gt 0 ] || { echo "bench: $n_pdf PDFs for $n_csv statements" >&2; exit 1; }
+			pages=$(for f in "$out/statements/2026-10/"*.pdf; do pdfinfo "$f" | sed -n 's/^Pages: *//p'; done | awk '{ n += $1 } END { print n }')
+			echo "pdf_pages $pages $(du -sk "$out/statements/2026-10" | cut -f1)" >>"$out/raw.pdf"
+		fi
 	fi
 	if [ "$BANK" = 1 ]; then
 		bank bankcsv "$data/cases.csv" "$data/bank-$N.csv" "$N"
@@ -202,9 +226,9 @@ if [ "${BIG:-1}" = 1 ] && [ "$BANK" = 1 ]; then
 	bank camt4 "$data/cases4.csv" "$data/bank-$N4.xml.gz" "$N4"
 fi
 
-$py - "$out/raw" "$N" "$data" "$out/results.json" <<'PY'
+$py - "$out/raw" "$N" "$data" "$out/results.json" "$out/raw.pdf" <<'PY'
 import json, os, statistics, sys, platform, subprocess
-raw, n, data, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+raw, n, data, dst, raw_pdf = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 runs = {}
 for line in open(raw):
     name, sec, kb = line.split()
@@ -220,10 +244,11 @@ rows = []
 print(f"\nN = {n} records; median of {max(len(v) for v in runs.values())} runs each; figures vary 10-30% between runs, compare ratios of one run")
 print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak RSS MiB':>14}")
 labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "half": "loader CSV, half rejected",
-          "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement run",
-          "csv4": f"loader CSV, 4N", "bankcsv": "loader bank payments CSV", "camt": "loader camt.054 gzip",
-          "bankcsv4": "loader bank payments CSV, 4N", "camt4": "loader camt.054 gzip, 4N"}
-for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4", "bankcsv", "camt", "bankcsv4", "camt4"]:
+          "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement, no PDF",
+          "settle_pdf": "settlement, PDFs, payout", "csv4": f"loader CSV, 4N", "bankcsv": "loader bank payments CSV",
+          "camt": "loader camt.054 gzip", "bankcsv4": "loader bank payments CSV, 4N", "camt4": "loader camt.054 gzip, 4N"}
+PDF_TARGET = 1.5  # issue 14: PDFs and payout files within 1.5x the settlement without them
+for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "settle_pdf", "csv4", "bankcsv", "camt", "bankcsv4", "camt4"]:
     if k not in med:
         continue
     t, kb = med[k]
@@ -245,6 +270,15 @@ for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4", "bankcsv
                     "target_peak_rss_mib": BANK_RSS_MIB, "target_met": met})
         note = (f"  {r:.2f}x its CSV (target <= {BANK_TARGET}, RSS < {BANK_RSS_MIB} MiB"
                 f"{'' if met else ': MISSED'})")
+    if k == "settle_pdf" and "settle" in med:
+        r = t / med["settle"][0]
+        pages = [l.split() for l in open(raw_pdf)] if os.path.exists(raw_pdf) else []
+        row.update({"ratio_to_settle": r, "target_ratio_to_settle": PDF_TARGET, "target_met": r <= PDF_TARGET,
+                    "pdf_pages": int(pages[-1][1]) if pages else None,
+                    "output_kib": int(pages[-1][2]) if pages else None})
+        note = f"  {r:.2f}x settlement without (target <= {PDF_TARGET}{'' if r <= PDF_TARGET else ': MISSED'})"
+        if pages:
+            note += f", {pages[-1][1]} pages"
     print(f"{labels[k]:<28}{t:>9.2f}{recs / t:>11.0f}{(mb / t if mb else 0):>8.1f}{(f'{ratio:.2f}x' if ratio else ''):>9}{kb / 1024:>14.1f}{note}")
     rows.append(row)
 if "xml" in med:

@@ -282,7 +282,7 @@ static double seconds_since(const struct timespec *t0)
 
 START_TEST(test_cases_good_fixture)
 {
-	static const uint64_t lines[] = { 6, 35, 57, 81, 106, 130 };
+	static const uint64_t lines[] = { 6, 35, 57, 81, 106, 131 };
 
 	ck_assert_int_eq(decode_path(fixture("xml/cases-good.xml"), KIND_UNKNOWN, NO_LIMIT), 0);
 	ck_assert_int_eq(R.kind, KIND_CASES);
@@ -294,7 +294,7 @@ START_TEST(test_cases_good_fixture)
 		ck_assert_uint_eq(R.rec[i].line, lines[i]);
 		ck_assert_msg(!R.rec[i].bad, "record %zu: %s", i + 1, R.rec[i].problem);
 	}
-	ck_assert_uint_eq(R.io.lines, 155); /* 154 lines, the last ended by a line feed */
+	ck_assert_uint_eq(R.io.lines, 156); /* 155 lines, the last ended by a line feed */
 	ck_assert_int_eq(R.io.refusal, RC__COUNT);
 
 	ASSERT_VAL(1, "creditorId", "C1");
@@ -445,6 +445,21 @@ START_TEST(test_empty_root_and_forced_kind)
 
 	ck_assert_int_eq(decode_str("<transactionFile xmlns=\"urn:inkasso:transaction-file:1\"/>"), 0);
 	ck_assert_int_eq(R.kind, KIND_TRANSACTIONS);
+	result_release();
+
+	/* SPEC 16: an event file */
+	ck_assert_int_eq(decode_str("<eventFile xmlns=\"urn:inkasso:event-file:1\"><event>"
+				    "<creditorId>C1</creditorId><creditorReference>R1</creditorReference>"
+				    "<eventId>E1</eventId><stage>legal</stage><eventDate>2026-11-05</eventDate>"
+				    "</event></eventFile>"), 0);
+	ck_assert_int_eq(R.kind, KIND_EVENTS);
+	ck_assert_uint_eq(R.nrec, 1);
+	ASSERT_VAL(1, "eventId", "E1");
+	ASSERT_VAL(1, "stage", "legal");
+	ASSERT_VAL(1, "eventDate", "2026-11-05");
+	result_release();
+	decode_str("<eventFile xmlns=\"urn:inkasso:case-file:1\"/>");
+	ASSERT_REFUSED(RC_FILE_MALFORMED, 1, 0);
 	result_release();
 
 	/* --kind agrees with the root: fine; disagrees: refused. */
@@ -753,7 +768,7 @@ START_TEST(test_structure_refused)
 {
 	decode_path(fixture("bad/xml/unknown-root.xml"), KIND_UNKNOWN, NO_LIMIT);
 	ASSERT_REFUSED(RC_FILE_MALFORMED, 2, 0);
-	ck_assert_str_eq(R.e.message, "unknown xml root element 'invoices': expected 'caseFile' or 'transactionFile'");
+	ck_assert_str_eq(R.e.message, "unknown xml root element 'invoices': expected 'caseFile', 'transactionFile' or 'eventFile'");
 	result_release();
 
 	decode_path(fixture("bad/xml/wrong-namespace.xml"), KIND_UNKNOWN, NO_LIMIT);
@@ -963,6 +978,53 @@ START_TEST(test_huge_comment_and_tag_refused)
 	ASSERT_REFUSED(RC_FILE_MALFORMED, 2, 1);
 	result_release();
 	sb_free(&b);
+}
+END_TEST
+
+/* A text cut into pieces by comments, CDATA sections or processing
+ * instructions is one run for the limit: libxml2's reader keeps every
+ * piece as a node of the element until its next tag (and joins adjacent
+ * CDATA sections into one node), so 20 MB of such pieces took memory in
+ * proportion, and joined CDATA sections failed as "out of memory". */
+static void pieces_doc(struct sbuf *b, const char *cut, bool cdata, size_t pieces)
+{
+	char piece[1024 + 1];
+
+	memset(piece, 'x', sizeof(piece) - 1);
+	piece[sizeof(piece) - 1] = '\0';
+	sb_str(b, ROOT "\n<case><creditorId>C1</creditorId>\n<creditorReference>");
+	sb_str(b, cdata ? "<![CDATA[" : "");
+	for (size_t i = 0; i < pieces; i++) {
+		sb_str(b, piece);
+		sb_str(b, cut);
+	}
+	sb_str(b, cdata ? "]]>" : "");
+	sb_str(b, "</creditorReference></case>\n</caseFile>\n");
+}
+
+START_TEST(test_split_text_refused)
+{
+	static const char *const cuts[] = { "<!---->", "]]><![CDATA[", "<?p?>" };
+	struct sbuf b = { 0 };
+
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		/* half the limit in all: decoded, the field too long */
+		pieces_doc(&b, cuts[k], k == 1, XML_MAX_TEXT_BYTES / 2 / 1040);
+		ck_assert_int_eq(decode_mem(b.s, b.len, KIND_UNKNOWN), 0);
+		ck_assert_uint_eq(R.nrec, 1);
+		ck_assert_int_eq(flags(1, "creditorReference"), FIELD_PRESENT | FIELD_TOO_LONG);
+		result_release();
+		sb_free(&b);
+
+		/* 4 MB of pieces between two tags: refused */
+		pieces_doc(&b, cuts[k], k == 1, 4 * XML_MAX_TEXT_BYTES / 1024);
+		decode_mem(b.s, b.len, KIND_UNKNOWN);
+		ASSERT_REFUSED(RC_FILE_MALFORMED, 3, 1);
+		ck_assert_str_eq(R.e.message, "the xml file has more than 1048576 bytes of text, comments, CDATA"
+					      " sections or processing instructions between two tags");
+		result_release();
+		sb_free(&b);
+	}
 }
 END_TEST
 
@@ -1239,6 +1301,7 @@ Suite *xml_decode_suite(void)
 	tcase_add_test(tc_limits, test_text_limit);
 	tcase_add_test(tc_limits, test_huge_text_refused);
 	tcase_add_test(tc_limits, test_huge_comment_and_tag_refused);
+	tcase_add_test(tc_limits, test_split_text_refused);
 	tcase_add_test(tc_limits, test_lines_past_65535);
 	tcase_add_test(tc_limits, test_many_small_elements);
 	suite_add_tcase(s, tc_limits);

@@ -263,9 +263,11 @@ T-52 3200 SEK CURRENCY_MISMATCH"
 
 # ---- a key repeated in one file: the same again (skipped), another amount
 # (DUPLICATE), a key whose first record was rejected (BAD_DATE; then
-# DUPLICATE, another date); the loader's key filter marks the keys to
-# number. With a tiny filter (LOADER_KEY_FILTER_BITS=6) nearly every key
-# looks repeated: the same outcomes.
+# DUPLICATE, another date), and a pending entry with the bank_reference of
+# a booked one (its key holds its status: ignored, no DUPLICATE); the
+# loader's key filter marks the keys to number. With a tiny filter
+# (LOADER_KEY_FILTER_BITS=6) nearly every key looks repeated: the same
+# outcomes.
 repeats() { # BATCH PREFIX [env...]
 	local b=$1 p=$2
 	shift 2
@@ -276,18 +278,22 @@ BOOK${T}2026-11-19${T}12.00${T}CHF${T}CRDT${T}-${T}$refA${T}$p-1${T}-${T}-${T}N-
 BOOK${T}2026-11-25${T}13.00${T}CHF${T}CRDT${T}-${T}$refA${T}$p-2${T}-${T}-${T}N-$p${T}-
 BOOK${T}2026-11-19${T}13.00${T}CHF${T}CRDT${T}-${T}$refA${T}$p-2${T}-${T}-${T}N-$p${T}-
 BOOK${T}2026-11-19${T}14.00${T}CHF${T}CRDT${T}-${T}$refA${T}$p-3${T}-${T}-${T}N-$p${T}-
+PDNG${T}-${T}15.00${T}CHF${T}CRDT${T}-${T}$refA${T}$p-3${T}-${T}-${T}N-$p${T}-
 EOF
 	env "$@" "$LOADER" load --conf "$CONF" --as-of 2026-11-21 "$TMP/repeats-$p.xml" >"$TMP/out" 2>>"$TMP/all-stderr" ||
 		fail "repeats $p: exit $?"
 	expect_eq "repeats $p: summary" "$(cat "$TMP/out")" \
-		"batch $b loaded: 6 records, 2 accepted, 1 skipped, 3 rejected, 0 to suspense, 0 ignored"
+		"batch $b loaded: 7 records, 2 accepted, 1 skipped, 3 rejected, 0 to suspense, 1 ignored"
 	expect_eq "repeats $p: receipt" "$(tail -n +2 "$TMP/reports/batch-$b.receipt.csv")" "1,$p-1,BANK-$(bank_id "$p-1"),$A,accepted
 2,$p-1,,,skipped
-6,$p-3,BANK-$(bank_id "$p-3"),$A,accepted"
+6,$p-3,BANK-$(bank_id "$p-3"),$A,accepted
+7,$p-3,,,ignored"
 	expect_eq "repeats $p: rejects" "$(report_rows "$TMP/reports/batch-$b.rejects.csv" | tail -n +2 | cut -d, -f1,4,5)" \
 		"3,bank_reference,DUPLICATE
 4,booking_date,BAD_DATE
 5,bank_reference,DUPLICATE"
+	expect_eq "repeats $p: bank records, by id" "$(sql "SELECT string_agg(record || ' ' || bank_reference || ' ' || outcome,
+		', ' ORDER BY id) FROM bank_records WHERE batch_id = $b")" "1 $p-1 accepted, 6 $p-3 accepted, 7 $p-3#PDNG ignored"
 	expect_eq "repeats $p: payments" "$(sql "SELECT string_agg(amount::text, ' ' ORDER BY tx_id) FROM transactions
 		WHERE batch_id = $b")" "1100 1400"
 }
