@@ -46,8 +46,41 @@ static int read_file(const char *path, char **out, struct err *e)
 	return 0;
 }
 
+/* A Citus coordinator (SPEC 17): the database has the citus extension. */
+static int citus_present(PGconn *conn, bool *yes, struct err *e)
+{
+	char v[8];
+	int rc = db_value(conn, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", 0, NULL, v,
+			  sizeof(v), e);
+
+	*yes = rc == 0 && v[0] == 't';
+	return rc;
+}
+
+/* On a Citus coordinator the migrations' DDL and schemas/citus.sql run with
+ * the immutability triggers allowed on the shards (they touch no other
+ * row) and one connection per worker (tables are distributed in one
+ * transaction, after a reference table was written). citus.sql skips what
+ * is done, so it runs on every init-db (see the file). */
+static const char citus_session_sql[] =
+	"SET citus.enable_unsafe_triggers = on; SET citus.multi_shard_modify_mode = sequential";
+
+static int distribute(PGconn *conn, const char *schema_dir, struct err *e)
+{
+	char path[4096], *sql = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/citus.sql", schema_dir);
+	if ((rc = read_file(path, &sql, e)) != 0)
+		return rc;
+	rc = db_exec(conn, sql, e);
+	free(sql);
+	return rc != 0 ? err_prefix(e, "distributing the schema on Citus ('%s')", path) : 0;
+}
+
 int schema_init(const char *conninfo, const char *schema_dir, int *applied, struct err *e)
 {
+	bool citus = false;
 	PGconn *conn = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
@@ -83,7 +116,8 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 	if ((rc = db_exec(conn,
 			  "SET client_min_messages = warning;"
 			  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
-			  " applied_at timestamptz NOT NULL DEFAULT now())", e)) != 0)
+			  " applied_at timestamptz NOT NULL DEFAULT now())", e)) != 0 ||
+	    (rc = citus_present(conn, &citus, e)) != 0 || (citus && (rc = db_exec(conn, citus_session_sql, e)) != 0))
 		goto out;
 	for (int i = 0; i < n; i++) {
 		char path[4096], *sql = NULL, version[5];
@@ -117,6 +151,8 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 			goto out;
 		(*applied)++;
 	}
+	if (citus)
+		rc = distribute(conn, schema_dir, e);
 out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);
