@@ -110,7 +110,7 @@ static int mark_failed(const char *conninfo, long long batch_id, enum file_kind 
 	params[2] = kind != KIND_UNKNOWN ? file_kind_name(kind) : NULL;
 	params[3] = creditor_ids;
 	rc = db_query(conn, NULL,
-		      "UPDATE batches SET status = 'failed', finished = clock_timestamp(), message = $2,"
+		      "UPDATE batches SET status = 'failed', finished = statement_timestamp(), message = $2,"
 		      " kind = coalesce($3, kind), creditor_ids = coalesce($4::text[], creditor_ids)"
 		      " WHERE batch_id = $1::bigint AND status = 'loading'", 4, params, &e2);
 	db_close(conn);
@@ -202,7 +202,7 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 		if (ids == NULL)
 			return ERR_SET(e, ERR_NOMEM, "out of memory");
 		rc = db_query(l->conn, NULL,
-			      "UPDATE batches SET status = 'refused', finished = clock_timestamp(), records = $3::bigint,"
+			      "UPDATE batches SET status = 'refused', finished = statement_timestamp(), records = $3::bigint,"
 			      " accepted = 0, skipped = 0, rejected = 0, message = $2, kind = coalesce($4, kind),"
 			      " creditor_ids = $5::text[] WHERE batch_id = $1::bigint", 5, up, e);
 		free(ids);
@@ -271,7 +271,7 @@ static int claim_batch(struct load *l, const char *path, const char *sha, struct
 	/* We hold the file lock: any 'loading' row of this file is dead. */
 	if (!l->opts->rerun_loaded &&
 	    (rc = db_value(l->conn,
-		     "UPDATE batches SET status = 'loading', started = clock_timestamp(), finished = NULL,"
+		     "UPDATE batches SET status = 'loading', started = statement_timestamp(), finished = NULL,"
 		     " file_name = $2, file_path = $3, as_of = $4::date, creditor_filter = $5,"
 		     " kind_override = $6, records = 0, accepted = 0, skipped = 0, rejected = 0, message = NULL,"
 		     " file_path_raw = $9::bytea, loader_pid = pg_backend_pid(), creditor_ids = '{}'"
@@ -285,7 +285,7 @@ static int claim_batch(struct load *l, const char *path, const char *sha, struct
 	    (rc = db_value(l->conn,
 		     "INSERT INTO batches (sha256, file_name, file_path, as_of, creditor_filter, kind_override,"
 		     " dry_run, status, started, file_path_raw, loader_pid, rerun_of)"
-		     " VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading', clock_timestamp(), $9::bytea,"
+		     " VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading', statement_timestamp(), $9::bytea,"
 		     " pg_backend_pid(), CASE WHEN $10::boolean THEN $8::bigint END)"
 		     " RETURNING batch_id", 10, params, out, sizeof(out), e)) != 0)
 		goto out;
