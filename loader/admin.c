@@ -418,11 +418,13 @@ out:
 
 /* ---- suspense (SPEC 13) ---- */
 
+/* An item and its bank record are of one batch: the join on batch_id lets
+ * Citus run it on each shard (SPEC 17). */
 static const char suspense_sql[] =
 	"SELECT su.id, su.batch_id, su.account, su.bank_reference, su.booking_date::text, su.amount,"
 	" su.currency, coalesce(su.reference, ''), su.reason, su.status, coalesce(b.debtor_name, ''),"
 	" su.reference IS NULL, b.debtor_name IS NULL"
-	" FROM suspense su JOIN bank_records b ON b.id = su.bank_record_id"
+	" FROM suspense su JOIN bank_records b ON b.batch_id = su.batch_id AND b.id = su.bank_record_id"
 	" WHERE $1::boolean OR su.status = 'open' ORDER BY su.id";
 
 enum { U_ID, U_BATCH, U_ACCOUNT, U_BANK_REF, U_DATE, U_AMOUNT, U_CURRENCY, U_REFERENCE, U_REASON, U_STATUS,

@@ -33,6 +33,32 @@
 #include "load.h"
 #include "locks.h"
 
+/* The rows of the database that the records meet, each read by one join
+ * of the stage with one table, before the records are judged on temporary
+ * tables alone: on Citus (SPEC 17) such a join runs on the shards, with the
+ * stage sent along, where a judgement that joins several distributed tables
+ * and the stage cannot be planned. stage_known: the row stored under a
+ * record's key; stage_case: the case of a credit's payment reference (of
+ * its currency first, then the lowest case number); stage_payout: the
+ * transfer not paid yet that a debit pays. */
+static const char bank_lookups_sql[] =
+	"CREATE TEMP TABLE stage_known ON COMMIT DROP AS"
+	" SELECT s.record, b.id, b.outcome, b.case_id, b.amount, b.booking_date, b.direction"
+	" FROM stage s JOIN bank_records b ON b.account = s.account AND b.bank_reference = s.bank_reference"
+	" WHERE s.dupkey;"
+	"CREATE TEMP TABLE stage_case ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (s.record) s.record, c.case_id, c.creditor_id, c.creditor_reference, c.status,"
+	"  c.currency"
+	" FROM stage s JOIN cases c ON c.payment_reference = s.reference"
+	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	" ORDER BY s.record, c.currency = s.currency DESC, c.case_id;"
+	"CREATE TEMP TABLE stage_payout ON COMMIT DROP AS"
+	" SELECT s.record, p.creditor_id, p.statement_number"
+	" FROM stage s JOIN payout_transfers p ON p.statement_number = s.end_to_end_id AND p.amount = s.amount"
+	"  AND p.currency = s.currency AND p.paid_date IS NULL"
+	" WHERE s.errors IS NULL AND s.entry_status = 'BOOK' AND s.direction = 'DBIT'"
+	"  AND NOT coalesce(s.reversal, false)";
+
 /* The bank records' outcomes that are suspense reasons, in the order of
  * the table of SPEC 13 (the first that applies). */
 static const char classify_bank_sql[] =
@@ -69,15 +95,9 @@ static const char classify_bank_sql[] =
 	"   p.statement_number AS payout_number,"
 	"   min(CASE WHEN b.id IS NULL THEN s.record END) OVER (PARTITION BY p.statement_number) AS payout_first"
 	"  FROM stage s"
-	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = s.bank_reference"
-	"  LEFT JOIN LATERAL (SELECT c.case_id, c.creditor_id, c.creditor_reference, c.status, c.currency"
-	"    FROM cases c WHERE c.payment_reference = s.reference"
-	"    ORDER BY c.currency = s.currency DESC, c.case_id LIMIT 1) c"
-	"   ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
-	"  LEFT JOIN payout_transfers p ON s.errors IS NULL AND s.entry_status = 'BOOK'"
-	"   AND s.direction = 'DBIT' AND NOT coalesce(s.reversal, false)"
-	"   AND p.statement_number = s.end_to_end_id AND p.amount = s.amount AND p.currency = s.currency"
-	"   AND p.paid_date IS NULL"
+	"  LEFT JOIN stage_known b ON b.record = s.record"
+	"  LEFT JOIN stage_case c ON c.record = s.record"
+	"  LEFT JOIN stage_payout p ON p.record = s.record"
 	"  WINDOW w AS (PARTITION BY s.dupkey, s.direction = 'DBIT' AND coalesce(s.reversal, false),"
 	"   s.account, s.bank_reference ORDER BY s.record)) x";
 
@@ -90,6 +110,26 @@ static const char classify_bank_sql[] =
 #define MATCH_ORDER(t)                                                                           \
 	"(r.uetr IS NOT NULL AND " t ".uetr = r.uetr) DESC,"                                       \
 	" (r.end_to_end_id IS NOT NULL AND " t ".end_to_end_id = r.end_to_end_id) DESC"
+
+/* The rows of the database a reversal meets, as bank_lookups_sql:
+ * rev_orig its original there (by the indexes on uetr, end_to_end_id,
+ * acct_svcr_ref), rev_done an original reversed already, rev_keys the rows
+ * stored under the keys it may get (its bank_reference, with or without
+ * "/R"). */
+#define REVERSALS "stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
+static const char reversal_lookups_sql[] =
+	"CREATE TEMP TABLE rev_orig ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (r.record) r.record, b.id, b.bank_reference"
+	" FROM " REVERSALS
+	" JOIN bank_records b ON b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND " MATCH("b")
+	" ORDER BY r.record, " MATCH_ORDER("b") ", b.id;"
+	"CREATE TEMP TABLE rev_done ON COMMIT DROP AS"
+	" SELECT DISTINCT z.reverses AS id FROM bank_records z JOIN rev_orig o ON z.reverses = o.id;"
+	"CREATE TEMP TABLE rev_keys ON COMMIT DROP AS"
+	" SELECT DISTINCT e.account, e.bank_reference, e.id, e.amount, e.booking_date, e.direction"
+	" FROM " REVERSALS
+	" JOIN bank_records e ON e.account = r.account"
+	"  AND e.bank_reference IN (r.bank_reference, r.bank_reference || '/R')";
 
 static const char classify_reversals_sql[] =
 	"CREATE TEMP TABLE stage_rev ON COMMIT DROP AS"
@@ -107,21 +147,19 @@ static const char classify_reversals_sql[] =
 	"   e.id AS existing_id,"
 	"   (e.amount, e.booking_date, e.direction) IS NOT DISTINCT FROM (x.amount, x.booking_date, 'DBIT')"
 	"    AS identical,"
-	"   x.orig_id IS NOT NULL AND EXISTS (SELECT 1 FROM bank_records z WHERE z.reverses = x.orig_id)"
+	"   x.orig_id IS NOT NULL AND EXISTS (SELECT 1 FROM rev_done z WHERE z.id = x.orig_id)"
 	"    AS already_reversed"
 	"  FROM (SELECT r.record, r.account, r.amount, r.booking_date, r.currency,"
 	"    CASE WHEN r.bank_reference = coalesce(db.bank_reference, f.bank_reference)"
 	"     THEN r.bank_reference || '/R' ELSE r.bank_reference END AS key,"
 	"    db.id AS orig_id, CASE WHEN db.id IS NULL THEN f.record END AS orig_record"
-	"   FROM stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
-	"   LEFT JOIN LATERAL (SELECT b.id, b.bank_reference FROM bank_records b"
-	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND " MATCH("b")
-	"     ORDER BY " MATCH_ORDER("b") ", b.id LIMIT 1) db ON true"
+	"   FROM " REVERSALS
+	"   LEFT JOIN rev_orig db ON db.record = r.record"
 	"   LEFT JOIN LATERAL (SELECT s.record, s.bank_reference FROM stage s JOIN stage_out o USING (record)"
 	"     WHERE s.account = r.account AND s.record < r.record AND o.is_credit"
 	"     AND o.outcome NOT IN ('rejected', 'duplicate', 'skipped') AND " MATCH("s")
 	"     ORDER BY " MATCH_ORDER("s") ", s.record LIMIT 1) f ON db.id IS NULL) x"
-	"  LEFT JOIN bank_records e ON e.account = x.account AND e.bank_reference = x.key"
+	"  LEFT JOIN rev_keys e ON e.account = x.account AND e.bank_reference = x.key"
 	"  WINDOW w AS (PARTITION BY x.account, x.key ORDER BY x.record)) y";
 
 static const char counts_bank_sql[] =
@@ -159,22 +197,26 @@ static const char insert_records_sql[] =
 	" FROM stage s JOIN stage_out o USING (record)"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'skipped', 'reversal') ORDER BY s.record";
 
+/* The ids the records just stored got (one shard on Citus). */
+static const char stage_ids_sql[] =
+	"CREATE TEMP TABLE stage_ids ON COMMIT DROP AS"
+	" SELECT record, id FROM bank_records WHERE batch_id = $1::bigint";
+
 static const char insert_payments_sql[] =
 	"INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id, kind, booking_date,"
 	" amount, currency, batch_id, record)"
-	" SELECT b.creditor_id, c.creditor_reference, b.case_id, 'BANK-' || b.id, 'payment', b.booking_date,"
-	"  b.amount, b.currency, $1::bigint, b.record"
-	" FROM bank_records b JOIN cases c ON c.case_id = b.case_id"
-	" WHERE b.batch_id = $1::bigint AND b.outcome = 'accepted' AND b.reverses IS NULL ORDER BY b.record";
+	" SELECT o.creditor_id, o.creditor_reference, o.case_id, 'BANK-' || i.id, 'payment', o.booking_date,"
+	"  o.amount, o.currency, $1::bigint, o.record"
+	" FROM stage_out o JOIN stage_ids i USING (record) WHERE o.outcome = 'accepted' ORDER BY o.record";
 
 /* A payout debit marks its statement paid on its booking date (SPEC 13,
  * 14); the transfer is matched again as in stage_out, so a debit of
  * another loader that paid it meanwhile changes nothing. */
 static const char mark_paid_sql[] =
-	"UPDATE payout_transfers p SET paid_date = b.booking_date, paid_bank_record = b.id"
-	" FROM bank_records b JOIN stage_out o ON o.record = b.record AND o.outcome = 'payout'"
-	" WHERE b.batch_id = $1::bigint AND p.statement_number = o.payout_number"
-	"  AND p.amount = b.amount AND p.currency = b.currency AND p.paid_date IS NULL";
+	"UPDATE payout_transfers p SET paid_date = o.booking_date, paid_bank_record = i.id"
+	" FROM stage_out o JOIN stage_ids i USING (record)"
+	" WHERE o.outcome = 'payout' AND p.creditor_id = o.creditor_id AND p.statement_number = o.payout_number"
+	"  AND p.amount = o.amount AND p.currency = o.currency AND p.paid_date IS NULL";
 
 static const char insert_suspense_sql[] =
 	"INSERT INTO suspense (batch_id, bank_record_id, account, bank_reference, booking_date, amount, currency,"
@@ -184,19 +226,34 @@ static const char insert_suspense_sql[] =
 	" FROM bank_records b JOIN stage_out o ON o.record = b.record"
 	" WHERE b.batch_id = $1::bigint AND b.outcome = 'suspense' ORDER BY b.record";
 
-/* A reversal's original: its bank record and, when it became a payment
- * (at once, or by an assignment), that payment. */
+/* A reversal's original: its bank record (stored before, or earlier in
+ * this file: stage_ids) and, when it became a payment (at once, or by an
+ * assignment), that payment; found one table at a time, as in
+ * bank_lookups_sql. rev_creditor: the creditor of the payment, the bank
+ * record's or, when it was a suspense item, the assignment's. */
+static const char reversal_sources_sql[] =
+	"CREATE TEMP TABLE rev_src ON COMMIT DROP AS"
+	" SELECT v.record, coalesce(v.orig_id, i.id) AS orig_id"
+	" FROM stage_rev v LEFT JOIN stage_ids i ON v.orig_id IS NULL AND i.record = v.orig_record"
+	" WHERE v.outcome IN ('accepted', 'ignored')";
+static const char reversal_creditors_sql[] =
+	"CREATE TEMP TABLE rev_creditor ON COMMIT DROP AS"
+	" SELECT o.record, b.creditor_id, 1 AS rank FROM rev_src o JOIN bank_records b ON b.id = o.orig_id"
+	" WHERE b.creditor_id IS NOT NULL";
+static const char reversal_items_sql[] =
+	"INSERT INTO rev_creditor SELECT o.record, su.creditor_id, 2"
+	" FROM rev_src o JOIN suspense su ON su.bank_record_id = o.orig_id WHERE su.creditor_id IS NOT NULL";
+static const char reversal_payments_sql[] =
+	"CREATE TEMP TABLE rev_payment ON COMMIT DROP AS"
+	" SELECT x.record, t.tx_id, t.creditor_id, t.creditor_reference, t.case_id, t.amount, t.currency"
+	" FROM (SELECT DISTINCT ON (o.record) o.record, o.orig_id, c.creditor_id"
+	"  FROM rev_src o JOIN rev_creditor c USING (record) ORDER BY o.record, c.rank) x"
+	" JOIN transactions t ON t.creditor_id = x.creditor_id AND t.transaction_id = 'BANK-' || x.orig_id";
 static const char reversal_originals_sql[] =
 	"CREATE TEMP TABLE stage_orig ON COMMIT DROP AS"
-	" SELECT v.record, v.key, v.outcome, ob.id AS orig_id, t.tx_id, t.creditor_id, t.creditor_reference,"
+	" SELECT v.record, v.key, v.outcome, o.orig_id, t.tx_id, t.creditor_id, t.creditor_reference,"
 	"  t.case_id, t.amount AS tx_amount, t.currency AS tx_currency"
-	" FROM stage_rev v"
-	" LEFT JOIN bank_records ob ON ob.id = v.orig_id"
-	"  OR (v.orig_id IS NULL AND ob.batch_id = $1::bigint AND ob.record = v.orig_record)"
-	" LEFT JOIN suspense su ON su.bank_record_id = ob.id"
-	" LEFT JOIN transactions t ON t.creditor_id = coalesce(ob.creditor_id, su.creditor_id)"
-	"  AND t.transaction_id = 'BANK-' || ob.id"
-	" WHERE v.outcome IN ('accepted', 'ignored')";
+	" FROM stage_rev v JOIN rev_src o USING (record) LEFT JOIN rev_payment t USING (record)";
 
 static const char insert_reversal_records_sql[] =
 	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
@@ -261,7 +318,9 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 	if ((rc = lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(BANK_ACCOUNTS), LOCK_ACCOUNTS(BANK_ACCOUNTS),
 			    ACCOUNT_HOLDERS(BANK_ACCOUNTS),
 			    "the lock of the bank account of this file", e)) != 0 ||
-	    (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
+	    (rc = db_exec(l->conn, bank_lookups_sql, e)) != 0 || (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 ||
+	    (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
+	    (rc = db_exec(l->conn, reversal_lookups_sql, e)) != 0 ||
 	    (rc = db_exec(l->conn, classify_reversals_sql, e)) != 0 ||
 	    (rc = db_query(l->conn, &q, counts_bank_sql, 0, NULL, e)) != 0)
 		return rc;
@@ -275,14 +334,21 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 
 int store_bank(struct load *l, const char *id, struct err *e)
 {
-	static const char *const steps[] = { insert_records_sql, insert_payments_sql, mark_paid_sql,
-					     insert_suspense_sql,
-					     reversal_originals_sql, insert_reversal_records_sql,
-					     insert_reversals_sql, close_suspense_sql };
+	/* each step, and whether it takes the batch id ($1) */
+	static const struct {
+		const char *sql;
+		bool batch;
+	} steps[] = {
+		{ insert_records_sql, true },	  { stage_ids_sql, true },	  { insert_payments_sql, true },
+		{ mark_paid_sql, false },	  { insert_suspense_sql, true },  { reversal_sources_sql, false },
+		{ reversal_creditors_sql, false }, { reversal_items_sql, false }, { reversal_payments_sql, false },
+		{ reversal_originals_sql, false }, { insert_reversal_records_sql, true },
+		{ insert_reversals_sql, true },	  { close_suspense_sql, true },
+	};
 	const char *params[1] = { id };
 	int rc = 0;
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && rc == 0; i++)
-		rc = db_query(l->conn, NULL, steps[i], 1, params, e);
+		rc = db_query(l->conn, NULL, steps[i].sql, steps[i].batch ? 1 : 0, steps[i].batch ? params : NULL, e);
 	return rc;
 }
