@@ -46,17 +46,6 @@ static int read_file(const char *path, char **out, struct err *e)
 	return 0;
 }
 
-/* A Citus coordinator (SPEC 17): the database has the citus extension. */
-static int citus_present(PGconn *conn, bool *yes, struct err *e)
-{
-	char v[8];
-	int rc = db_value(conn, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", 0, NULL, v,
-			  sizeof(v), e);
-
-	*yes = rc == 0 && v[0] == 't';
-	return rc;
-}
-
 /* On a Citus coordinator the migrations' DDL and schemas/citus.sql run with
  * the immutability triggers allowed on the shards (they touch no other
  * row) and one connection per worker (tables are distributed in one
@@ -117,7 +106,7 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 			  "SET client_min_messages = warning;"
 			  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
 			  " applied_at timestamptz NOT NULL DEFAULT now())", e)) != 0 ||
-	    (rc = citus_present(conn, &citus, e)) != 0 || (citus && (rc = db_exec(conn, citus_session_sql, e)) != 0))
+	    (rc = db_citus(conn, &citus, e)) != 0 || (citus && (rc = db_exec(conn, citus_session_sql, e)) != 0))
 		goto out;
 	for (int i = 0; i < n; i++) {
 		char path[4096], *sql = NULL, version[5];

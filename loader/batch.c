@@ -377,7 +377,8 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		return rc;
 	/* A backend whose loader died notices within a second, even inside a
 	 * long statement, and rolls back and releases the file lock. */
-	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0)
+	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0 ||
+	    (rc = db_citus(l.conn, &l.citus, e)) != 0)
 		goto out;
 	cancel_handle = PQgetCancel(l.conn);
 	sha_lock_params(sha, key);
@@ -409,6 +410,12 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	if ((rc = db_exec(l.conn, "BEGIN", e)) != 0)
 		goto fail;
 	in_tx = true;
+	/* on Citus, no settlement runs while the batch writes (db.h) */
+	if (l.citus &&
+	    (rc = lock_take(l.conn, l.batch_id, "SELECT pg_try_advisory_xact_lock_shared(" DB_CITUS_LEDGER_LOCK ")",
+			    "SELECT pg_advisory_xact_lock_shared(" DB_CITUS_LEDGER_LOCK ")", "SELECT 'a settlement run'",
+			    "the lock of the cases and transactions on the Citus cluster", e)) != 0)
+		goto fail;
 	phase_mark(NULL);
 	if ((rc = load_creditors(&l, e)) != 0)
 		goto fail;

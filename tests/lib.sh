@@ -10,7 +10,8 @@ FIX="$ROOT/fixtures"
 # programs never get this setting.
 if [ -n "${CITUS_WORKERS:-}" ]; then
 	psql() {
-		PGOPTIONS="-c citus.enable_repartition_joins=on ${PGOPTIONS:-}" command psql "$@"
+		PGOPTIONS="-c citus.enable_repartition_joins=on -c citus.enable_unsafe_triggers=on ${PGOPTIONS:-}" \
+			command psql "$@"
 	}
 fi
 CONF="$TMP/engine.conf"
