@@ -25,15 +25,34 @@ fail() {
 # (report_dir under $TMP) and the fixture creditors.
 new_db() {
 	export PGDATABASE="t_$1_$$"
+	sed "s|@REPORT_DIR@|$TMP/reports|" "$ROOT/tests/conf/test.conf" >"$CONF"
+	make_db
+}
+
+# make_db: the database $PGDATABASE, new, with the schema; on the Citus
+# cluster of make check-citus (SPEC 17) when CITUS_WORKERS is set.
+make_db() {
 	if [ -n "${CITUS_WORKERS:-}" ]; then
-		# on the Citus cluster of make check-citus (SPEC 17)
 		"$ROOT/scripts/citus-cluster.sh" add-db "$PGDATABASE"
 	else
 		dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
 		createdb "$PGDATABASE"
 	fi
-	sed "s|@REPORT_DIR@|$TMP/reports|" "$ROOT/tests/conf/test.conf" >"$CONF"
 	"$LOADER" init-db --conf "$CONF" >/dev/null || fail "init-db"
+}
+
+# db_like TEMPLATE NAME: PGDATABASE becomes NAME, a copy of TEMPLATE, a
+# database with the schema and creditors. On the Citus cluster a template
+# is a database of one node: there NAME gets the schema again and the
+# template's creditors.
+db_like() {
+	export PGDATABASE=$2
+	if [ -n "${CITUS_WORKERS:-}" ]; then
+		make_db
+		psql -X -q -d "$1" -c "\copy creditors TO STDOUT" | psql -X -q -c "\copy creditors FROM STDIN"
+	else
+		createdb -T "$1" "$PGDATABASE"
+	fi
 }
 
 # add_agency CUR=IBAN...: the test agency ([agency], SPEC 3) with these
@@ -135,8 +154,7 @@ fixtures_from() {
 
 fresh_db() {
 	fixture_n=$((fixture_n + 1))
-	export PGDATABASE="${TEMPLATE}_$fixture_n"
-	createdb -T "$TEMPLATE" "$PGDATABASE"
+	db_like "$TEMPLATE" "${TEMPLATE}_$fixture_n"
 	rm -rf "$TMP/reports"
 }
 

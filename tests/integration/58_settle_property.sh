@@ -14,14 +14,7 @@ new_db settle_property
 load_creditors
 template=$PGDATABASE
 for seed in ${SETTLE_PROPERTY_SEEDS:-1 2 3}; do
-	if [ -n "${CITUS_WORKERS:-}" ]; then
-		# a template is a database of one node: on the Citus cluster, a new one
-		new_db "settle_property_$seed"
-		load_creditors
-	else
-		export PGDATABASE="${template}_$seed"
-		createdb -T "$template" "$PGDATABASE"
-	fi
+	db_like "$template" "${template}_$seed"
 	work="$TMP/seed-$seed"
 	mkdir -p "$work"
 	CONF="$CONF" python3 "$ROOT/tests/tools/settle_property.py" "$seed" "${SETTLE_PROPERTY_MONTHS:-8}" "$work" ||
