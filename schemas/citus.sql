@@ -111,6 +111,13 @@ BEGIN
     FOREACH t IN ARRAY fkeys LOOP
         EXECUTE t;
     END LOOP;
+    -- the rows of a database distributed after it was loaded on one
+    -- server are in the shards now; the coordinator's own copy goes
+    FOR r IN SELECT logicalrelid FROM pg_dist_partition ORDER BY 1 LOOP
+        IF pg_relation_size(r) > 0 THEN
+            PERFORM truncate_local_data_after_distributing_table(r);
+        END IF;
+    END LOOP;
     -- a table with a creditor_id left behind (a foreign key to a table of
     -- the coordinator) is an error of the schema, not a choice
     SELECT string_agg(c.relname, ', ') INTO t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -7,9 +7,10 @@
 #
 # The build (about 3 minutes on 2 cores) is kept in var/citus/ (CITUS_CACHE),
 # so a machine that lost the installed files only runs `make install` again.
-# Exit 2 means the build is impossible here (no vendored source, not root and
-# not installed): the Citus tests skip on it and say why. Any other failure
-# is an error.
+# Exit 2 means the build is impossible here (Citus not installed, and no
+# vendored source, not root, or the packages it needs cannot be installed):
+# the Citus test skips on it and says why. Any other failure (the build
+# itself) is an error.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,23 +34,10 @@ tarball=$vendor/citus-$version.tar.gz
 [ -f "$tarball" ] || impossible "no source '$tarball' (set CITUS_VENDOR to the folder that holds it)"
 [ "$(id -u)" -eq 0 ] || impossible "not root, and Citus installs into PostgreSQL's own folders (run 'sudo $0')"
 
-# The headers must be those of the server that loads citus.so: a server-dev
-# of another minor version builds a library the server cannot load (15.20
-# exports have_createdb_privilege, which Citus defines itself before it).
-server=$(dpkg-query -W -f='${Version}' postgresql-15 2>/dev/null) ||
-	impossible "postgresql-15 is not installed (run 'make deps')"
-need=()
-dpkg-query -W -f='${Status} ${Version}' postgresql-server-dev-15 2>/dev/null |
-	grep -qx "install ok installed $server" || need+=("postgresql-server-dev-15=$server")
-for p in libkrb5-dev liblz4-dev libzstd-dev libssl-dev make gcc patch; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-	echo "citus: installing ${need[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-fi
+# The headers of the installed server's version and the libraries Citus
+# links (scripts/deps.sh citus).
+"$root/scripts/deps.sh" citus || impossible "the packages it needs cannot be installed (scripts/deps.sh citus)"
+server=$(dpkg-query -W -f='${Version}' postgresql-15)
 
 # The cached build is reused when it was made from the same source, patch
 # and server version.

@@ -13,6 +13,10 @@
 #                                             the workers to the coordinator's
 #                                             (a database of that name is
 #                                             dropped first)
+#   scripts/citus-cluster.sh extend-db NAME   the same for the coordinator's
+#                                             database NAME that exists (a
+#                                             database of one server that
+#                                             becomes a Citus database)
 #   scripts/citus-cluster.sh stop DIR         stop the three servers
 # Citus must be installed (scripts/citus-build.sh). The nodes reach each
 # other through their socket folders: a Citus node name may be a folder, as
@@ -20,7 +24,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cmd=${1:?usage: citus-cluster.sh start DIR PORT | add-db NAME | stop DIR}
+usage="usage: citus-cluster.sh start DIR PORT | add-db NAME | extend-db NAME | stop DIR"
+cmd=${1:?$usage}
 
 # Citus commits a transaction that wrote on two nodes with two-phase
 # commit (max_prepared_transactions); a query over the shards opens
@@ -44,16 +49,18 @@ start)
 	PG_OPTS=$coord_opts "$root/scripts/pg.sh" start "$dir/coordinator" "$port"
 	echo "export CITUS_WORKERS='${workers[*]}'"
 	;;
-add-db)
-	db=${2:?usage: citus-cluster.sh add-db NAME}
-	: "${CITUS_WORKERS:?add-db needs the exports of start}"
-	dropdb --if-exists "$db" 2>/dev/null || true
+add-db | extend-db)
+	db=${2:?usage: citus-cluster.sh $cmd NAME}
+	: "${CITUS_WORKERS:?$cmd needs the exports of start}"
+	if [ "$cmd" = add-db ]; then
+		dropdb --if-exists "$db" 2>/dev/null || true
+		createdb "$db"
+	fi
 	for w in $CITUS_WORKERS; do
 		dropdb --if-exists -h "${w%:*}" -p "${w##*:}" "$db" 2>/dev/null
 		createdb -h "${w%:*}" -p "${w##*:}" "$db"
 		psql -X -q -h "${w%:*}" -p "${w##*:}" -d "$db" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION citus"
 	done
-	createdb "$db"
 	{
 		echo "SET client_min_messages = warning;"
 		echo "CREATE EXTENSION citus;"
@@ -70,7 +77,7 @@ stop)
 	done
 	;;
 *)
-	echo "usage: citus-cluster.sh start DIR PORT | add-db NAME | stop DIR" >&2
+	echo "$usage" >&2
 	exit 2
 	;;
 esac
