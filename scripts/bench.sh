@@ -6,6 +6,10 @@
 #   HALF=0     the half-rejected case file: the clean file with disputed=true
 #              on every second record (rejected DISPUTED, SPEC 5.1); its load
 #              must take at most 1.5x the clean CSV load (issue 10).
+#   CITUS=0    skips the Citus cluster (SPEC 17): a coordinator and two
+#              workers on this machine (scripts/citus-cluster.sh, Citus built
+#              when missing), the case file, the transactions and the
+#              settlement there, beside the single server's figures.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -118,6 +122,36 @@ for rep in $(seq 1 "$REPS"); do
 		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
 	fi
 done
+# SPEC 17: the same loads and settlement on a local Citus cluster
+citus=${CITUS:-1}
+if [ "$citus" = 1 ] && ! scripts/citus-build.sh; then
+	echo "bench: no Citus cluster (it cannot be built here)" >&2
+	citus=0
+fi
+if [ "$citus" = 1 ]; then
+	cluster_env=$(scripts/citus-cluster.sh start "$out/citus" $((port + 10)))
+	trap 'scripts/pg.sh stop "$out/pg"; scripts/citus-cluster.sh stop "$out/citus"' EXIT
+	for rep in $(seq 1 "$REPS"); do
+		echo "bench: Citus round $rep of $REPS" >&2
+		(
+			eval "$cluster_env"
+			export CITUS_WORKERS PGDATABASE=bench
+			scripts/citus-cluster.sh add-db bench
+			bin/loader init-db --conf "$CONF" >/dev/null
+			bin/loader creditors --conf "$CONF" "$data/creditors.csv" >/dev/null
+			rm -rf "$out/reports"
+			timed citus_csv bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv"
+			check "csv on Citus" "$N" "$N" 0
+			timed citus_tx bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
+			check "transactions on Citus" "$N" "$N" 0
+			if [ "${SETTLE:-1}" = 1 ]; then
+				timed citus_settle bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 \
+					--out "$out/statements-citus"
+			fi
+		)
+	done
+fi
+
 if [ "${BIG:-1}" = 1 ]; then
 	fresh_db
 	timed csv4 env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases4.csv"
@@ -141,8 +175,12 @@ print(f"\nN = {n} records; median of {len(runs['copy'])} runs each; figures vary
 print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak RSS MiB':>14}")
 labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "half": "loader CSV, half rejected",
           "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement run",
-          "csv4": f"loader CSV, 4N"}
-for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4"]:
+          "csv4": f"loader CSV, 4N", "citus_csv": "Citus: loader CSV", "citus_tx": "Citus: transactions",
+          "citus_settle": "Citus: settlement run"}
+size.update({"citus_csv": "cases.csv", "citus_tx": "tx.csv"})
+# on the cluster: the time against the single server's for the same work
+single = {"citus_csv": "csv", "citus_tx": "tx", "citus_settle": "settle"}
+for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4", "citus_csv", "citus_tx", "citus_settle"]:
     if k not in med:
         continue
     t, kb = med[k]
@@ -152,6 +190,10 @@ for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "csv4"]:
     row = {"what": k, "records": recs, "seconds": t, "rows_per_s": recs / t, "mb_per_s": mb / t if mb else None,
            "ratio_to_copy": ratio, "peak_rss_kib": kb}
     note = ""
+    if k in single and single[k] in med:
+        vs = t / med[single[k]][0]
+        row.update({"ratio_to_single_server": vs})
+        note = f"  {vs:.2f}x the single server's time"
     if k == "half":
         half = t / med["csv"][0]
         row.update({"rejected": n // 2, "ratio_to_csv": half, "target_ratio_to_csv": HALF_TARGET,

@@ -258,6 +258,34 @@ status_of() {
 	"$LOADER" status --conf "$CONF" --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
 }
 
+# loaded_for_settling CASES TX LATE: four generated creditors, CASES cases
+# (as of 2026-10-01) and TX transactions (as of 2026-11-20) loaded, and a
+# file $TMP/tx2.csv of LATE more (transaction ids TY-...), not loaded
+# (67_load_during_settle, 80_citus)
+loaded_for_settling() {
+	python3 "$ROOT/tests/tools/gen.py" creditors 4 "$TMP/creditors.csv"
+	load_creditors "$TMP/creditors.csv"
+	python3 "$ROOT/tests/tools/gen.py" cases "$1" "$TMP/cases.csv" 4
+	python3 "$ROOT/tests/tools/gen.py" transactions "$2" "$TMP/tx.csv" "$1" 4
+	python3 "$ROOT/tests/tools/gen.py" transactions "$3" "$TMP/tx2.csv" "$1" 4
+	sed -i 's/,TX-/,TY-/' "$TMP/tx2.csv"
+	"$LOADER" load --conf "$CONF" --as-of 2026-10-01 "$TMP/cases.csv" >/dev/null || fail "setup load (cases)"
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/tx.csv" >/dev/null || fail "setup load"
+}
+
+# load_twice_at_once FILE: two loaders on FILE at once (as of 2026-11-20);
+# $outs is their stdout, sorted (61_two_loaders, 80_citus)
+load_twice_at_once() {
+	local a b
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$1" >"$TMP/a.out" 2>"$TMP/a.err" &
+	a=$!
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$1" >"$TMP/b.out" 2>"$TMP/b.err" &
+	b=$!
+	wait $a || fail "loader a failed: $(cat "$TMP/a.err")"
+	wait $b || fail "loader b failed: $(cat "$TMP/b.err")"
+	outs=$(cat "$TMP/a.out" "$TMP/b.out" | sort)
+}
+
 # The settlement tests over months of fixtures (57, 5a): SF is the
 # fixture folder, EXP its expected statements, OUT the statement folder.
 # load_clean AS_OF FILE: a file of $SF that must load with no reject.

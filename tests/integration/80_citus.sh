@@ -268,13 +268,8 @@ expect_eq "killed: nothing stored" "$(sql "SELECT count(*) FROM cases")" 0
 expect_eq "killed: failed" "$(status_of 1)" failed
 # the same file twice at once, while it is failed: one loader reruns it,
 # the other waits and finds it loaded
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/x.out" 2>"$TMP/x.err" &
-x=$!
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/y.out" 2>"$TMP/y.err" &
-y=$!
-wait $x || fail "loader x: $(cat "$TMP/x.err")"
-wait $y || fail "loader y: $(cat "$TMP/y.err")"
-expect_eq "two loaders" "$(cat "$TMP/x.out" "$TMP/y.out" | sort)" "already loaded as batch 1
+load_twice_at_once "$TMP/cases.csv"
+expect_eq "two loaders" "$outs" "already loaded as batch 1
 batch 1 loaded: $N records, $N accepted, 0 skipped, 0 rejected"
 expect_eq "exactly once" "$(sql "SELECT count(*), count(DISTINCT creditor_reference), count(DISTINCT case_id) FROM cases")" "$N|$N|$N"
 
@@ -283,14 +278,7 @@ expect_eq "exactly once" "$(sql "SELECT count(*), count(DISTINCT creditor_refere
 # ledger lock (no snapshot spans the nodes), then loads, and the next run
 # settles it
 new_db settle
-python3 "$ROOT/tests/tools/gen.py" creditors 4 "$TMP/creditors.csv"
-load_creditors "$TMP/creditors.csv"
-python3 "$ROOT/tests/tools/gen.py" cases 10000 "$TMP/cases.csv" 4
-python3 "$ROOT/tests/tools/gen.py" transactions 30000 "$TMP/tx.csv" 10000 4
-python3 "$ROOT/tests/tools/gen.py" transactions 2000 "$TMP/tx2.csv" 10000 4
-sed -i 's/,TX-/,TY-/' "$TMP/tx2.csv"
-"$LOADER" load --conf "$CONF" --as-of 2026-10-01 "$TMP/cases.csv" >/dev/null || fail "load cases"
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/tx.csv" >/dev/null || fail "load transactions"
+loaded_for_settling 10000 30000 2000
 for i in 1 2; do
 	"$SETTLEMENT" run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$TMP/st" >"$TMP/s$i.out" 2>"$TMP/s$i.err" &
 	eval "s$i=\$!"
