@@ -75,6 +75,10 @@ static int on_record(void *p, struct record *r, struct err *e)
 		validate_case(&c->v, r, &v);
 	} else if (r->kind == KIND_TRANSACTIONS) {
 		validate_transaction(&c->v, r, &v);
+	} else if (r->kind == KIND_ASSIGNMENTS) {
+		validate_assignment(&c->v, r, &v);
+	} else if (r->kind == KIND_EVENTS) {
+		validate_event(&c->v, r, &v);
 	} else {
 		abort();
 	}

@@ -4,7 +4,7 @@
  * One statement per kind classifies them into stage_out with an outcome:
  * 'rejected' (errors, or a repeat in the file), 'new', 'skipped'
  * (identical to a loaded record), 'duplicate' (same key, other content),
- * and for transactions 'unknown_case' and 'case_error'. C maps outcomes to
+ * and for transactions and events 'unknown_case' and 'case_error'. C maps outcomes to
  * reject codes (db_rejects below); reject code names come from reject.c
  * as parameters. Column lists come from the field table (columns.h). */
 #include <stdarg.h>
@@ -140,6 +140,32 @@ static const char classify_assign_sql[] =
 	"   AND c.creditor_reference = s.creditor_reference"
 	"  WINDOW w AS (PARTITION BY s.txkey, s.suspense_id ORDER BY s.record)) x";
 
+/* Event files (SPEC 16): every record, with the rules of transactions:
+ * the case must exist and be open, the event not be dated before the
+ * case's registration; the same event_id again with the same case, stage
+ * and date is skipped. The %s are the content columns, as "ev." and "s.". */
+static const char classify_events_sql[] =
+	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
+	" SELECT x.*,"
+	"  CASE WHEN x.errors IS NOT NULL OR x.dup_in_file THEN 'rejected'"
+	"   WHEN x.existing_event IS NOT NULL AND x.identical THEN 'skipped'"
+	"   WHEN x.existing_event IS NOT NULL THEN 'duplicate'"
+	"   WHEN x.case_id IS NULL THEN 'unknown_case'"
+	"   WHEN x.case_status <> 'open' OR x.event_date < x.case_registered THEN 'case_error'"
+	"   ELSE 'new' END AS outcome"
+	" FROM (SELECT s.record, s.line, s.errors, s.event_date,"
+	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
+	"   first_value(s.record) OVER w AS first_record,"
+	"   c.case_id, c.status AS case_status, c.registered AS case_registered,"
+	"   ev.event_seq AS existing_event,"
+	"   (%s) IS NOT DISTINCT FROM (%s) AS identical"
+	"  FROM stage s"
+	"  LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
+	"   AND c.creditor_reference = s.creditor_reference"
+	"  LEFT JOIN case_events ev ON s.txkey AND ev.creditor_id = s.creditor_id"
+	"   AND ev.event_id = s.event_id"
+	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.event_id ORDER BY s.record)) x";
+
 /* The payment of each assigned item: its bank record's, on its booking
  * date; then the item is assigned. $1 the batch. */
 static const char insert_assigned_sql[] =
@@ -201,10 +227,25 @@ static const struct db_reject assign_db_rejects[] = {
 	  "o.su_currency || ' is not the case''s currency ' || o.case_currency" },
 };
 
+static const struct db_reject event_db_rejects[] = {
+	{ RC_DUPLICATE_IN_FILE, EF_EVENT_ID, "o.dup_in_file", "event_id already appears in record ", "o.first_record" },
+	{ RC_DUPLICATE, EF_EVENT_ID, "o.outcome = 'duplicate'", "an event with this event_id and other content exists",
+	  NULL },
+	{ RC_UNKNOWN_CASE, EF_CREDITOR_REFERENCE, "o.outcome = 'unknown_case'",
+	  "no case with this creditor_reference exists for the creditor", NULL },
+	{ RC_CASE_CLOSED, EF_CREDITOR_REFERENCE, "o.outcome = 'case_error' AND o.case_status <> 'open'",
+	  "the case is closed or withdrawn", NULL },
+	{ RC_BAD_DATE, EF_EVENT_DATE, "o.outcome = 'case_error' AND o.case_status = 'open'",
+	  "event_date is before the case was registered (", "o.case_registered || ')'" },
+};
+
 #define DB_REJECTS_MAX 8
 
-static const char insert_tx_tail_sql[] =
-	", case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, s.record"
+/* Transactions and events: the new records, in file order (the load
+ * order of their identity column). The %s are the table, its columns
+ * and their values. */
+static const char insert_new_sql[] =
+	"INSERT INTO %s (%s, case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, s.record"
 	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
 
 static const char withdraw_sql[] =
@@ -277,6 +318,12 @@ static int classify(struct load *l, const char *id, struct err *e)
 	}
 	if (l->kind == KIND_ASSIGNMENTS)
 		return db_exec(l->conn, classify_assign_sql, e);
+	if (l->kind == KIND_EVENTS) {
+		if ((rc = columns_list(a, sizeof(a), KIND_EVENTS, true, "ev.", NULL, e)) != 0 ||
+		    (rc = columns_list(b, sizeof(b), KIND_EVENTS, true, "s.", NULL, e)) != 0)
+			return rc;
+		return run(l, sql_printf(e, classify_events_sql, a, b), 0, NULL, e);
+	}
 	if ((rc = columns_list(a, sizeof(a), KIND_TRANSACTIONS, true, "t.", NULL, e)) != 0 ||
 	    (rc = columns_list(b, sizeof(b), KIND_TRANSACTIONS, true, "s.", NULL, e)) != 0)
 		return rc;
@@ -300,6 +347,9 @@ static int db_rejects(struct load *l, const char *id, struct err *e)
 	} else if (l->kind == KIND_ASSIGNMENTS) {
 		t = assign_db_rejects;
 		n = sizeof(assign_db_rejects) / sizeof(assign_db_rejects[0]);
+	} else if (l->kind == KIND_EVENTS) {
+		t = event_db_rejects;
+		n = sizeof(event_db_rejects) / sizeof(event_db_rejects[0]);
 	}
 	sql = alloc_malloc(CLASSIFY_SQL_MAX);
 	if (sql == NULL)
@@ -328,21 +378,19 @@ static int db_rejects(struct load *l, const char *id, struct err *e)
 	return run(l, sql, (int)(1 + 2 * n), params, e);
 }
 
-static int insert_transactions(struct load *l, const char *const *params, struct err *e)
+/* The new transactions (a withdrawal takes its case's currency) or events. */
+static int insert_new(struct load *l, const char *const *params, struct err *e)
 {
 	static const struct columns_override currency = { "currency", "coalesce(s.currency, o.case_currency)" };
+	bool events = l->kind == KIND_EVENTS;
 	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX];
 	int rc;
 
-	if ((rc = columns_list(cols, sizeof(cols), KIND_TRANSACTIONS, false, "", NULL, e)) != 0 ||
-	    (rc = columns_list(vals, sizeof(vals), KIND_TRANSACTIONS, false, "s.", &currency, e)) != 0)
+	if ((rc = columns_list(cols, sizeof(cols), l->kind, false, "", NULL, e)) != 0 ||
+	    (rc = columns_list(vals, sizeof(vals), l->kind, false, "s.", events ? NULL : &currency, e)) != 0)
 		return rc;
-	{
-		char tail[COLUMNS_SQL_MAX + sizeof(insert_tx_tail_sql)];
-
-		snprintf(tail, sizeof(tail), insert_tx_tail_sql, vals);
-		return run(l, sql_printf(e, "INSERT INTO transactions (%s%s", cols, tail), 1, params, e);
-	}
+	return run(l, sql_printf(e, insert_new_sql, events ? "case_events" : "transactions", cols, vals), 1, params,
+		   e);
 }
 
 static int store_assignments(struct load *l, const char *const *params, struct err *e)
@@ -464,7 +512,7 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		log_progress(l->step, (uint64_t)accepted, 0);
 		rc = cases ? reports_insert_cases(l, asof, e)
 		     : bank ? store_bank(l, id, e)
-		     : l->kind == KIND_ASSIGNMENTS ? store_assignments(l, params, e) : insert_transactions(l, params, e);
+		     : l->kind == KIND_ASSIGNMENTS ? store_assignments(l, params, e) : insert_new(l, params, e);
 		if (rc != 0)
 			return rc;
 		phase_mark("insert");

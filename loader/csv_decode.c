@@ -1,4 +1,5 @@
-/* csv_decode.c: RFC 4180 case and transaction files with libcsv (SPEC 5.2).
+/* csv_decode.c: RFC 4180 case, transaction, assignment and event files
+ * with libcsv (SPEC 5.2).
  *
  * libcsv runs with CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
  * CSV_REPALL_NL. With CSV_REPALL_NL every unquoted CR and LF reaches the row
@@ -187,18 +188,28 @@ static void header_line(const char *head, size_t n, const char **line, size_t *l
 	*len = end - start;
 }
 
-/* Which kind does the header describe? A suspense_id column means an
- * assignment file (SPEC 13), a transaction_id column transactions (5). */
+/* Which kind does the header describe? The first of these columns it
+ * has (in any case) decides; none: a case file (SPEC 5). */
+static const struct {
+	const char *column;
+	enum file_kind kind;
+} kind_columns[] = {
+	{ "suspense_id", KIND_ASSIGNMENTS },     /* SPEC 13 */
+	{ "transaction_id", KIND_TRANSACTIONS }, /* SPEC 6 */
+	{ "event_id", KIND_EVENTS },             /* SPEC 16 */
+};
+
 static enum file_kind header_kind(struct csv_ctx *c, const char *head, size_t len)
 {
 	if (c->io->forced_kind != KIND_UNKNOWN)
 		return c->io->forced_kind;
-	for (size_t i = 0; i + 11 <= len; i++)
-		if (strncasecmp(head + i, "suspense_id", 11) == 0)
-			return KIND_ASSIGNMENTS;
-	for (size_t i = 0; i + 14 <= len; i++)
-		if (strncasecmp(head + i, "transaction_id", 14) == 0)
-			return KIND_TRANSACTIONS;
+	for (size_t k = 0; k < sizeof(kind_columns) / sizeof(kind_columns[0]); k++) {
+		size_t n = strlen(kind_columns[k].column);
+
+		for (size_t i = 0; i + n <= len; i++)
+			if (strncasecmp(head + i, kind_columns[k].column, n) == 0)
+				return kind_columns[k].kind;
+	}
 	return KIND_CASES;
 }
 

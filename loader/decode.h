@@ -35,8 +35,8 @@ struct decode_io {
 
 /* Both return 0 at a clean end, ERR_REFUSED for a file-level refusal (with
  * io->refusal set and e->message a short English sentence), or the error an
- * on_* callback or the source returned. xml_decode reads case and
- * transaction files and bank files (a root `Document` in a camt.053 or
+ * on_* callback or the source returned. xml_decode reads case,
+ * transaction and event files and bank files (a root `Document` in a camt.053 or
  * camt.054 namespace: KIND_BANK); forced_kind KIND_BANK on anything else
  * is FILE_MALFORMED, in csv_decode too. */
 int csv_decode(struct decode_io *io, struct err *e);

@@ -30,7 +30,7 @@ static const char usage_main[] =
 	"commands:\n"
 	"  init-db                 create or upgrade the database schema (safe to run again)\n"
 	"  creditors FILE          insert or update creditor master data from a CSV file\n"
-	"  load FILE...            load case, transaction, bank or assignment files, one batch per file\n"
+	"  load FILE...            load case, transaction, event, bank or assignment files, one batch per file\n"
 	"  rerun BATCH_ID          load a batch's file again (failed, refused, or with other options)\n"
 	"  status [BATCH_ID]       list batches and their counts\n"
 	"  suspense                list the bank payments that found no case (the suspense list)\n"
@@ -53,8 +53,8 @@ static const char usage_load[] =
 	"listed in <report_dir>/batch-<id>.receipt.csv. A file already loaded is not\n"
 	"loaded again ('loader rerun' loads it again on purpose).\n"
 	"\n"
-	"  --kind K       cases, transactions, bank or assignments (default: detected from the\n"
-	"                 CSV header, the XML root, or the camt.053/camt.054 namespace)\n"
+	"  --kind K       cases, transactions, events, bank or assignments (default: detected\n"
+	"                 from the CSV header, the XML root, or the camt.053/camt.054 namespace)\n"
 	"  --creditor ID  a known creditor; reject records of any other (CREDITOR_MISMATCH)\n"
 	"  --as-of DATE   business date of the run (default today)\n"
 	"  --dry-run      validate and write the reject report, load nothing\n"
@@ -79,7 +79,7 @@ static const char usage_rerun[] =
 	"  --as-of DATE      another business date\n"
 	"  --creditor ID     restrict the batch to this creditor instead\n"
 	"  --all-creditors   drop the original --creditor restriction\n"
-	"  --kind K          cases, transactions, bank or assignments instead of the detected kind\n";
+	"  --kind K          cases, transactions, events, bank or assignments instead of the detected kind\n";
 
 static const char usage_status[] =
 	"usage: loader status [--creditor ID] [--status S] [--since YYYY-MM-DD] [--limit N]\n"
@@ -242,7 +242,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 			cli->kind = file_kind_parse(optarg);
 			if (cli->kind == KIND_UNKNOWN || cli->kind == KIND_CREDITORS)
 				return log_usage_error(usage,
-						       "--kind must be 'cases', 'transactions', 'bank' or 'assignments', not '%s'",
+						       "--kind must be 'cases', 'transactions', 'events', 'bank' or 'assignments',"
+						       " not '%s'",
 						       optarg);
 			break;
 		case OPT_AS_OF:

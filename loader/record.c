@@ -27,6 +27,9 @@ static const struct field_def case_fields[CF__COUNT] = {
 	[CF_CLAIM_TYPE] = { "claim_type", "claimType", true, 0, COL_TEXT, true, false },
 	[CF_DISPUTED] = { "disputed", "disputed", true, 0, COL_BOOL, false, false },
 	[CF_REMINDER_DATE] = { "reminder_date", "reminderDate", false, 0, COL_DATE, true, false },
+	/* v2 (SPEC 5.1, 16): optional columns, so files without them load as before */
+	[CF_NOTICE_DATE] = { "notice_date", "noticeDate", false, 0, COL_DATE, true, false },
+	[CF_REQUEST_NOTICE] = { "request_notice", "requestNotice", false, 0, COL_BOOL, true, false },
 };
 
 static const struct field_def tx_fields[TF__COUNT] = {
@@ -71,6 +74,17 @@ static const struct field_def assign_fields[AF__COUNT] = {
 	[AF_CREDITOR_REFERENCE] = { "creditor_reference", "", true, 64, COL_TEXT, false, true },
 };
 
+/* SPEC 16: the key is event_id, unique per creditor (DUPLICATE_IN_FILE,
+ * DUPLICATE); the case is the creditor's creditor_reference. The same
+ * event again with the same case, stage and date is `skipped`. */
+static const struct field_def event_fields[EF__COUNT] = {
+	[EF_CREDITOR_ID] = { "creditor_id", "creditorId", true, 16, COL_TEXT, false, true },
+	[EF_CREDITOR_REFERENCE] = { "creditor_reference", "creditorReference", true, 64, COL_TEXT, true, true },
+	[EF_EVENT_ID] = { "event_id", "eventId", true, 64, COL_TEXT, false, true },
+	[EF_STAGE] = { "stage", "stage", true, 0, COL_TEXT, true, false },
+	[EF_EVENT_DATE] = { "event_date", "eventDate", true, 0, COL_DATE, true, false },
+};
+
 static const struct field_def creditor_fields[KF__COUNT] = {
 	[KF_CREDITOR_ID] = { "creditor_id", "", true, 16 },
 	[KF_NAME] = { "name", "", true, 200 },
@@ -100,6 +114,9 @@ const struct field_def *record_fields(enum file_kind kind, size_t *count)
 	case KIND_ASSIGNMENTS:
 		*count = AF__COUNT;
 		return assign_fields;
+	case KIND_EVENTS:
+		*count = EF__COUNT;
+		return event_fields;
 	case KIND_UNKNOWN:
 		break;
 	}
@@ -150,6 +167,7 @@ const char *file_kind_name(enum file_kind kind)
 	case KIND_CREDITORS: return "creditors";
 	case KIND_BANK: return "bank";
 	case KIND_ASSIGNMENTS: return "assignments";
+	case KIND_EVENTS: return "events";
 	case KIND_UNKNOWN: break;
 	}
 	return "unknown";
@@ -231,7 +249,7 @@ void record_append_field(struct record *r, int field, const char *s, size_t len)
 
 enum file_kind file_kind_parse(const char *name)
 {
-	for (int k = KIND_CASES; k <= KIND_ASSIGNMENTS; k++)
+	for (int k = KIND_CASES; k <= KIND__LAST; k++)
 		if (strcmp(file_kind_name((enum file_kind)k), name) == 0)
 			return (enum file_kind)k;
 	return KIND_UNKNOWN;

@@ -1,5 +1,5 @@
 /* record.h: the raw record both decoders emit, the field tables of SPEC
- * sections 5.1, 6 and 13, and the reject codes.
+ * sections 5.1, 6, 13 and 16, and the reject codes.
  *
  * A record holds raw, untrimmed field strings exactly as decoded (syntax
  * only), plus its locus: the 1-based ordinal in the file and the line where
@@ -15,7 +15,16 @@
 
 #include "reject.h"
 
-enum file_kind { KIND_UNKNOWN = 0, KIND_CASES, KIND_TRANSACTIONS, KIND_CREDITORS, KIND_BANK, KIND_ASSIGNMENTS };
+enum file_kind {
+	KIND_UNKNOWN = 0,
+	KIND_CASES,
+	KIND_TRANSACTIONS,
+	KIND_CREDITORS,
+	KIND_BANK,
+	KIND_ASSIGNMENTS,
+	KIND_EVENTS, /* v2, SPEC 16 */
+	KIND__LAST = KIND_EVENTS
+};
 
 enum case_field {
 	CF_CREDITOR_ID,
@@ -41,6 +50,8 @@ enum case_field {
 	CF_CLAIM_TYPE,
 	CF_DISPUTED,
 	CF_REMINDER_DATE,
+	CF_NOTICE_DATE,    /* v2 */
+	CF_REQUEST_NOTICE, /* v2 */
 	CF__COUNT
 };
 
@@ -99,6 +110,17 @@ enum assign_field {
 	AF_CREDITOR_ID,
 	AF_CREDITOR_REFERENCE,
 	AF__COUNT
+};
+
+/* Event files (SPEC 16): the agency's workflow reports a case's stage
+ * changes. CSV (detected by the event_id column) or XML (root eventFile). */
+enum event_field {
+	EF_CREDITOR_ID,
+	EF_CREDITOR_REFERENCE,
+	EF_EVENT_ID,
+	EF_STAGE,
+	EF_EVENT_DATE,
+	EF__COUNT
 };
 
 #define RECORD_MAX_FIELDS 32

@@ -16,6 +16,7 @@ static const char receipt_cases_header[] = "record,creditor_reference,case_id,ou
 static const char receipt_tx_header[] = "record,creditor_reference,transaction_id,case_id,outcome\n";
 static const char receipt_bank_header[] = "record,bank_reference,transaction_id,case_id,outcome\n";
 static const char receipt_assign_header[] = "record,suspense_id,transaction_id,case_id,outcome\n";
+static const char receipt_event_header[] = "record,creditor_reference,event_id,case_id,outcome\n";
 
 /* An assignment batch's receipt (SPEC 7.2 v2): the payment each row made,
  * or made before (skipped). */
@@ -113,13 +114,20 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 	}
 	if (l->kind == KIND_ASSIGNMENTS)
 		return copy_to_file(l, receipt_assign_sql, receipt_assign_header, path, e);
-	snprintf(sql, sizeof(sql),
-		 "COPY (SELECT o.record, s.creditor_reference, s.transaction_id, t.case_id,"
-		 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
-		 " FROM stage_out o JOIN stage s USING (record)"
-		 " JOIN transactions t ON t.creditor_id = s.creditor_id AND t.transaction_id = s.transaction_id"
-		 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT");
-	return copy_to_file(l, sql, receipt_tx_header, path, e);
+	/* transactions and events (SPEC 7.2 v2): each by its own id */
+	{
+		bool events = l->kind == KIND_EVENTS;
+		const char *id = events ? "event_id" : "transaction_id";
+
+		snprintf(sql, sizeof(sql),
+			 "COPY (SELECT o.record, s.creditor_reference, s.%s, t.case_id,"
+			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
+			 " FROM stage_out o JOIN stage s USING (record)"
+			 " JOIN %s t ON t.creditor_id = s.creditor_id AND t.%s = s.%s"
+			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT",
+			 id, events ? "case_events" : "transactions", id, id);
+		return copy_to_file(l, sql, events ? receipt_event_header : receipt_tx_header, path, e);
+	}
 }
 
 static int merge_sink(void *ctx, const char *data, size_t len)

@@ -339,6 +339,15 @@ int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 	return db_copy_begin(&l->copy, l->conn, "COPY stage FROM STDIN", e);
 }
 
+/* The validator of each kind a load reads (creditors are not loaded). */
+static size_t (*const validators[KIND__LAST + 1])(const struct validate_ctx *, struct record *, struct verdict *) = {
+	[KIND_CASES] = validate_case,
+	[KIND_TRANSACTIONS] = validate_transaction,
+	[KIND_BANK] = validate_bank,
+	[KIND_ASSIGNMENTS] = validate_assignment,
+	[KIND_EVENTS] = validate_event,
+};
+
 int sink_on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
@@ -349,14 +358,7 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		return ERR_SET(e, ERR_INTERRUPTED, "interrupted by a signal");
 	if ((r->ordinal & 0x3fff) == 0)
 		log_progress_read(l->reading, r->ordinal, source_raw_read(l->io.src), source_raw_size(l->io.src));
-	if (l->kind == KIND_CASES)
-		validate_case(&l->vctx, r, &v);
-	else if (l->kind == KIND_BANK)
-		validate_bank(&l->vctx, r, &v);
-	else if (l->kind == KIND_ASSIGNMENTS)
-		validate_assignment(&l->vctx, r, &v);
-	else
-		validate_transaction(&l->vctx, r, &v);
+	validators[l->kind](&l->vctx, r, &v);
 	if (v.creditor != NULL)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)

@@ -1,10 +1,11 @@
-/* validate.c: the claim rules and country rules of SPEC 5.1 and the
- * transaction rules of SPEC 6 that need no database.
+/* validate.c: the claim rules and country rules of SPEC 5.1, the
+ * transaction rules of SPEC 6, the assignment rows of 13 and the events
+ * of 16 that need no database (bank records: validate_bank.c).
  *
  * Each field first passes the generic checks (FIELD_TOO_LONG, BAD_ENCODING,
  * MISSING_FIELD, length), then its own rule; a record collects all its
  * errors. Messages never repeat the value (no personal data in them). */
-#include "validate.h"
+#include "validate_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +15,6 @@
 
 #include "date.h"
 #include "money.h"
-#include "payref.h"
 #include "rules.h"
 
 static int cmp_creditor(const void *key, const void *item)
@@ -29,10 +29,7 @@ const struct creditor_info *creditor_find(const struct creditor_table *t, const 
 	return bsearch(id, t->items, t->n, sizeof(t->items[0]), cmp_creditor);
 }
 
-static void add(struct verdict *v, enum reject_code code, int field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void add(struct verdict *v, enum reject_code code, int field, const char *fmt, ...)
+void verdict_add(struct verdict *v, enum reject_code code, int field, const char *fmt, ...)
 {
 	va_list ap;
 	struct reject_item *it;
@@ -80,7 +77,7 @@ static bool usable(const struct validate_ctx *ctx, struct record *r, struct verd
 	const char *s;
 
 	if (fv->flags & FIELD_TOO_LONG) {
-		add(v, RC_FIELD_TOO_LONG, f, "%s is longer than %zu characters", defs[f].name,
+		verdict_add(v, RC_FIELD_TOO_LONG, f, "%s is longer than %zu characters", defs[f].name,
 		    defs[f].max_chars != 0 ? defs[f].max_chars : (size_t)RECORD_FIELD_MAX_BYTES);
 		return false;
 	}
@@ -88,47 +85,24 @@ static bool usable(const struct validate_ctx *ctx, struct record *r, struct verd
 	s = record_value(r, f);
 	if (fv->len == 0) {
 		if (required)
-			add(v, RC_MISSING_FIELD, f, "%s is required", defs[f].name);
+			verdict_add(v, RC_MISSING_FIELD, f, "%s is required", defs[f].name);
 		return false;
 	}
 	if (memchr(s, '\0', fv->len) != NULL || !rules_utf8_ok(s, fv->len)) {
-		add(v, RC_BAD_ENCODING, f, "%s is not valid UTF-8 text", defs[f].name);
+		verdict_add(v, RC_BAD_ENCODING, f, "%s is not valid UTF-8 text", defs[f].name);
 		return false;
 	}
 	if (defs[f].max_chars != 0 && rules_utf8_chars(s, fv->len) > defs[f].max_chars) {
-		add(v, RC_FIELD_TOO_LONG, f, "%s is longer than %zu characters", defs[f].name,
+		verdict_add(v, RC_FIELD_TOO_LONG, f, "%s is longer than %zu characters", defs[f].name,
 		    defs[f].max_chars);
 		return false;
 	}
 	return true;
 }
 
-static bool parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "true", "yes", "1" };
-	static const char *const no[] = { "false", "no", "0" };
-
-	for (size_t i = 0; i < 3; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return true;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return true;
-		}
-	}
-	return false;
-}
-
 static int parse_amount(const struct validate_ctx *ctx, const struct record *r, int f, int64_t *out)
 {
 	return money_parse(out, record_value(r, f), r->f[f].len, ctx->decimal_comma);
-}
-
-static int parse_date(const struct record *r, int f, int32_t *out)
-{
-	return date_parse(out, record_value(r, f), r->f[f].len);
 }
 
 /* Errors in the order of the fields (whole-record codes first); stable,
@@ -149,42 +123,7 @@ static void sort_by_field(struct verdict *v)
 	}
 }
 
-/* ---- the rules: one row per field, in the order they run ----
- *
- * A rule sees the field after the generic checks (present: usable, a
- * non-empty valid value) and what the rules before it found (struct
- * facts): the debtor's country needs the creditor, the due date the
- * invoice date. The table's order is the order of discovery; the errors
- * are sorted by field at the end. A field without a rule of its own has
- * only the generic checks. */
-
-struct facts {
-	const struct validate_ctx *ctx;
-	struct record *r;
-	struct verdict *v;
-	const struct field_def *d;
-	const struct creditor_info *cred; /* known, active, configured country */
-	const struct country_conf *cc;
-	bool company, type_ok, country_ok;
-	bool inv_ok, due_ok, orig_ok;
-	int32_t inv, due;
-	int kind;                         /* transactions: index in tx_kinds, or -1 */
-	bool booked, credit, acts;        /* bank: booked, CRDT, acted on */
-};
-
-typedef void (*rule_fn)(struct facts *x, int f, bool present);
-
-struct rule {
-	int field;
-	rule_fn check; /* NULL: the generic checks only */
-	/* required: the field table's `required`, unless this says when */
-	bool (*required)(const struct facts *x);
-};
-
-static const char *val(const struct facts *x, int f)
-{
-	return record_value(x->r, f);
-}
+/* ---- the rules (validate_int.h) ---- */
 
 /* creditor_id: known, active, the --creditor of the run, its country
  * configured. */
@@ -196,16 +135,16 @@ static void rule_creditor(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (x->ctx->creditor_filter != NULL && strcmp(id, x->ctx->creditor_filter) != 0) {
-		add(x->v, RC_CREDITOR_MISMATCH, f, "creditor_id is not the creditor this batch is restricted to");
+		verdict_add(x->v, RC_CREDITOR_MISMATCH, f, "creditor_id is not the creditor this batch is restricted to");
 		return;
 	}
 	c = creditor_find(x->ctx->creditors, id);
 	if (c == NULL) {
-		add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not a known creditor");
+		verdict_add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not a known creditor");
 		return;
 	}
 	if (!c->active) {
-		add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not an active creditor");
+		verdict_add(x->v, RC_UNKNOWN_CREDITOR, f, "creditor_id is not an active creditor");
 		return;
 	}
 	x->v->creditor = c;
@@ -215,7 +154,7 @@ static void rule_creditor(struct facts *x, int f, bool present)
 	}
 	x->cc = config_country(x->ctx->conf, c->country);
 	if (x->cc == NULL) {
-		add(x->v, RC_UNKNOWN_CREDITOR, f, "the creditor's country is not configured");
+		verdict_add(x->v, RC_UNKNOWN_CREDITOR, f, "the creditor's country is not configured");
 		return;
 	}
 	x->v->collection_fee = x->cc->collection_fee;
@@ -228,7 +167,7 @@ static bool key_text(struct facts *x, int f, bool present)
 	if (!present)
 		return false;
 	if (rules_has_control(val(x, f), x->r->f[f].len)) {
-		add(x->v, RC_BAD_FORMAT, f, "%s contains control characters", x->d[f].name);
+		verdict_add(x->v, RC_BAD_FORMAT, f, "%s contains control characters", x->d[f].name);
 		return false;
 	}
 	return true;
@@ -254,7 +193,7 @@ static void rule_debtor_type(struct facts *x, int f, bool present)
 		x->type_ok = true;
 		x->company = t[0] == 'c';
 	} else {
-		add(x->v, RC_BAD_FORMAT, f, "debtor_type must be 'person' or 'company'");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "debtor_type must be 'person' or 'company'");
 	}
 }
 
@@ -265,12 +204,12 @@ static void rule_debtor_country(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (!rules_country_ok(country)) {
-		add(x->v, RC_BAD_COUNTRY, f, "debtor_country is not an ISO 3166-1 alpha-2 code");
+		verdict_add(x->v, RC_BAD_COUNTRY, f, "debtor_country is not an ISO 3166-1 alpha-2 code");
 		return;
 	}
 	x->country_ok = true;
 	if (x->cred != NULL && strcmp(country, x->cred->country) != 0)
-		add(x->v, RC_SPECIAL_HANDLING, f,
+		verdict_add(x->v, RC_SPECIAL_HANDLING, f,
 		    "the debtor lives outside the creditor's country and needs specialised handling");
 }
 
@@ -278,7 +217,7 @@ static void rule_national_id(struct facts *x, int f, bool present)
 {
 	if (present && x->country_ok && x->type_ok &&
 	    !rules_national_id_ok(val(x, CF_DEBTOR_COUNTRY), x->company, val(x, f)))
-		add(x->v, RC_BAD_ID, f, x->company
+		verdict_add(x->v, RC_BAD_ID, f, x->company
 		    ? "debtor_national_id is not a valid organisation number for the debtor's country"
 		    : "debtor_national_id is not a valid national identity number for the debtor's country");
 }
@@ -290,29 +229,29 @@ static void rule_birth_date(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_date(x->r, f, &dt) != 0)
-		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is not a date YYYY-MM-DD");
+		verdict_add(x->v, RC_BAD_DATE, f, "debtor_birth_date is not a date YYYY-MM-DD");
 	else if (x->type_ok && x->company)
-		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is for persons only");
+		verdict_add(x->v, RC_BAD_DATE, f, "debtor_birth_date is for persons only");
 	else if (dt > x->ctx->as_of)
-		add(x->v, RC_BAD_DATE, f, "debtor_birth_date is after the as-of date");
+		verdict_add(x->v, RC_BAD_DATE, f, "debtor_birth_date is after the as-of date");
 }
 
 static void rule_postal_code(struct facts *x, int f, bool present)
 {
 	if (present && x->country_ok && !rules_postal_code_ok(val(x, CF_DEBTOR_COUNTRY), val(x, f)))
-		add(x->v, RC_BAD_FORMAT, f, "debtor_postal_code is not a postal code of the debtor's country");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "debtor_postal_code is not a postal code of the debtor's country");
 }
 
 static void rule_email(struct facts *x, int f, bool present)
 {
 	if (present && !rules_email_ok(val(x, f)))
-		add(x->v, RC_BAD_FORMAT, f, "debtor_email is not an e-mail address");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "debtor_email is not an e-mail address");
 }
 
 static void rule_phone(struct facts *x, int f, bool present)
 {
 	if (present && !rules_phone_ok(val(x, f)))
-		add(x->v, RC_BAD_FORMAT, f, "debtor_phone must be an optional '+' and 6 to 16 digits");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "debtor_phone must be an optional '+' and 6 to 16 digits");
 }
 
 static void rule_invoice_date(struct facts *x, int f, bool present)
@@ -320,9 +259,9 @@ static void rule_invoice_date(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_date(x->r, f, &x->inv) != 0)
-		add(x->v, RC_BAD_DATE, f, "invoice_date is not a date YYYY-MM-DD");
+		verdict_add(x->v, RC_BAD_DATE, f, "invoice_date is not a date YYYY-MM-DD");
 	else if (x->inv > x->ctx->as_of)
-		add(x->v, RC_BAD_DATE, f, "invoice_date is after the as-of date");
+		verdict_add(x->v, RC_BAD_DATE, f, "invoice_date is after the as-of date");
 	else
 		x->inv_ok = true;
 }
@@ -332,13 +271,13 @@ static void rule_due_date(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_date(x->r, f, &x->due) != 0) {
-		add(x->v, RC_BAD_DATE, f, "due_date is not a date YYYY-MM-DD");
+		verdict_add(x->v, RC_BAD_DATE, f, "due_date is not a date YYYY-MM-DD");
 	} else if (x->inv_ok && x->due < x->inv) {
-		add(x->v, RC_BAD_DATE, f, "due_date is before invoice_date");
+		verdict_add(x->v, RC_BAD_DATE, f, "due_date is before invoice_date");
 	} else {
 		x->due_ok = true;
 		if (x->due >= x->ctx->as_of)
-			add(x->v, RC_NOT_OVERDUE, f, "the claim is not overdue: due_date is not before the as-of date");
+			verdict_add(x->v, RC_NOT_OVERDUE, f, "the claim is not overdue: due_date is not before the as-of date");
 	}
 }
 
@@ -349,11 +288,11 @@ static void rule_original_amount(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
-		add(x->v, RC_BAD_AMOUNT, f, "original_amount is not an amount like 1234.50");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "original_amount is not an amount like 1234.50");
 	else if (amt == 0)
-		add(x->v, RC_BAD_AMOUNT, f, "original_amount must be greater than zero");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "original_amount must be greater than zero");
 	else if (amt > x->ctx->conf->max_amount)
-		add(x->v, RC_BAD_AMOUNT, f, "original_amount is above the largest amount accepted");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "original_amount is above the largest amount accepted");
 	else {
 		x->v->num[f] = amt;
 		x->orig_ok = true;
@@ -363,7 +302,7 @@ static void rule_original_amount(struct facts *x, int f, bool present)
 static void rule_case_currency(struct facts *x, int f, bool present)
 {
 	if (present && x->cred != NULL && strcmp(val(x, f), x->cred->currency) != 0)
-		add(x->v, RC_BAD_CURRENCY, f, "currency is not the creditor's currency");
+		verdict_add(x->v, RC_BAD_CURRENCY, f, "currency is not the creditor's currency");
 }
 
 static void rule_paid_amount(struct facts *x, int f, bool present)
@@ -373,9 +312,9 @@ static void rule_paid_amount(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
-		add(x->v, RC_BAD_AMOUNT, f, "paid_amount is not an amount like 1234.50");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "paid_amount is not an amount like 1234.50");
 	else if (x->orig_ok && amt >= x->v->num[CF_ORIGINAL_AMOUNT])
-		add(x->v, RC_NOTHING_OUTSTANDING, f,
+		verdict_add(x->v, RC_NOTHING_OUTSTANDING, f,
 		    "nothing is outstanding: paid_amount is not less than original_amount");
 	else
 		x->v->num[f] = amt;
@@ -389,9 +328,9 @@ static void rule_not_in_claim(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
-		add(x->v, RC_BAD_AMOUNT, f, "%s is not an amount like 0.00", x->d[f].name);
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "%s is not an amount like 0.00", x->d[f].name);
 	else if (amt != 0)
-		add(x->v, RC_FEES_INCLUDED, f, f == CF_FEE_AMOUNT
+		verdict_add(x->v, RC_FEES_INCLUDED, f, f == CF_FEE_AMOUNT
 		    ? "reminder fees and costs must not be part of the claim" : "interest must not be part of the claim");
 }
 
@@ -403,40 +342,102 @@ static void rule_claim_type(struct facts *x, int f, bool present)
 		return;
 	t = claim_type_parse(val(x, f));
 	if (t < 0)
-		add(x->v, RC_BAD_FORMAT, f, "claim_type must be goods, services, rent, consumer_credit, energy or other");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "claim_type must be goods, services, rent, consumer_credit, energy or other");
 	else if (x->cc != NULL && (x->cc->special_claim_types & (1u << t)))
-		add(x->v, RC_SPECIAL_HANDLING, f, "this claim type needs specialised handling in the creditor's country");
+		verdict_add(x->v, RC_SPECIAL_HANDLING, f, "this claim type needs specialised handling in the creditor's country");
+}
+
+/* A true/false field (also yes/no, 1/0, any case): BAD_FORMAT when it is
+ * none of them; true when *out holds its value (false when empty). */
+static bool rule_bool(struct facts *x, int f, bool present, bool *out)
+{
+	*out = false;
+	if (!present)
+		return false;
+	if (!parse_bool(val(x, f), out)) {
+		verdict_add(x->v, RC_BAD_FORMAT, f, "%s must be true or false", x->d[f].name);
+		return false;
+	}
+	x->v->num[f] = *out;
+	return true;
 }
 
 static void rule_disputed(struct facts *x, int f, bool present)
 {
-	bool disputed = false;
+	bool disputed;
 
-	if (!present)
-		return;
-	if (!parse_bool(val(x, f), &disputed))
-		add(x->v, RC_BAD_FORMAT, f, "disputed must be true or false");
-	else if ((x->v->num[f] = disputed))
-		add(x->v, RC_DISPUTED, f, "a disputed claim cannot be collected");
+	if (rule_bool(x, f, present, &disputed) && disputed)
+		verdict_add(x->v, RC_DISPUTED, f, "a disputed claim cannot be collected");
 }
 
-/* reminder_date: NO_REMINDER when the country requires one, else BAD_DATE */
+/* request_notice (v2): the creditor asks the agency to send the reminder
+ * and the collection notice itself: neither date is required then (runs
+ * before both). */
+static void rule_request_notice(struct facts *x, int f, bool present)
+{
+	rule_bool(x, f, present, &x->request_notice);
+}
+
+/* What a country may require before handover: a date and its code. */
+struct required_date {
+	enum reject_code code;
+	const char *missing; /* the message when it is missing */
+};
+
+static const struct required_date reminder_required = {
+	RC_NO_REMINDER, "a reminder before handover is required in the creditor's country"
+};
+static const struct required_date notice_required = {
+	RC_NO_NOTICE, "a collection notice before handover is required in the creditor's country"
+};
+
+/* A date the country may require (reminder_date, notice_date): not a date
+ * is BAD_DATE (SPEC 16); missing or out of range is the country's code
+ * when it requires the date, else BAD_DATE. The range: not before `from`
+ * (named from_name) when from_ok, not after as-of. True for a date in
+ * range, in *out. */
+static bool required_date(struct facts *x, int f, bool present, bool required, const struct required_date *rd,
+			  bool from_ok, int32_t from, const char *from_name, int32_t *out)
+{
+	enum reject_code range = required ? rd->code : RC_BAD_DATE;
+	const char *name = x->d[f].name;
+
+	if (!present) {
+		if (required && x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG))
+			verdict_add(x->v, rd->code, f, "%s", rd->missing);
+		return false;
+	}
+	if (parse_date(x->r, f, out) != 0)
+		verdict_add(x->v, RC_BAD_DATE, f, "%s is not a date YYYY-MM-DD", name);
+	else if (from_ok && *out < from)
+		verdict_add(x->v, range, f, "%s is before %s", name, from_name);
+	else if (*out > x->ctx->as_of)
+		verdict_add(x->v, range, f, "%s is after the as-of date", name);
+	else
+		return true;
+	return false;
+}
+
+/* reminder_date: the last reminder, not before due_date (NO_REMINDER) */
 static void rule_reminder_date(struct facts *x, int f, bool present)
 {
-	bool required = x->cc != NULL && x->cc->reminder_required;
-	enum reject_code code = required ? RC_NO_REMINDER : RC_BAD_DATE;
+	bool required = x->cc != NULL && x->cc->reminder_required && !x->request_notice;
+
+	x->reminder_ok = required_date(x, f, present, required, &reminder_required, x->due_ok, x->due, "due_date",
+				       &x->reminder);
+}
+
+/* notice_date (v2): the collection notice, not before reminder_date, or
+ * due_date when there is no reminder date in range (NO_NOTICE) */
+static void rule_notice_date(struct facts *x, int f, bool present)
+{
+	bool required = x->cc != NULL && x->cc->notice_required && !x->request_notice;
 	int32_t dt;
 
-	if (present) {
-		if (parse_date(x->r, f, &dt) != 0)
-			add(x->v, code, f, "reminder_date is not a date YYYY-MM-DD");
-		else if (x->due_ok && dt < x->due)
-			add(x->v, code, f, "reminder_date is before due_date");
-		else if (dt > x->ctx->as_of)
-			add(x->v, code, f, "reminder_date is after the as-of date");
-	} else if (required && x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG)) {
-		add(x->v, RC_NO_REMINDER, f, "a reminder before handover is required in the creditor's country");
-	}
+	if (x->reminder_ok)
+		required_date(x, f, present, required, &notice_required, true, x->reminder, "reminder_date", &dt);
+	else
+		required_date(x, f, present, required, &notice_required, x->due_ok, x->due, "due_date", &dt);
 }
 
 static const struct rule case_rules[] = {
@@ -462,7 +463,9 @@ static const struct rule case_rules[] = {
 	{ CF_INTEREST_AMOUNT, rule_not_in_claim, NULL },
 	{ CF_CLAIM_TYPE, rule_claim_type, NULL },
 	{ CF_DISPUTED, rule_disputed, NULL },
+	{ CF_REQUEST_NOTICE, rule_request_notice, NULL },
 	{ CF_REMINDER_DATE, rule_reminder_date, NULL },
+	{ CF_NOTICE_DATE, rule_notice_date, NULL },
 };
 
 static const char *const tx_kinds[] = { "payment", "direct_payment", "credit_note", "withdrawal" };
@@ -476,9 +479,10 @@ static void rule_tx_kind(struct facts *x, int f, bool present)
 		if (strcmp(val(x, f), tx_kinds[i]) == 0)
 			x->kind = i;
 	if (x->kind < 0)
-		add(x->v, RC_BAD_FORMAT, f, "kind must be payment, direct_payment, credit_note or withdrawal");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "kind must be payment, direct_payment, credit_note or withdrawal");
 }
 
+/* booking_date, event_date: a date not after as-of */
 static void rule_booking_date(struct facts *x, int f, bool present)
 {
 	int32_t dt;
@@ -486,9 +490,9 @@ static void rule_booking_date(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_date(x->r, f, &dt) != 0)
-		add(x->v, RC_BAD_DATE, f, "booking_date is not a date YYYY-MM-DD");
+		verdict_add(x->v, RC_BAD_DATE, f, "%s is not a date YYYY-MM-DD", x->d[f].name);
 	else if (dt > x->ctx->as_of)
-		add(x->v, RC_BAD_DATE, f, "booking_date is after the as-of date");
+		verdict_add(x->v, RC_BAD_DATE, f, "%s is after the as-of date", x->d[f].name);
 }
 
 /* amount and currency: required unless a withdrawal (or the kind is bad) */
@@ -505,13 +509,13 @@ static void rule_tx_amount(struct facts *x, int f, bool present)
 	if (!present)
 		return;
 	if (parse_amount(x->ctx, x->r, f, &amt) != 0)
-		add(x->v, RC_BAD_AMOUNT, f, "amount is not an amount like 1234.50");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "amount is not an amount like 1234.50");
 	else if (withdrawal && amt != 0)
-		add(x->v, RC_BAD_AMOUNT, f, "a withdrawal has no amount");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "a withdrawal has no amount");
 	else if (!withdrawal && amt == 0)
-		add(x->v, RC_BAD_AMOUNT, f, "amount must be greater than zero");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "amount must be greater than zero");
 	else if (amt > x->ctx->conf->max_amount)
-		add(x->v, RC_BAD_AMOUNT, f, "amount is above the largest amount accepted (max_amount)");
+		verdict_add(x->v, RC_BAD_AMOUNT, f, "amount is above the largest amount accepted (max_amount)");
 	else
 		x->v->num[f] = amt;
 }
@@ -519,7 +523,7 @@ static void rule_tx_amount(struct facts *x, int f, bool present)
 static void rule_tx_currency(struct facts *x, int f, bool present)
 {
 	if (present && (x->r->f[f].len != 3 || !rules_currency_ok(val(x, f))))
-		add(x->v, RC_CURRENCY_MISMATCH, f, "currency is not the case's currency");
+		verdict_add(x->v, RC_CURRENCY_MISMATCH, f, "currency is not the case's currency");
 }
 
 static void rule_reason(struct facts *x, int f, bool present)
@@ -534,9 +538,9 @@ static void rule_reason(struct facts *x, int f, bool present)
 			if (strcmp(val(x, f), reasons[i]) == 0)
 				ok = true;
 		if (!ok)
-			add(x->v, RC_BAD_FORMAT, f, "reason must be unjustified, crossed_payment or goodwill");
+			verdict_add(x->v, RC_BAD_FORMAT, f, "reason must be unjustified, crossed_payment or goodwill");
 	} else if (x->r->f[f].len == 0 && !(x->r->f[f].flags & FIELD_TOO_LONG)) {
-		add(x->v, RC_BAD_FORMAT, f, "a withdrawal needs a reason: unjustified, crossed_payment or goodwill");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "a withdrawal needs a reason: unjustified, crossed_payment or goodwill");
 	}
 }
 
@@ -566,7 +570,7 @@ static void rule_suspense_id(struct facts *x, int f, bool present)
 	for (size_t i = 0; i < n && digits; i++)
 		digits = s[i] >= '0' && s[i] <= '9';
 	if (!digits)
-		add(x->v, RC_BAD_FORMAT, f, "suspense_id is not a suspense item's number (a positive integer)");
+		verdict_add(x->v, RC_BAD_FORMAT, f, "suspense_id is not a suspense item's number (a positive integer)");
 	x->v->txid_ok = digits;
 }
 
@@ -576,150 +580,25 @@ static const struct rule assign_rules[] = {
 	{ AF_CREDITOR_REFERENCE, rule_reference, NULL },
 };
 
-/* ---- bank records (SPEC 13) ----
- *
- * A record the engine acts on is a booked credit, or a booked debit that
- * is a reversal; its date and amount must be right (BAD_DATE, BAD_AMOUNT:
- * a data error of the file). Any other record is counted ignored and its
- * values are not judged: a value that does not parse is left out (NULL in
- * the stage), never a reason to reject. */
+/* ---- event files (SPEC 16) ---- */
 
-static bool bank_acts(const struct facts *x)
+static void rule_stage(struct facts *x, int f, bool present)
 {
-	return x->acts;
+	if (present && case_stage_parse(val(x, f)) < 0)
+		verdict_add(x->v, RC_BAD_FORMAT, f, "stage must be notice, collection, legal or surveillance");
 }
 
-/* account, then bank_reference: the record's key (rule_bank_reference) */
-static void rule_bank_key(struct facts *x, int f, bool present)
-{
-	(void)f;
-	x->v->key_ok = present;
-}
-
-static void rule_entry_status(struct facts *x, int f, bool present)
-{
-	x->booked = present && strcmp(val(x, f), "BOOK") == 0;
-}
-
-static void rule_direction(struct facts *x, int f, bool present)
-{
-	if (!present)
-		return;
-	if (strcmp(val(x, f), "CRDT") == 0)
-		x->credit = true;
-	else if (strcmp(val(x, f), "DBIT") != 0)
-		add(x->v, RC_BAD_FORMAT, f, "direction (CdtDbtInd) must be CRDT or DBIT");
-}
-
-/* The last of the three: whether the record is acted on is known now. */
-static void rule_reversal(struct facts *x, int f, bool present)
-{
-	bool reversal = false;
-
-	if (present && !parse_bool(val(x, f), &reversal))
-		add(x->v, RC_BAD_FORMAT, f, "reversal (RvslInd) must be true or false");
-	x->v->num[f] = reversal;
-	x->acts = x->booked && x->credit != reversal; /* a credit, or a debit that reverses one */
-}
-
-/* Left out when the record is not acted on and the value does not parse. */
-static void forget(struct facts *x, int f)
-{
-	x->r->f[f].len = 0;
-}
-
-static void rule_bank_date(struct facts *x, int f, bool present)
-{
-	int32_t dt;
-
-	if (!present)
-		return;
-	if (parse_date(x->r, f, &dt) != 0) {
-		if (bank_acts(x))
-			add(x->v, RC_BAD_DATE, f, "booking_date is not a date YYYY-MM-DD");
-		else
-			forget(x, f);
-	} else if (bank_acts(x) && dt > x->ctx->as_of) {
-		add(x->v, RC_BAD_DATE, f, "booking_date is after the as-of date");
-	}
-}
-
-static void rule_bank_amount(struct facts *x, int f, bool present)
-{
-	int64_t amt;
-
-	if (!present)
-		return;
-	if (money_parse(&amt, val(x, f), x->r->f[f].len, false) != 0) {
-		if (bank_acts(x))
-			add(x->v, RC_BAD_AMOUNT, f, "amount is not an amount with at most two decimals");
-	} else if (amt == 0 && bank_acts(x)) {
-		add(x->v, RC_BAD_AMOUNT, f, "amount must be greater than zero");
-	} else if (amt > x->ctx->conf->max_amount && bank_acts(x)) {
-		add(x->v, RC_BAD_AMOUNT, f, "amount is above the largest amount accepted (max_amount)");
-	} else {
-		x->v->num[f] = amt;
-	}
-}
-
-static void rule_bank_currency(struct facts *x, int f, bool present)
-{
-	if (present && !rules_currency_ok(val(x, f))) {
-		if (bank_acts(x))
-			add(x->v, RC_BAD_CURRENCY, f, "currency (Ccy) is not a currency code");
-		else
-			forget(x, f);
-	}
-}
-
-/* The structured reference: spaces removed, letters upper case (in the
- * record); valid when some scheme of SPEC 12 checks it. */
-static void rule_bank_ref(struct facts *x, int f, bool present)
-{
-	char *s = x->r->buf + x->r->f[f].off;
-
-	x->v->ref_ok = false;
-	if (!present)
-		return;
-	if (payref_normalise(s, x->r->f[f].len + 1, s) == 0) {
-		x->r->f[f].len = (uint32_t)strlen(s);
-		x->v->ref_ok = payref_any_valid(s, NULL);
-	}
-}
-
-static void rule_bank_reference(struct facts *x, int f, bool present)
-{
-	(void)f;
-	x->v->key_ok = x->v->key_ok && present;
-}
-
-/* Only the keys are required of every record; the values of a record the
- * engine acts on are required of it. */
-static bool bank_value_required(const struct facts *x)
-{
-	return bank_acts(x);
-}
-
-static const struct rule bank_rules[] = {
-	{ BF_ACCOUNT, rule_bank_key, NULL },
-	{ BF_ENTRY_STATUS, rule_entry_status, NULL },
-	{ BF_DIRECTION, rule_direction, NULL },
-	{ BF_REVERSAL, rule_reversal, NULL },
-	{ BF_BOOKING_DATE, rule_bank_date, bank_value_required },
-	{ BF_AMOUNT, rule_bank_amount, bank_value_required },
-	{ BF_CURRENCY, rule_bank_currency, bank_value_required },
-	{ BF_REFERENCE, rule_bank_ref, NULL },
-	{ BF_DEBTOR_NAME, NULL, NULL },
-	{ BF_ACCT_SVCR_REF, NULL, NULL },
-	{ BF_UETR, NULL, NULL },
-	{ BF_END_TO_END_ID, NULL, NULL },
-	{ BF_ENTRY_ACCT_SVCR_REF, NULL, NULL },
-	{ BF_DETAIL_ORDINAL, NULL, NULL },
-	{ BF_BANK_REFERENCE, rule_bank_reference, NULL },
+/* event_id is the record's own key, as transaction_id is (txid_ok) */
+static const struct rule event_rules[] = {
+	{ EF_CREDITOR_ID, rule_creditor, NULL },
+	{ EF_CREDITOR_REFERENCE, rule_reference, NULL },
+	{ EF_EVENT_ID, rule_transaction_id, NULL },
+	{ EF_STAGE, rule_stage, NULL },
+	{ EF_EVENT_DATE, rule_booking_date, NULL },
 };
 
-static size_t run_rules(const struct validate_ctx *ctx, struct record *r, struct verdict *v, enum file_kind kind,
-			const struct rule *rules, size_t n, bool sort)
+size_t validate_run(const struct validate_ctx *ctx, struct record *r, struct verdict *v, enum file_kind kind,
+		    const struct rule *rules, size_t n, bool sort)
 {
 	size_t nd;
 	struct facts x;
@@ -727,7 +606,7 @@ static size_t run_rules(const struct validate_ctx *ctx, struct record *r, struct
 	memset(v, 0, sizeof(*v));
 	if (r->bad_record) {
 		/* Fields of a malformed record cannot be trusted: one code. */
-		add(v, RC_BAD_RECORD, -1, "%s", r->problem[0] != '\0' ? r->problem : "the record is malformed");
+		verdict_add(v, RC_BAD_RECORD, -1, "%s", r->problem[0] != '\0' ? r->problem : "the record is malformed");
 		return v->n;
 	}
 	memset(&x, 0, sizeof(x));
@@ -751,21 +630,21 @@ static size_t run_rules(const struct validate_ctx *ctx, struct record *r, struct
 
 size_t validate_case(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
-	return run_rules(ctx, r, v, KIND_CASES, case_rules, sizeof(case_rules) / sizeof(case_rules[0]), true);
+	return validate_run(ctx, r, v, KIND_CASES, case_rules, sizeof(case_rules) / sizeof(case_rules[0]), true);
 }
 
 size_t validate_transaction(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
-	return run_rules(ctx, r, v, KIND_TRANSACTIONS, tx_rules, sizeof(tx_rules) / sizeof(tx_rules[0]), false);
-}
-
-size_t validate_bank(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
-{
-	return run_rules(ctx, r, v, KIND_BANK, bank_rules, sizeof(bank_rules) / sizeof(bank_rules[0]), true);
+	return validate_run(ctx, r, v, KIND_TRANSACTIONS, tx_rules, sizeof(tx_rules) / sizeof(tx_rules[0]), false);
 }
 
 size_t validate_assignment(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
 {
-	return run_rules(ctx, r, v, KIND_ASSIGNMENTS, assign_rules, sizeof(assign_rules) / sizeof(assign_rules[0]),
+	return validate_run(ctx, r, v, KIND_ASSIGNMENTS, assign_rules, sizeof(assign_rules) / sizeof(assign_rules[0]),
 			 false);
+}
+
+size_t validate_event(const struct validate_ctx *ctx, struct record *r, struct verdict *v)
+{
+	return validate_run(ctx, r, v, KIND_EVENTS, event_rules, sizeof(event_rules) / sizeof(event_rules[0]), false);
 }

@@ -54,7 +54,7 @@ struct verdict {
 	int64_t collection_fee;   /* cases: the creditor's country's fee */
 	const struct creditor_info *creditor; /* known, even when rejected; else NULL */
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
-	bool txid_ok;             /* transaction_id (assignments: suspense_id) usable as a key */
+	bool txid_ok;             /* transaction_id (assignments: suspense_id, events: event_id) usable as a key */
 	bool ref_ok;              /* bank: the reference checks by a scheme of SPEC 12 */
 };
 
@@ -67,5 +67,9 @@ size_t validate_bank(const struct validate_ctx *ctx, struct record *r, struct ve
 /* An assignment row (SPEC 13): suspense_id a positive integer, the
  * creditor known and active (and the --creditor of the run). */
 size_t validate_assignment(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
+/* An event (SPEC 16): the creditor known and active, the case's
+ * reference and event_id usable as keys (key_ok, txid_ok), a known stage,
+ * event_date a date not after as-of. */
+size_t validate_event(const struct validate_ctx *ctx, struct record *r, struct verdict *v);
 
 #endif

@@ -1,5 +1,5 @@
-/* xml_walk.c: the walk over xmlTextReader's nodes of case and transaction
- * files (see xml_decode.c, which checks every node first). One node at a
+/* xml_walk.c: the walk over xmlTextReader's nodes of case, transaction
+ * and event files (see xml_decode.c, which checks every node first). One node at a
  * time, freed behind it (no tree is ever built): the root gives
  * the kind, each element below it is a record, and the elements below a
  * record map to fields by their path ("debtor/address/city",
@@ -12,9 +12,6 @@
 #include <string.h>
 
 #include "xml_decode_int.h"
-
-#define NS_CASES "urn:inkasso:case-file:1"
-#define NS_TRANSACTIONS "urn:inkasso:transaction-file:1"
 
 /* A record-level problem (BAD_RECORD); the first one is kept. */
 static void bad_record(struct xml_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -78,40 +75,48 @@ static int container_index(const struct xml_state *st, const char *path, size_t 
 	return -1;
 }
 
+/* The documents read here: root element, namespace, record element. */
+static const struct xml_root {
+	const char *root;
+	const char *ns;
+	const char *record;
+	enum file_kind kind;
+} roots[] = {
+	{ "caseFile", "urn:inkasso:case-file:1", "case", KIND_CASES },
+	{ "transactionFile", "urn:inkasso:transaction-file:1", "transaction", KIND_TRANSACTIONS },
+	{ "eventFile", "urn:inkasso:event-file:1", "event", KIND_EVENTS }, /* SPEC 16 */
+};
+
 static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
-	enum file_kind kind;
+	const struct xml_root *r = NULL;
 	char nm[NAME_SHOWN + 1];
 
 	xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
-	if (name != NULL && strcmp(name, "caseFile") == 0) {
-		kind = KIND_CASES;
-		st->ns = NS_CASES;
-		st->root_name = "caseFile";
-		st->record_name = "case";
-	} else if (name != NULL && strcmp(name, "transactionFile") == 0) {
-		kind = KIND_TRANSACTIONS;
-		st->ns = NS_TRANSACTIONS;
-		st->root_name = "transactionFile";
-		st->record_name = "transaction";
-	} else {
+	for (size_t i = 0; name != NULL && i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (strcmp(name, roots[i].root) == 0)
+			r = &roots[i];
+	if (r == NULL)
 		return xml_refuse(st, RC_FILE_MALFORMED, line,
-				   "unknown xml root element '%s': expected 'caseFile' or 'transactionFile'", nm);
-	}
+				   "unknown xml root element '%s': expected 'caseFile', 'transactionFile' or 'eventFile'",
+				   nm);
+	st->ns = r->ns;
+	st->root_name = r->root;
+	st->record_name = r->record;
 	if (ns == NULL || strcmp(ns, st->ns) != 0)
 		return xml_refuse(st, RC_FILE_MALFORMED, line,
 				   "the xml root element '%s' is not in the namespace '%s'", nm, st->ns);
-	if (st->io->forced_kind != KIND_UNKNOWN && st->io->forced_kind != kind)
+	if (st->io->forced_kind != KIND_UNKNOWN && st->io->forced_kind != r->kind)
 		return xml_refuse(st, RC_FILE_MALFORMED, line,
-				   "the xml root element '%s' holds %s, not %s", nm, file_kind_name(kind),
+				   "the xml root element '%s' holds %s, not %s", nm, file_kind_name(r->kind),
 				   file_kind_name(st->io->forced_kind));
-	st->kind = kind;
+	st->kind = r->kind;
 	st->root_seen = true;
 	st->frames[0].role = FR_ROOT;
 	find_containers(st);
-	return xml_tell_kind(st, kind, line);
+	return xml_tell_kind(st, r->kind, line);
 }
 
 /* The attributes of an element at path[0..path_len) ("" for the record). */

@@ -3,8 +3,9 @@
 # schema, creditors, a night's case file (CSV), transactions (CSV and its
 # XML twin), the bank's camt.054 of the agency's CHF account (payments
 # matched by payment reference, suspense, a reversal), an assignment file
-# that books a suspense item, the monthly settlement, where the statements
-# are, and the payout files that pay them.
+# that books a suspense item, an event file of stage changes, the monthly
+# settlement, where the statements are, the overview of one case, and the
+# payout files that pay them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -45,6 +46,8 @@ $L suspense
 step "an operator books suspense item 1 on case C1-1003: fixtures/demo/assignments-2026-11-20.csv"
 $L load --as-of 2026-11-20 fixtures/demo/assignments-2026-11-20.csv
 $L suspense --all
+step "the agency's workflow: stage changes in fixtures/demo/events-2026-11-20.csv"
+$L load --as-of 2026-11-20 fixtures/demo/events-2026-11-20.csv
 step "batches"
 $L status
 if [ -x "$S" ]; then
@@ -55,6 +58,8 @@ if [ -x "$S" ]; then
 	f=$(ls var/statements/2026-11/*.csv | head -n 1)
 	echo "-- $f:"
 	cat "$f"
+	step "the case overview of C1-1001 (as of 2026-12-01)"
+	$S case --creditor C1 --as-of 2026-12-01 C1-1001
 	step "payout of 2026-11: pain.001.001.09 files for the bank (as of 2026-12-01)"
 	$S payout --period 2026-11 --as-of 2026-12-01
 	$S statements --period 2026-11

@@ -12,7 +12,7 @@ mkdir -p "$out"
 flags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
  -fno-sanitize-recover=undefined -Icommon -Iloader $(pkg-config --cflags libxml-2.0 libpq)"
 libs="$(pkg-config --libs libxml-2.0 zlib inih libcrypto libpq jansson) -lcsv"
-src="common/*.c loader/record.c loader/rules.c loader/source.c loader/csv_decode.c loader/xml_lex.c loader/xml_walk.c loader/xml_decode.c loader/camt_decode.c loader/camt_totals.c loader/validate.c"
+src="common/*.c loader/record.c loader/rules.c loader/source.c loader/csv_decode.c loader/xml_lex.c loader/xml_walk.c loader/xml_decode.c loader/camt_decode.c loader/camt_totals.c loader/validate.c loader/validate_bank.c"
 for h in csv xml camt gzip; do
 	# shellcheck disable=SC2086
 	$CC $flags -o "$out/fuzz_$h" fuzz/fuzz_$h.c fuzz/fuzz_common.c $src $libs

@@ -140,9 +140,16 @@ static void allocate_credit_note(struct booking_line *l, struct booking_case *c)
 	l->overpaid = l->amount - l->to_principal;
 }
 
-/* Step 4: write everything off and charge the fee, once per case. */
+int64_t booking_withdrawal_fee(const struct booking_params *p, enum case_stage stage)
+{
+	assert(stage >= 0 && stage < STAGE__COUNT);
+	return p->stage_fee[stage].set ? p->stage_fee[stage].fee : p->withdrawal_fee;
+}
+
+/* Step 4: write everything off and charge the fee of the case's stage,
+ * once per case. */
 static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
-			    const struct booking_params *p, int32_t date, struct err *e)
+			    const struct booking_params *p, const struct booking_tx *tx, struct err *e)
 {
 	int64_t off = c->principal;
 	int rc;
@@ -158,8 +165,8 @@ static int apply_withdrawal(struct booking_line *l, struct booking_case *c,
 	c->principal = 0;
 	c->fees = 0;
 	c->interest = 0;
-	l->withdrawal_fee = p->withdrawal_fee;
-	c->closed_date = date;
+	l->withdrawal_fee = booking_withdrawal_fee(p, tx->stage);
+	c->closed_date = tx->booking_date;
 	c->status = BOOKING_WITHDRAWN;
 	return 0;
 }
@@ -226,7 +233,8 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 	if (!amount_ok(nc.principal) || !amount_ok(nc.fees) || nc.interest < 0)
 		return ERR_SET(e, ERR_LIMIT, "case balances out of range");
 	if (!amount_ok(p->withdrawal_fee) || p->commission_bp < 0 ||
-	    p->commission_bp > 10000 || p->interest_days_per_year <= 0)
+	    p->commission_bp > 10000 || p->interest_days_per_year <= 0 ||
+	    (unsigned)tx->stage >= STAGE__COUNT || !amount_ok(booking_withdrawal_fee(p, tx->stage)))
 		return ERR_SET(e, ERR_LIMIT, "booking parameters out of range");
 
 	assert((tx->kind == BOOKING_REVERSAL) == (tx->original != NULL));
@@ -269,7 +277,7 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 		allocate_credit_note(&l, &nc);
 		break;
 	case BOOKING_WITHDRAWAL:
-		rc = apply_withdrawal(&l, &nc, p, tx->booking_date, e);
+		rc = apply_withdrawal(&l, &nc, p, tx, e);
 		if (rc != 0)
 			return rc;
 		break;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "err.h"
 
 enum booking_kind {
@@ -38,6 +39,12 @@ enum booking_status {
 /* A date that is not set (closed_date, last_transaction_date). */
 #define BOOKING_NO_DATE INT32_MIN
 
+/* A withdrawal fee of its own for one stage (v2: withdrawal_fee.<stage>). */
+struct booking_stage_fee {
+	bool set;    /* false: the stage pays withdrawal_fee */
+	int64_t fee; /* minor units */
+};
+
 /* The parameters of one creditor: its own terms and its country's. */
 struct booking_params {
 	int64_t interest_rate_bp;   /* 5.00 % -> 500 */
@@ -45,6 +52,7 @@ struct booking_params {
 	int64_t commission_bp;      /* 15.00 % -> 1500 */
 	bool interest_to_creditor;  /* creditors.interest_to = 'creditor' */
 	int64_t withdrawal_fee;     /* minor units, charged to the creditor */
+	struct booking_stage_fee stage_fee[STAGE__COUNT]; /* v2, SPEC 9.1 and 16 */
 	int64_t vat_bp;             /* on commission and withdrawal fees */
 };
 
@@ -68,6 +76,10 @@ struct booking_tx {
 	/* A reversal: the line of the payment it reverses, settled before or
 	 * earlier in this run (kind BOOKING_PAYMENT). NULL for other kinds. */
 	const struct booking_line *original;
+	/* A withdrawal (v2): the case's stage on its booking date, whose fee
+	 * it is charged (booking_withdrawal_fee). Stages have no other money
+	 * effect (SPEC 16). */
+	enum case_stage stage;
 };
 
 /* One settled transaction line (SPEC 9.1 and 9.2). A reversal's line is
@@ -129,6 +141,10 @@ const char *booking_status_name(enum booking_status status);
 int booking_case_register(struct booking_case *c, int64_t original_amount,
 			  int64_t paid_amount, int64_t collection_fee,
 			  int32_t due_date, struct err *e);
+
+/* The withdrawal fee of a stage (SPEC 9.1 v2): withdrawal_fee.<stage> when
+ * the country configures it, else withdrawal_fee. */
+int64_t booking_withdrawal_fee(const struct booking_params *p, enum case_stage stage);
 
 /* Simple interest on principal from one date to another: principal x
  * rate_bp / 10000 x days / days_per_year, rounded half up; 0 when to is

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_overview.h"
 #include "config.h"
 #include "date.h"
 #include "ids.h"
@@ -23,13 +24,15 @@
 static const char usage_main[] =
 	"usage: settlement COMMAND [OPTIONS]\n"
 	"\n"
-	"Settles collected money with creditors: monthly statements and case lists.\n"
+	"Settles collected money with creditors: monthly statements, case lists and\n"
+	"case overviews.\n"
 	"\n"
 	"commands:\n"
 	"  run --period YYYY-MM    settle an ended month and write its statements\n"
 	"  cases --creditor ID     write a creditor's case list as CSV on stdout\n"
 	"  payout --period YYYY-MM write the pain.001 payout files of a settled month\n"
 	"  statements              list the statements, their payout files and paid dates\n"
+	"  case --creditor ID REF  the overview of one case: balances, transactions and events\n"
 	"\n"
 	"options every command takes (after the command word):\n"
 	"  --conf FILE             configuration (default $ENGINE_CONF, else conf/engine.conf\n"
@@ -67,8 +70,9 @@ static const char usage_cases[] =
 	"\n"
 	"Writes the creditor's cases registered up to the as-of date as CSV on stdout:\n"
 	"case_id,creditor_reference,debtor_name,status,original_amount,principal,fees,\n"
-	"interest,last_transaction_date, ordered by creditor_reference. Balances are\n"
-	"those of the last settlement; the status is the one on the as-of date.\n"
+	"interest,last_transaction_date,payment_reference,stage, ordered by\n"
+	"creditor_reference. Balances are those of the last settlement; the status\n"
+	"and the stage are the ones on the as-of date.\n"
 	"\n"
 	"  --creditor ID   the creditor (required)\n"
 	"  --as-of DATE    business date (default today)\n"
@@ -114,6 +118,27 @@ static const char usage_statements[] =
 	"Exit status: 0 done, 2 usage or configuration error or unknown creditor,\n"
 	"3 database or I/O failure.\n";
 
+static const char usage_case[] =
+	"usage: settlement case --creditor ID [--as-of YYYY-MM-DD] [--json]\n"
+	"                      [--conf FILE] [--db CONNINFO] REFERENCE\n"
+	"\n"
+	"The overview of the creditor's case REFERENCE (its creditor_reference): case\n"
+	"number, references, debtor name and city, status and stage on the as-of date,\n"
+	"payment reference, the balances at registration and as of the last settlement,\n"
+	"and every transaction and event in booking order (on one date events first,\n"
+	"then load order), each settled transaction with its allocation and the\n"
+	"statement that settled it ('-': not settled yet). Options may also follow\n"
+	"REFERENCE.\n"
+	"\n"
+	"  --creditor ID   the creditor (required)\n"
+	"  --as-of DATE    the date of the status and the stage (default today)\n"
+	"  --json          one object with snake_case keys, amounts as strings with two\n"
+	"                  decimals and the array history (type transaction or event,\n"
+	"                  statement_number null when not settled)\n"
+	"\n"
+	"Exit status: 0 done, 2 usage or configuration error, unknown creditor or case,\n"
+	"3 database or I/O failure.\n";
+
 /* libxml2 only writes statements here (statement.c): a failed write is
  * reported by the settlement's message, not by libxml2's too. */
 static void xml_quiet(void *ctx, const char *msg, ...)
@@ -123,18 +148,20 @@ static void xml_quiet(void *ctx, const char *msg, ...)
 }
 
 /* The commands and the options each takes (getopt letters of longopts). */
-enum command { CMD_RUN, CMD_CASES, CMD_PAYOUT, CMD_STATEMENTS };
+enum command { CMD_RUN, CMD_CASES, CMD_PAYOUT, CMD_STATEMENTS, CMD_CASE };
 
 static const struct command_def {
 	const char *name;
 	const char *usage;
 	const char *options;
 	const char *app_name; /* application_name of its connection */
+	int args;             /* arguments it takes besides the options */
 } commands[] = {
 	[CMD_RUN] = { "run", usage_run, "cdpraohV", "settlement run" },
 	[CMD_CASES] = { "cases", usage_cases, "cdrashV", "settlement cases" },
 	[CMD_PAYOUT] = { "payout", usage_payout, "cdpaohV", "settlement payout" },
 	[CMD_STATEMENTS] = { "statements", usage_statements, "cdprjhV", "settlement statements" },
+	[CMD_CASE] = { "case", usage_case, "cdrajhV", "settlement case", 1 },
 };
 
 struct cli {
@@ -143,6 +170,7 @@ struct cli {
 	const char *creditor;
 	const char *out_dir;
 	const char *period; /* as given */
+	const char *arg;    /* the one argument of a command that takes one */
 	int year;
 	int month;
 	bool period_set;
@@ -176,6 +204,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 
 	opterr = 0;
 	optind = 1;
+next:
 	while ((opt = getopt_long(argc, argv, "+h", longopts, &index)) != -1) {
 		if (opt != '?' && opt != ':' && strchr(cmd->options, opt) == NULL)
 			return log_usage_error(usage, "--%s is not an option of '%s'",
@@ -217,6 +246,13 @@ static int parse_options(int argc, char **argv, struct cli *cli, const struct co
 			return log_usage_error(usage, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	/* a command's argument; options may follow it (settlement case) */
+	if (optind < argc && cmd->args > 0 && cli->arg == NULL && strcmp(argv[optind - 1], "--") != 0) {
+		cli->arg = argv[optind++];
+		goto next;
+	}
+	if (optind < argc && cmd->args > 0 && cli->arg == NULL)
+		cli->arg = argv[optind++];
 	if (optind < argc)
 		return log_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	return 0;
@@ -235,9 +271,11 @@ static int check_required(struct cli *cli, enum command cmd, struct err *e)
 		/* before anything else: an unended period is a usage error */
 		if (settle_check_period(&first, &last, cli->year, cli->month, cli->as_of, e) != 0)
 			return log_report(e);
-	} else if (cmd == CMD_CASES && cli->creditor == NULL) {
+	} else if ((cmd == CMD_CASES || cmd == CMD_CASE) && cli->creditor == NULL) {
 		return log_usage_error(usage, "%s", "--creditor ID is required");
 	}
+	if (cmd == CMD_CASE && cli->arg == NULL)
+		return log_usage_error(usage, "%s", "the case's REFERENCE is required");
 	return 0;
 }
 
@@ -269,6 +307,17 @@ static int run_command(PGconn *conn, enum command cmd, struct cli *cli, const st
 		};
 
 		return settle_cases(conn, &o, e);
+	}
+	case CMD_CASE: {
+		struct case_overview_opts o = {
+			.creditor_id = cli->creditor,
+			.reference = cli->arg,
+			.as_of = cli->as_of,
+			.json = cli->json,
+			.out = stdout,
+		};
+
+		return case_overview(conn, &o, e);
 	}
 	case CMD_STATEMENTS: {
 		struct statements_opts o = {

@@ -29,13 +29,14 @@ static int file_write(void *ctx, const void *data, size_t len, struct err *e)
 int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 {
 	static const char exists_sql[] = "SELECT 1 FROM creditors WHERE creditor_id = $1";
-	/* status as of the as-of date: a case closed or withdrawn after it was
-	 * still open then */
+	/* status and stage as of the as-of date: a case closed or withdrawn
+	 * after it was still open then; its stage that of its latest event on
+	 * or before it */
 	static const char declare_sql[] =
 		"DECLARE settle_cases NO SCROLL CURSOR FOR"
 		" SELECT case_id, creditor_reference, debtor_name, status_as_of, original_amount,"
 		"  principal, fees, interest, " EPOCH_DAYS("last_transaction_date") ","
-		"  coalesce(payment_reference, ''), 'collection'" /* the registration stage until events (SPEC 16) */
+		"  coalesce(payment_reference, ''), case_stage_on(case_id, request_notice, $2::date)" /* SPEC 16 */
 		" FROM (SELECT *, CASE WHEN status <> 'open' AND closed_date > $2::date"
 		"                      THEN 'open' ELSE status END AS status_as_of"
 		"         FROM cases WHERE creditor_id = $1 AND registered <= $2::date) c"

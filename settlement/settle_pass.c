@@ -57,6 +57,10 @@ static int creditor_terms(struct creditor *c, const struct config *conf, struct 
 	c->params.commission_bp = c->commission_bp;
 	c->params.interest_to_creditor = strcmp(c->interest_to, "creditor") == 0;
 	c->params.withdrawal_fee = c->cc->withdrawal_fee;
+	for (int k = 0; k < STAGE__COUNT; k++) {
+		c->params.stage_fee[k].set = c->cc->stage_withdrawal_fee[k] >= 0;
+		c->params.stage_fee[k].fee = c->cc->stage_withdrawal_fee[k];
+	}
 	c->params.vat_bp = c->cc->vat_bp;
 	return 0;
 }
@@ -523,6 +527,15 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 		return ERR_SET(e, ERR_DB, "unknown transaction kind '%s'", spg_text(res, i, Q_KIND));
 	tx.kind = (enum booking_kind)kind;
 	tx.original = NULL;
+	tx.stage = STAGE_COLLECTION;
+	if (tx.kind == BOOKING_WITHDRAWAL) {
+		int stage = case_stage_parse(spg_text(res, i, Q_STAGE));
+
+		if (stage < 0)
+			return ERR_SET(e, ERR_DB, "unknown stage '%s' of case %" PRId64, spg_text(res, i, Q_STAGE),
+				       case_id);
+		tx.stage = (enum case_stage)stage;
+	}
 	rc = spg_date(res, i, Q_DATE, &tx.booking_date, e);
 	if (rc == 0)
 		rc = spg_i64(res, i, Q_AMOUNT, &tx.amount, e);

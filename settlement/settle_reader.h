@@ -20,11 +20,13 @@
  * "{amount,to_fees,to_interest,to_principal,overpaid,creditor_share,
  * commission,payout_effect}" (ORIGINAL_VALUES numbers), else NULL; and
  * Q_REVERSALS, how many transactions of its case reverse that payment
- * (1 unless the data is wrong). NULL on other rows. */
+ * (1 unless the data is wrong). NULL on other rows. A withdrawal (v2) has
+ * Q_STAGE, its case's stage on its booking date (SPEC 16), whose fee it
+ * is charged; NULL on other rows. */
 enum {
 	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
 	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
-	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q_REVERSES, Q_ORIGINAL, Q_REVERSALS, Q__COUNT
+	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q_REVERSES, Q_ORIGINAL, Q_REVERSALS, Q_STAGE, Q__COUNT
 };
 #define ORIGINAL_VALUES 8
 

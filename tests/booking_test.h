@@ -52,7 +52,7 @@ static inline struct booking_case open_case(int64_t principal, int64_t fees, int
 static inline struct booking_line apply(struct booking_case *c, const struct booking_params *p,
 					enum booking_kind kind, int32_t date, int64_t amount)
 {
-	struct booking_tx tx = { kind, date, amount, NULL };
+	struct booking_tx tx = { kind, date, amount, NULL, STAGE_COLLECTION };
 	struct booking_line l;
 	struct err e = ERR_INIT;
 
@@ -64,7 +64,7 @@ static inline struct booking_line apply(struct booking_case *c, const struct boo
 static inline struct booking_line reverse(struct booking_case *c, const struct booking_params *p,
 					  int32_t date, const struct booking_line *original)
 {
-	struct booking_tx tx = { BOOKING_REVERSAL, date, original->amount, original };
+	struct booking_tx tx = { BOOKING_REVERSAL, date, original->amount, original, STAGE_COLLECTION };
 	struct booking_line l;
 	struct err e = ERR_INIT;
 

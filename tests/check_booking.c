@@ -545,7 +545,7 @@ START_TEST(test_limits)
 	struct booking_params p = params();
 	struct booking_case c = open_case(100, 0, 0, d(2024, 1, 1));
 	struct booking_case before = c;
-	struct booking_tx tx = { BOOKING_PAYMENT, d(2024, 1, 2), -1, NULL };
+	struct booking_tx tx = { BOOKING_PAYMENT, d(2024, 1, 2), -1, NULL, STAGE_COLLECTION };
 	struct booking_line l;
 	struct booking_totals t;
 	struct booking_line big = { .kind = BOOKING_PAYMENT, .amount = INT64_MAX };

@@ -405,7 +405,7 @@ START_TEST(test_reversal_limits)
 	struct booking_case c = open_case(10000, 0, 0, d(2026, 10, 1));
 	const struct booking_case before = c;
 	struct booking_line o = { .kind = BOOKING_PAYMENT, .amount = 100, .to_principal = -1 };
-	struct booking_tx tx = { BOOKING_REVERSAL, d(2026, 10, 11), 100, &o };
+	struct booking_tx tx = { BOOKING_REVERSAL, d(2026, 10, 11), 100, &o, STAGE_COLLECTION };
 	struct booking_line l;
 	struct err e = ERR_INIT;
 

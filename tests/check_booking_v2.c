@@ -332,6 +332,86 @@ START_TEST(test_accrued_to_each_day_once)
 }
 END_TEST
 
+/* SPEC 9.1 v2 and 16: the withdrawal fee of the case's stage on the
+ * withdrawal's booking date. The country configures withdrawal_fee.legal
+ * = 300.00 and withdrawal_fee.notice = 0.00 beside withdrawal_fee = 50.00;
+ * collection and surveillance have none of their own.
+ * - case A (1000.00 / 50.00) withdrawn in stage legal on the accrued-to
+ *   date: no interest, written off 1050.00, fee 300.00, payout -300.00;
+ * - case B (200.00 / 50.00) in stage collection: fee 50.00, payout -50.00;
+ * - case C (200.00 / 50.00) in stage notice: fee 0.00 (configured), payout
+ *   0.00; case D in stage surveillance: fee 50.00, payout -50.00.
+ * Totals: withdrawal fees 300 + 50 + 0 + 50 = 400.00, payout effects
+ * -400.00; VAT 40000 x 8.10 % = 3240; net -40000 - 3240 = -43240. */
+START_TEST(test_withdrawal_fee_by_stage)
+{
+	static const struct {
+		enum case_stage stage;
+		int64_t principal, fee;
+	} w[] = {
+		{ STAGE_LEGAL, 100000, 30000 },
+		{ STAGE_COLLECTION, 20000, 5000 },
+		{ STAGE_NOTICE, 20000, 0 },
+		{ STAGE_SURVEILLANCE, 20000, 5000 },
+	};
+	struct booking_params p = params();
+	struct booking_totals t;
+	struct err e = ERR_INIT;
+
+	p.stage_fee[STAGE_LEGAL] = (struct booking_stage_fee){ true, 30000 };
+	p.stage_fee[STAGE_NOTICE] = (struct booking_stage_fee){ true, 0 };
+	ck_assert_int_eq(booking_withdrawal_fee(&p, STAGE_LEGAL), 30000);
+	ck_assert_int_eq(booking_withdrawal_fee(&p, STAGE_NOTICE), 0);
+	ck_assert_int_eq(booking_withdrawal_fee(&p, STAGE_COLLECTION), 5000);
+	ck_assert_int_eq(booking_withdrawal_fee(&p, STAGE_SURVEILLANCE), 5000);
+	booking_totals_init(&t);
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		struct booking_case c = open_case(w[i].principal, 5000, 0, d(2026, 10, 1));
+		struct booking_tx tx = { BOOKING_WITHDRAWAL, d(2026, 10, 1), 0, NULL, w[i].stage };
+		struct booking_line l;
+
+		ck_assert_int_eq(booking_apply(&l, &c, &p, &tx, &e), 0);
+		ck_assert_int_eq(l.amount, 0);
+		ck_assert_int_eq(l.written_off, w[i].principal + 5000);
+		ck_assert_int_eq(l.withdrawal_fee, w[i].fee);
+		ck_assert_int_eq(l.payout_effect, -w[i].fee);
+		ck_assert_int_eq(l.creditor_share, 0);
+		ck_assert_int_eq(l.commission, 0);
+		ck_assert_int_eq(c.status, BOOKING_WITHDRAWN);
+		ck_assert_int_eq(booking_totals_add(&t, &l, &e), 0);
+	}
+	ck_assert_int_eq(booking_totals_finish(&t, p.vat_bp, &e), 0);
+	ck_assert_int_eq(t.withdrawal_fees, 40000);
+	ck_assert_int_eq(t.payout_effect, -40000);
+	ck_assert_int_eq(t.vat, 3240);
+	ck_assert_int_eq(t.net_payout, -43240);
+}
+END_TEST
+
+/* A withdrawal of a case closed as paid is charged no fee, whatever its
+ * stage's; a stage's fee out of range is refused like the base fee. */
+START_TEST(test_withdrawal_fee_by_stage_edges)
+{
+	struct booking_params p = params();
+	struct booking_case c = open_case(10000, 0, 0, d(2026, 10, 1));
+	struct booking_tx tx = { BOOKING_WITHDRAWAL, d(2026, 10, 5), 0, NULL, STAGE_LEGAL };
+	struct booking_line l;
+	struct err e = ERR_INIT;
+
+	p.stage_fee[STAGE_LEGAL] = (struct booking_stage_fee){ true, 30000 };
+	apply(&c, &p, BOOKING_PAYMENT, d(2026, 10, 1), 10000);
+	ck_assert_int_eq(c.status, BOOKING_CLOSED);
+	ck_assert_int_eq(booking_apply(&l, &c, &p, &tx, &e), 0);
+	ck_assert_int_eq(l.withdrawal_fee, 0);
+	ck_assert_int_eq(l.payout_effect, 0);
+	ck_assert_int_eq(c.status, BOOKING_CLOSED);
+	c = open_case(10000, 0, 0, d(2026, 10, 1));
+	p.stage_fee[STAGE_LEGAL].fee = -1;
+	ck_assert_int_eq(booking_apply(&l, &c, &p, &tx, &e), ERR_LIMIT);
+	ck_assert_int_eq(c.status, BOOKING_OPEN);
+}
+END_TEST
+
 Suite *booking_v2_suite(void)
 {
 	Suite *s = suite_create("booking_v2");
@@ -346,6 +426,8 @@ Suite *booking_v2_suite(void)
 	tcase_add_test(tc, test_accrued_to_credit_note_late);
 	tcase_add_test(tc, test_accrued_to_withdrawal_late);
 	tcase_add_test(tc, test_accrued_to_each_day_once);
+	tcase_add_test(tc, test_withdrawal_fee_by_stage);
+	tcase_add_test(tc, test_withdrawal_fee_by_stage_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }

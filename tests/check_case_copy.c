@@ -144,10 +144,12 @@ START_TEST(test_row_columns)
 	v.num[CF_ORIGINAL_AMOUNT] = 123450;
 	v.num[CF_PAID_AMOUNT] = 450;
 	v.collection_fee = 3000;
+	v.num[CF_REQUEST_NOTICE] = 1;
+	set(CF_NOTICE_DATE, "2026-07-20");
 	n = case_copy_row(buf, &rec, &v, 1234, "RF891234", 7, date_from_ymd(2026, 11, 20));
 	r.p = (const unsigned char *)buf;
 	r.end = r.p + n;
-	ck_assert_int_eq((int)be(&r, 2), 29);
+	ck_assert_int_eq((int)be(&r, 2), 31);
 	expect_i64(&r, 1234);        /* case number */
 	expect_text(&r, "C1");
 	expect_text(&r, "R-1");
@@ -171,6 +173,9 @@ START_TEST(test_row_columns)
 	ck_assert_int_eq(field(&r, &d), 1);
 	ck_assert_int_eq(d[0], 0);   /* disputed false */
 	expect_day(&r, 9692);        /* reminder date */
+	expect_day(&r, 9697);        /* notice date (v2) */
+	ck_assert_int_eq(field(&r, &d), 1);
+	ck_assert_int_eq(d[0], 1);   /* request_notice true (v2) */
 	expect_text(&r, "RF891234"); /* payment reference */
 	expect_i64(&r, 7);           /* batch */
 	expect_i64(&r, 42);          /* record ordinal */
@@ -204,6 +209,9 @@ START_TEST(test_row_null_dates)
 	for (int i = 0; i < 14; i++)
 		field(&r, &d);
 	ck_assert_int_eq(field(&r, &d), -1); /* reminder date */
+	ck_assert_int_eq(field(&r, &d), -1); /* notice date: none */
+	ck_assert_int_eq(field(&r, &d), 1);  /* request_notice: false when not given */
+	ck_assert_int_eq(d[0], 0);
 }
 END_TEST
 

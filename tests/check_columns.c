@@ -21,8 +21,8 @@ START_TEST(test_stage_defs)
 			      " debtor_postal_code text, debtor_city text, debtor_country text, debtor_email text,"
 			      " debtor_phone text, invoice_number text, invoice_date date, due_date date,"
 			      " original_amount bigint, currency text, paid_amount bigint, claim_type text,"
-			      " disputed boolean, reminder_date date");
-	ck_assert_uint_eq(columns_stored(KIND_CASES), 21); /* 23 fields, fee and interest not stored */
+			      " disputed boolean, reminder_date date, notice_date date, request_notice boolean");
+	ck_assert_uint_eq(columns_stored(KIND_CASES), 23); /* 25 fields, fee and interest not stored */
 	ck_assert_uint_eq(columns_stored(KIND_TRANSACTIONS), 8);
 }
 END_TEST
@@ -43,7 +43,8 @@ START_TEST(test_lists)
 	ck_assert_str_eq(out, "c.debtor_type, c.debtor_name, c.debtor_national_id, c.debtor_birth_date,"
 			      " c.debtor_street, c.debtor_postal_code, c.debtor_city, c.debtor_country,"
 			      " c.debtor_email, c.debtor_phone, c.invoice_number, c.invoice_date, c.due_date,"
-			      " c.original_amount, c.currency, c.paid_amount, c.claim_type, c.reminder_date");
+			      " c.original_amount, c.currency, c.paid_amount, c.claim_type, c.reminder_date,"
+			      " c.notice_date, c.request_notice");
 	/* too small: an error, never a cut list */
 	ck_assert_int_eq(columns_list(out, 40, KIND_CASES, false, "", NULL, &e), ERR_LIMIT);
 	ck_assert_int_eq(columns_stage_defs(out, 40, KIND_CASES, &e), ERR_LIMIT);

@@ -307,6 +307,31 @@ static void same_decoded(const struct decoded *a, const struct decoded *b, const
 
 /* ---- plain decoding ---- */
 
+/* SPEC 16: an event_id column means an event file, in any case and order */
+START_TEST(test_event_file)
+{
+	struct decoded d;
+
+	decode_str(&d, "Stage,EVENT_ID,event_date,creditor_reference,creditor_id\n"
+		       "legal,E1,2026-11-05,R1,C1\n"
+		       "surveillance,E2,2026-11-06,R2,C1\n");
+	EXPECT_OK(&d, 2);
+	ck_assert_int_eq(d.kind, KIND_EVENTS);
+	EXPECT_REC(&d, 1, 2, 3, false);
+	EXPECT_FIELD(&d, 0, EF_CREDITOR_ID, "C1");
+	EXPECT_FIELD(&d, 0, EF_CREDITOR_REFERENCE, "R1");
+	EXPECT_FIELD(&d, 0, EF_EVENT_ID, "E1");
+	EXPECT_FIELD(&d, 0, EF_STAGE, "legal");
+	EXPECT_FIELD(&d, 1, EF_EVENT_DATE, "2026-11-06");
+	decoded_free(&d);
+	/* a column of another kind refuses it */
+	decode_str(&d, "creditor_id,creditor_reference,event_id,stage,event_date,amount\nC1,R1,E1,legal,2026-11-05,1\n");
+	EXPECT_REFUSED(&d, RC_FILE_HEADER, 1);
+	decoded_free(&d);
+}
+END_TEST
+
+
 START_TEST(test_basic_lf)
 {
 	struct decoded d;
@@ -1111,6 +1136,7 @@ Suite *csv_decode_suite(void)
 	TCase *tc_chunks = tcase_create("chunks");
 
 	tcase_add_test(tc, test_basic_lf);
+	tcase_add_test(tc, test_event_file);
 	tcase_add_test(tc, test_crlf_same_as_lf);
 	tcase_add_test(tc, test_quoted_line_breaks);
 	tcase_add_test(tc, test_blank_lines);

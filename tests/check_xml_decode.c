@@ -282,7 +282,7 @@ static double seconds_since(const struct timespec *t0)
 
 START_TEST(test_cases_good_fixture)
 {
-	static const uint64_t lines[] = { 6, 35, 57, 81, 106, 130 };
+	static const uint64_t lines[] = { 6, 35, 57, 81, 106, 131 };
 
 	ck_assert_int_eq(decode_path(fixture("xml/cases-good.xml"), KIND_UNKNOWN, NO_LIMIT), 0);
 	ck_assert_int_eq(R.kind, KIND_CASES);
@@ -294,7 +294,7 @@ START_TEST(test_cases_good_fixture)
 		ck_assert_uint_eq(R.rec[i].line, lines[i]);
 		ck_assert_msg(!R.rec[i].bad, "record %zu: %s", i + 1, R.rec[i].problem);
 	}
-	ck_assert_uint_eq(R.io.lines, 155); /* 154 lines, the last ended by a line feed */
+	ck_assert_uint_eq(R.io.lines, 156); /* 155 lines, the last ended by a line feed */
 	ck_assert_int_eq(R.io.refusal, RC__COUNT);
 
 	ASSERT_VAL(1, "creditorId", "C1");
@@ -445,6 +445,21 @@ START_TEST(test_empty_root_and_forced_kind)
 
 	ck_assert_int_eq(decode_str("<transactionFile xmlns=\"urn:inkasso:transaction-file:1\"/>"), 0);
 	ck_assert_int_eq(R.kind, KIND_TRANSACTIONS);
+	result_release();
+
+	/* SPEC 16: an event file */
+	ck_assert_int_eq(decode_str("<eventFile xmlns=\"urn:inkasso:event-file:1\"><event>"
+				    "<creditorId>C1</creditorId><creditorReference>R1</creditorReference>"
+				    "<eventId>E1</eventId><stage>legal</stage><eventDate>2026-11-05</eventDate>"
+				    "</event></eventFile>"), 0);
+	ck_assert_int_eq(R.kind, KIND_EVENTS);
+	ck_assert_uint_eq(R.nrec, 1);
+	ASSERT_VAL(1, "eventId", "E1");
+	ASSERT_VAL(1, "stage", "legal");
+	ASSERT_VAL(1, "eventDate", "2026-11-05");
+	result_release();
+	decode_str("<eventFile xmlns=\"urn:inkasso:case-file:1\"/>");
+	ASSERT_REFUSED(RC_FILE_MALFORMED, 1, 0);
 	result_release();
 
 	/* --kind agrees with the root: fine; disagrees: refused. */
@@ -753,7 +768,7 @@ START_TEST(test_structure_refused)
 {
 	decode_path(fixture("bad/xml/unknown-root.xml"), KIND_UNKNOWN, NO_LIMIT);
 	ASSERT_REFUSED(RC_FILE_MALFORMED, 2, 0);
-	ck_assert_str_eq(R.e.message, "unknown xml root element 'invoices': expected 'caseFile' or 'transactionFile'");
+	ck_assert_str_eq(R.e.message, "unknown xml root element 'invoices': expected 'caseFile', 'transactionFile' or 'eventFile'");
 	result_release();
 
 	decode_path(fixture("bad/xml/wrong-namespace.xml"), KIND_UNKNOWN, NO_LIMIT);

@@ -115,7 +115,7 @@ usage_error "as-of missing its value" "loader: unknown or incomplete option '--a
 	load --conf "$CONF" --as-of
 usage_error "unknown option" "loader: unknown or incomplete option '--bogus'" \
 	load --conf "$CONF" --bogus --as-of 2026-11-01 "$MIXED"
-usage_error "bad --kind" "loader: --kind must be 'cases', 'transactions', 'bank' or 'assignments', not 'payments'" \
+usage_error "bad --kind" "loader: --kind must be 'cases', 'transactions', 'events', 'bank' or 'assignments', not 'payments'" \
 	load --conf "$CONF" --kind payments --as-of 2026-11-01 "$MIXED"
 usage_error "unknown command" "loader: unknown command 'lode'" \
 	lode --conf "$CONF" "$MIXED"

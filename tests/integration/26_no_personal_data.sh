@@ -5,9 +5,13 @@
 # quoting, REJECT_RATIO), a dry run, --creditor, rerun and status; none of
 # them may appear on the loader's stdout or stderr. The database does hold
 # them (the canaries did go through). A password in --db is not shown
-# either.
+# either. The debtor's name in a bank file (SPEC 13) likewise: stored, shown
+# only by the suspense list that exists to show it, never logged.
 . "$ROOT/tests/lib.sh"
 new_db no_personal_data
+sed -i 's/^\[country\.CH\]$/&\npayment_reference = qrr/' "$CONF"
+CHF=CH4431999123000889012
+add_agency CHF=$CHF
 load_creditors
 : >"$TMP/all-stdout"
 : >"$TMP/all-stderr"
@@ -85,6 +89,31 @@ expect_eq "ratio: exit" "$rc" 1
 batch=$(awk '{ print $2 }' <<<"$out")
 run rerun --conf "$TMP/strict.conf" "$batch"
 expect_eq "rerun: exit" "$rc" 1
+
+# ---- bank files: a payment, a suspense item and a rejected record with
+# the name, the same as a dry run, a file of another account (refused)
+ref=$(sql "SELECT payment_reference FROM cases WHERE creditor_reference = 'C1-6001'")
+T=$'\t'
+bank_rows() {
+	cat <<EOF
+BOOK${T}2026-11-05${T}20.00${T}CHF${T}CRDT${T}-${T}$ref${T}T-1${T}-${T}-${T}N-1${T}$NAME
+BOOK${T}2026-11-05${T}30.00${T}CHF${T}CRDT${T}-${T}-${T}T-2${T}-${T}-${T}N-2${T}$NAME
+BOOK${T}2026-11-05${T}0.00${T}CHF${T}CRDT${T}-${T}$ref${T}T-3${T}-${T}-${T}N-3${T}$NAME Zyxwvut
+EOF
+}
+bank_rows | camt_file "$TMP/bank.xml" "$CHF" M-26
+run load --conf "$CONF" --as-of 2026-11-20 --dry-run "$TMP/bank.xml"
+expect_eq "bank dry run: summary" "${out#batch [0-9]* }" "dry_run: 3 records, 1 accepted, 0 skipped, 1 rejected, 1 to suspense, 0 ignored"
+run load --conf "$CONF" --as-of 2026-11-20 "$TMP/bank.xml"
+expect_eq "bank: summary" "${out#batch [0-9]* }" "loaded: 3 records, 1 accepted, 0 skipped, 1 rejected, 1 to suspense, 0 ignored"
+bank_rows | camt_file "$TMP/bank-other.xml" CH9300762011623852957 M-27
+run load --conf "$CONF" --as-of 2026-11-20 "$TMP/bank-other.xml"
+expect_eq "another account: exit" "$rc" 1
+expect_eq "bank names stored" "$(sql "SELECT count(*) FROM bank_records WHERE debtor_name = '$NAME'")" 2
+# the suspense list is where an operator reads the name (SPEC 13): not
+# collected with the rest
+"$LOADER" suspense --conf "$CONF" --json >"$TMP/suspense.json" || fail "suspense --json"
+grep -q -F "\"debtor_name\": \"$NAME\"" "$TMP/suspense.json" || { cat "$TMP/suspense.json" >&2; fail "suspense list without the name"; }
 
 # ---- status, all and one, text and JSON
 run status --conf "$CONF"

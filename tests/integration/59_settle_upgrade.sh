@@ -17,9 +17,10 @@ OUT="$TMP/statements"
 
 new_db settle_upgrade
 # the v1 schema: migrations 0001 to 0004, and the loader's own later
-# migrations 0006 and 0007 (this loader needs them)
+# migrations 0006, 0007 and 0009 (this loader needs them); the upgrade
+# applies the settlement's 0005 and 0008
 mkdir -p "$TMP/v1"
-cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/000[67]_*.sql "$TMP/v1/"
+cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/000[679]_*.sql "$TMP/v1/"
 dropdb "$PGDATABASE"
 createdb "$PGDATABASE"
 "$LOADER" init-db --conf "$CONF" --schemas "$TMP/v1" >/dev/null || fail "init-db v1"
@@ -61,7 +62,7 @@ COMMIT;
 SQL
 
 # upgrade, twice
-expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 1 migration applied"
+expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 2 migrations applied"
 expect_eq "again" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 0 migrations applied"
 state() {
 	sql "SELECT string_agg(creditor_id || ':' || period || ':' || run_id || ':' || statements || '/' || transactions, ' ' ORDER BY creditor_id, run_id) FROM settlement_runs"
