@@ -12,17 +12,18 @@
 --  - distributed by batch_id, colocated: rejects, bank_records, suspense
 --    (they belong to a batch, not always to a creditor);
 --  - distributed by creditor_id, colocated with cases: every other table
---    that has a creditor_id column (cases, transactions, statements,
---    statement_lines, settlement_runs, payout_transfers, and any later
---    one), so that one creditor's data lives on one node;
+--    that has a creditor_id column (cases, transactions, case_events,
+--    statements, statement_lines, settlement_runs, payout_transfers, and
+--    any later one), so that one creditor's data lives on one node;
 --  - schema_migrations stays a table of the coordinator.
 --
 -- Citus refuses a primary or unique key without the distribution column,
 -- so those keys get it in front, before the table is distributed. What
 -- a key of the single server said that the new one no longer checks is
 -- guaranteed elsewhere:
---  - cases.case_id and transactions.tx_id (and bank_records.id,
---    suspense.id) come from one sequence, drawn on the coordinator;
+--  - cases.case_id, transactions.tx_id and case_events.event_seq (and
+--    bank_records.id, suspense.id) come from one sequence each, drawn on
+--    the coordinator;
 --  - cases.payment_reference is made from case_id (SPEC 12), so it is
 --    unique with it; the index stays for the bank loader's look-ups;
 --  - bank_records (account, bank_reference): the bank loader judges the
@@ -40,6 +41,7 @@ DECLARE
     keys CONSTANT text[][] := ARRAY[
         ['cases', 'cases_pkey', 'PRIMARY KEY (creditor_id, case_id)'],
         ['transactions', 'transactions_pkey', 'PRIMARY KEY (creditor_id, tx_id)'],
+        ['case_events', 'case_events_pkey', 'PRIMARY KEY (creditor_id, event_seq)'],
         ['payout_transfers', 'payout_transfers_msgid_line_no_key', 'UNIQUE (creditor_id, msgid, line_no)'],
         ['bank_records', 'bank_records_pkey', 'PRIMARY KEY (batch_id, id)'],
         ['bank_records', 'bank_records_account_bank_reference_key', 'UNIQUE (batch_id, account, bank_reference)'],

@@ -113,6 +113,10 @@ for t in "${tests[@]}"; do
 			export CITUS_WORKERS PGDIR="$work/citus/coordinator"
 		fi
 		TMP="$tmp" bash "$t"
+		rc=$?
+		# a Citus database holds nine connections (scripts/citus-cluster.sh)
+		[ -z "${CITUS_WORKERS:-}" ] || "$ROOT/scripts/citus-cluster.sh" drop-dbs || true
+		exit $rc
 	) >"$tmp/log" 2>&1; then
 		passed=$((passed + 1))
 		printf 'PASS %-40s %3ss\n' "$name" "$(($(date +%s) - start))"

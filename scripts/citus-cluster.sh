@@ -17,6 +17,8 @@
 #                                             database NAME that exists (a
 #                                             database of one server that
 #                                             becomes a Citus database)
+#   scripts/citus-cluster.sh drop-dbs         drop every database but postgres
+#                                             and the templates, on every node
 #   scripts/citus-cluster.sh stop DIR         stop the three servers
 # Citus must be installed (scripts/citus-build.sh). The nodes reach each
 # other through their socket folders: a Citus node name may be a folder, as
@@ -24,16 +26,17 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-usage="usage: citus-cluster.sh start DIR PORT | add-db NAME | extend-db NAME | stop DIR"
+usage="usage: citus-cluster.sh start DIR PORT | add-db NAME | extend-db NAME | drop-dbs | stop DIR"
 cmd=${1:?$usage}
 
 # Citus commits a transaction that wrote on two nodes with two-phase
 # commit (max_prepared_transactions); a query over the shards opens
 # several connections to each worker; each database has a Citus
-# maintenance daemon (a background worker), and a test run makes many
-# databases. Eight shards a table keep the
+# maintenance daemon on every node (a background worker) with connections
+# to the other nodes, nine connections a database in all, and a test makes
+# several databases (drop-dbs between tests). Eight shards a table keep the
 # schema's DDL quick on a test machine (Citus' default is 32).
-node_opts="-c shared_preload_libraries=citus -c max_prepared_transactions=100 -c max_connections=150 -c max_worker_processes=128"
+node_opts="-c shared_preload_libraries=citus -c max_prepared_transactions=100 -c max_connections=300 -c max_worker_processes=128"
 coord_opts="$node_opts -c citus.shard_count=8"
 
 case "$cmd" in
@@ -69,6 +72,15 @@ add-db | extend-db)
 			echo "SELECT citus_add_node('${w%:*}', ${w##*:});"
 		done
 	} | psql -X -q -d "$db" -v ON_ERROR_STOP=1 >/dev/null
+	;;
+drop-dbs)
+	: "${CITUS_WORKERS:?$cmd needs the exports of start}"
+	for db in $(psql -X -A -t -q -d postgres -c "SELECT datname FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')"); do
+		dropdb --force "$db"
+		for w in $CITUS_WORKERS; do
+			dropdb --force --if-exists -h "${w%:*}" -p "${w##*:}" "$db"
+		done
+	done
 	;;
 stop)
 	dir=${2:?usage: citus-cluster.sh stop DIR}

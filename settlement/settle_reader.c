@@ -115,8 +115,7 @@ int reader_open(PGconn *conn, PGconn **out, const char *snapshot, const char *cr
 		"  CASE WHEN t.reverses IS NOT NULL THEN (SELECT count(*) FROM transactions r"
 		"   WHERE r.creditor_id = t.creditor_id AND r.case_id = t.case_id AND r.reverses = t.reverses) END,"
 		/* a withdrawal's fee is that of the stage on its booking date */
-		"  CASE WHEN t.kind = 'withdrawal' THEN case_stage_on(t.case_id, c.request_notice,"
-		"   t.booking_date) END"
+		"  CASE WHEN t.kind = 'withdrawal' THEN " STAGE_ON("c", "t.booking_date") " END"
 		" FROM transactions t JOIN cases c ON c.creditor_id = t.creditor_id AND c.case_id = t.case_id"
 		" WHERE" UNSETTLED_WHERE
 		/* booking order; a reversal right after its original (the last
