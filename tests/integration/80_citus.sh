@@ -6,9 +6,10 @@
 #  1. runs the same job on the single server of make check and on the
 #     cluster: the demo's night (cases CSV and XML, a resend, transactions
 #     CSV and XML, the bank's camt.054 with payments, suspense and a
-#     reversal, an assignment, a rerun of a loaded batch), the November
-#     settlement and its re-run, the case list, the payout and the bank's
-#     debit that pays a statement, and the months of fixtures/settlement/v2;
+#     reversal, an assignment, an event file, a rerun of a loaded batch),
+#     the November settlement and its re-run, the case lists, a case
+#     overview, the payout and the bank's debit that pays a statement, and
+#     the months of fixtures/settlement/v2;
 #     every exit code and stdout line, every file written (reject reports,
 #     receipts, statements, case lists, payout files) and every row of every
 #     table but wall-clock timestamps must be the same, byte for byte;
@@ -119,6 +120,7 @@ job() {
 	step suspense "$LOADER" suspense --conf "$CONF" --json
 	step assignments "$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$FIX/demo/assignments-2026-11-20.csv"
 	step "suspense --all" "$LOADER" suspense --conf "$CONF" --all
+	step events "$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$FIX/demo/events-2026-11-20.csv"
 	step "rerun 1" "$LOADER" rerun --conf "$CONF" 1
 	step status status_json
 	step settlement "$SETTLEMENT" run --conf "$CONF" --period 2026-11 --as-of 2026-12-01
@@ -126,6 +128,8 @@ job() {
 	for c in $(sql "SELECT DISTINCT creditor_id FROM statements ORDER BY 1"); do
 		step "cases of $c" "$SETTLEMENT" cases --conf "$CONF" --creditor "$c" --as-of 2026-12-01
 	done
+	step "overview of C1-1001" "$SETTLEMENT" case --conf "$CONF" --creditor C1 --as-of 2026-12-01 C1-1001
+	step "overview of C1-1001, JSON" "$SETTLEMENT" case --conf "$CONF" --creditor C1 --as-of 2026-12-01 --json C1-1001
 	step payout "$SETTLEMENT" payout --conf "$CONF" --period 2026-11 --as-of 2026-12-01
 	pay_first CHF
 	step statements "$SETTLEMENT" statements --conf "$CONF" --json
