@@ -120,8 +120,8 @@ BEGIN
             PERFORM truncate_local_data_after_distributing_table(r);
         END IF;
     END LOOP;
-    -- a table with a creditor_id left behind (a foreign key to a table of
-    -- the coordinator) is an error of the schema, not a choice
+    -- a table with a creditor_id left on the coordinator would be read
+    -- there alone: an error of the schema, never a choice
     SELECT string_agg(c.relname, ', ') INTO t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
@@ -129,7 +129,7 @@ BEGIN
        AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid
                         AND (p.partmethod = 'h' OR p.repmodel = 't'));
     IF t IS NOT NULL THEN
-        RAISE EXCEPTION 'cannot distribute %: a foreign key points to a table that is not distributed', t;
+        RAISE EXCEPTION 'table % has a creditor_id but is neither distributed nor a reference table', t;
     END IF;
 END
 $$;
