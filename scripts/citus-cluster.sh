@@ -56,11 +56,11 @@ add-db | extend-db)
 	db=${2:?usage: citus-cluster.sh $cmd NAME}
 	: "${CITUS_WORKERS:?$cmd needs the exports of start}"
 	if [ "$cmd" = add-db ]; then
-		dropdb --if-exists "$db" 2>/dev/null || true
+		dropdb --force --if-exists "$db" 2>/dev/null || true
 		createdb "$db"
 	fi
 	for w in $CITUS_WORKERS; do
-		dropdb --if-exists -h "${w%:*}" -p "${w##*:}" "$db" 2>/dev/null
+		dropdb --force --if-exists -h "${w%:*}" -p "${w##*:}" "$db" 2>/dev/null
 		createdb -h "${w%:*}" -p "${w##*:}" "$db"
 		psql -X -q -h "${w%:*}" -p "${w##*:}" -d "$db" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION citus"
 	done
