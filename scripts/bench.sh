@@ -8,8 +8,9 @@
 #              must take at most 1.5x the clean CSV load (issue 10).
 #   CITUS=0    skips the Citus cluster (SPEC 17): a coordinator and two
 #              workers on this machine (scripts/citus-cluster.sh, Citus built
-#              when missing), the case file, the transactions and the
-#              settlement there, beside the single server's figures.
+#              when missing); in each round, after the single server's, the
+#              case file, the transactions and the settlement there, each
+#              shown against the single server's time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -95,6 +96,36 @@ ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
 # and the transactions (booked 2026-10-01 to 2026-10-28) are not booked before
 # their case was registered (SPEC 6 v2).
 cases_asof=2026-10-01
+# SPEC 17: the same loads and settlement on a local Citus cluster, in each
+# round right after the single server's
+citus=${CITUS:-1}
+if [ "$citus" = 1 ] && ! scripts/citus-build.sh; then
+	echo "bench: no Citus cluster (it cannot be built here)" >&2
+	citus=0
+fi
+if [ "$citus" = 1 ]; then
+	cluster_env=$(scripts/citus-cluster.sh start "$out/citus" $((port + 10)))
+	trap 'scripts/pg.sh stop "$out/pg"; scripts/citus-cluster.sh stop "$out/citus"' EXIT
+fi
+citus_round() {
+	(
+		eval "$cluster_env"
+		export CITUS_WORKERS PGDATABASE=bench
+		scripts/citus-cluster.sh add-db bench
+		bin/loader init-db --conf "$CONF" >/dev/null
+		bin/loader creditors --conf "$CONF" "$data/creditors.csv" >/dev/null
+		rm -rf "$out/reports"
+		timed citus_csv bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv"
+		check "csv on Citus" "$N" "$N" 0
+		timed citus_tx bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
+		check "transactions on Citus" "$N" "$N" 0
+		if [ "${SETTLE:-1}" = 1 ]; then
+			timed citus_settle bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 \
+				--out "$out/statements-citus"
+		fi
+	)
+}
+
 : >"$out/raw"
 for rep in $(seq 1 "$REPS"); do
 	echo "bench: round $rep of $REPS" >&2
@@ -121,37 +152,8 @@ for rep in $(seq 1 "$REPS"); do
 	if [ "${SETTLE:-1}" = 1 ] && [ -x bin/settlement ]; then
 		timed settle env PGDATABASE=bench bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$out/statements"
 	fi
+	[ "$citus" = 0 ] || citus_round
 done
-# SPEC 17: the same loads and settlement on a local Citus cluster
-citus=${CITUS:-1}
-if [ "$citus" = 1 ] && ! scripts/citus-build.sh; then
-	echo "bench: no Citus cluster (it cannot be built here)" >&2
-	citus=0
-fi
-if [ "$citus" = 1 ]; then
-	cluster_env=$(scripts/citus-cluster.sh start "$out/citus" $((port + 10)))
-	trap 'scripts/pg.sh stop "$out/pg"; scripts/citus-cluster.sh stop "$out/citus"' EXIT
-	for rep in $(seq 1 "$REPS"); do
-		echo "bench: Citus round $rep of $REPS" >&2
-		(
-			eval "$cluster_env"
-			export CITUS_WORKERS PGDATABASE=bench
-			scripts/citus-cluster.sh add-db bench
-			bin/loader init-db --conf "$CONF" >/dev/null
-			bin/loader creditors --conf "$CONF" "$data/creditors.csv" >/dev/null
-			rm -rf "$out/reports"
-			timed citus_csv bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv"
-			check "csv on Citus" "$N" "$N" 0
-			timed citus_tx bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
-			check "transactions on Citus" "$N" "$N" 0
-			if [ "${SETTLE:-1}" = 1 ]; then
-				timed citus_settle bin/settlement run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 \
-					--out "$out/statements-citus"
-			fi
-		)
-	done
-fi
-
 if [ "${BIG:-1}" = 1 ]; then
 	fresh_db
 	timed csv4 env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases4.csv"
