@@ -37,6 +37,12 @@ CC ?= cc
 PKGS := libxml-2.0 libpq zlib inih jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+# PDF statements (SPEC 15), the settlement's only: cairo, pango over
+# fontconfig, libqrencode. Their headers (glib's) are system headers to
+# the warnings; the loader neither includes nor links them.
+PDF_PKGS := cairo-pdf pangocairo pangoft2 fontconfig libqrencode
+PDF_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PDF_PKGS) 2>/dev/null))
+PDF_LIBS := $(shell pkg-config --libs $(PDF_PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wformat=2 -Wwrite-strings
 CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SANFLAGS) \
@@ -46,8 +52,8 @@ CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(
 # either, fails to build (checked by `make layers`). The tests see all.
 INC_common := -Icommon
 INC_loader := -Icommon -Iloader
-INC_settlement := -Icommon -Isettlement
-INC_tests := -Icommon -Iloader -Isettlement
+INC_settlement := -Icommon -Isettlement $(PDF_CFLAGS)
+INC_tests := -Icommon -Iloader -Isettlement $(PDF_CFLAGS)
 # $(call folder_cflags,DIR): the flags of a source in DIR/
 folder_cflags = $(CFLAGS) $(or $(INC_$(1)),$(error no include path for folder '$(1)/'))
 LDFLAGS := $(SANFLAGS)
@@ -72,8 +78,8 @@ $(TREE_LINKS):
 
 # Says what is missing instead of a compiler error about a header.
 pkgs:
-	@pkg-config --exists $(PKGS) || { \
-		echo "make: missing build libraries (pkg-config $(PKGS)): run 'make deps' first" >&2; exit 1; }
+	@pkg-config --exists $(PKGS) $(PDF_PKGS) || { \
+		echo "make: missing build libraries (pkg-config $(PKGS) $(PDF_PKGS)): run 'make deps' first" >&2; exit 1; }
 
 $(O)/%.o: %.c | pkgs
 	@mkdir -p $(dir $@)
@@ -94,7 +100,7 @@ $(BINDIR)/loader: $(O)/loader/main.o $(LOADER_LIB) $(COMMON_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 $(BINDIR)/settlement: $(O)/settlement/main.o $(SETTLE_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PDF_LIBS)
 
 # Unit tests: every tests/check_<module>.c exports Suite *<module>_suite(void).
 $(O)/tests/suites.h: $(TEST_SRC)
@@ -104,7 +110,7 @@ $(O)/tests/unit_main.o: tests/unit_main.c $(O)/tests/suites.h
 	@mkdir -p $(dir $@)
 	$(CC) $(call folder_cflags,tests) -I$(O)/tests -c $< -o $@
 $(O)/tests/unit: $(O)/tests/unit_main.o $(call obj,$(TEST_SRC)) $(LOADER_LIB) $(SETTLE_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PDF_LIBS) $(shell pkg-config --libs check)
 
 deps:
 	@scripts/deps.sh

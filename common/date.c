@@ -102,6 +102,20 @@ char *date_format(char *buf, size_t size, int32_t days)
 	int y, m, d;
 
 	date_to_ymd(days, &y, &m, &d);
+	if (size >= DATE_FMT_MAX && y >= 0 && y <= 9999) {
+		/* without printf (a PDF statement formats one a line, three times) */
+		const int v[3] = { y, m, d };
+		const int digits[3] = { 4, 2, 2 };
+		size_t o = 0;
+
+		for (int k = 0; k < 3; k++) {
+			for (int i = digits[k] - 1, x = v[k]; i >= 0; i--, x /= 10)
+				buf[o + (size_t)i] = (char)('0' + x % 10);
+			o += (size_t)digits[k];
+			buf[o++] = k < 2 ? '-' : '\0';
+		}
+		return buf;
+	}
 	snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
 	return buf;
 }

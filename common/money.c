@@ -1,6 +1,7 @@
 #include "money.h"
 
 #include <stdio.h>
+#include <string.h>
 
 __extension__ typedef __int128 i128;
 
@@ -48,10 +49,30 @@ int money_parse(int64_t *out, const char *s, size_t len, bool allow_comma)
 
 char *money_format(char *buf, size_t size, int64_t v)
 {
+	/* without printf: a PDF statement formats six amounts a line, three
+	 * times, for a million lines */
 	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char tmp[MONEY_FMT_MAX];
+	size_t n = sizeof(tmp), len;
 
-	snprintf(buf, size, "%s%llu.%02llu", v < 0 ? "-" : "",
-		 (unsigned long long)(mag / 100), (unsigned long long)(mag % 100));
+	tmp[--n] = (char)('0' + mag % 10);
+	mag /= 10;
+	tmp[--n] = (char)('0' + mag % 10);
+	mag /= 10;
+	tmp[--n] = '.';
+	do {
+		tmp[--n] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag > 0);
+	if (v < 0)
+		tmp[--n] = '-';
+	len = sizeof(tmp) - n;
+	if (size == 0)
+		return buf;
+	if (len >= size)
+		len = size - 1; /* cut, as snprintf would */
+	memcpy(buf, tmp + n, len);
+	buf[len] = '\0';
 	return buf;
 }
 

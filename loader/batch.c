@@ -168,6 +168,13 @@ char *load_creditor_ids(const struct load *l)
 	return out;
 }
 
+/* The file's kind as far as it is known: detected, else the one --kind
+ * says (a file refused before its root element was seen). */
+static enum file_kind known_kind(const struct load *l)
+{
+	return l->kind != KIND_UNKNOWN ? l->kind : l->opts->kind;
+}
+
 /* The batch's most frequent reject codes, and how many of its records were
  * not UTF-8, for the lines after the summary. */
 static int finish_refused(struct load *l, enum reject_code code, uint64_t line, uint64_t record,
@@ -186,7 +193,7 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 	params[2] = reject_code_name(code);
 	params[3] = message;
 	params[4] = record > 0 ? rec : NULL;
-	params[5] = l->kind != KIND_UNKNOWN ? file_kind_name(l->kind) : NULL;
+	params[5] = known_kind(l) != KIND_UNKNOWN ? file_kind_name(known_kind(l)) : NULL;
 	if ((rc = db_exec(l->conn, "BEGIN", e)) != 0)
 		return rc;
 	if ((rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0)
@@ -215,7 +222,8 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 		return rc;
 	snprintf(res->status, sizeof(res->status), "refused");
 	res->records = (long long)l->io.records;
-	res->accepted = res->skipped = res->rejected = 0;
+	res->accepted = res->skipped = res->rejected = res->suspense = res->ignored = 0;
+	res->bank = known_kind(l) == KIND_BANK; /* its summary has its two counts (SPEC 13) */
 	return ERR_REFUSED;
 }
 
@@ -507,7 +515,8 @@ fail:
 		char *ids = load_creditor_ids(&l);
 
 		snprintf(res->status, sizeof(res->status), "failed");
-		mark_failed(conninfo, l.batch_id, l.kind, ids, e->message);
+		res->bank = known_kind(&l) == KIND_BANK;
+		mark_failed(conninfo, l.batch_id, known_kind(&l), ids, e->message);
 		free(ids);
 	}
 out:

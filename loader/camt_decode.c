@@ -41,44 +41,49 @@ static const struct camt_doc docs[] = {
  * value (ccy: the slot of its Ccy attribute). */
 struct camt_path {
 	const char *path;
+	size_t len; /* strlen(path): most elements are told apart by it */
 	enum camt_part part;
 	int slot;
 	int ccy;
 	enum camt_part opens;
 };
 
+/* a path and its length */
+#define PATH(path) path, sizeof(path) - 1
+
 static const struct camt_path paths[] = {
-	{ "Id", P_REPORT, S_RPT_ID, -1, P_NONE },
-	{ "Acct/Id/IBAN", P_REPORT, S_IBAN, -1, P_NONE },
-	{ "Bal", P_REPORT, -1, -1, P_BAL }, /* camt.053 only (path_find) */
-	{ "Ntry", P_REPORT, -1, -1, P_ENTRY },
-	{ "Tp/CdOrPrtry/Cd", P_BAL, S_BAL_CODE, -1, P_NONE },
-	{ "Amt", P_BAL, S_BAL_AMT, S_BAL_CCY, P_NONE },
-	{ "CdtDbtInd", P_BAL, S_BAL_DIR, -1, P_NONE },
-	{ "Amt", P_ENTRY, S_NTRY_AMT, S_NTRY_CCY, P_NONE },
-	{ "CdtDbtInd", P_ENTRY, S_NTRY_DIR, -1, P_NONE },
-	{ "RvslInd", P_ENTRY, S_NTRY_RVSL, -1, P_NONE },
-	{ "Sts", P_ENTRY, S_NTRY_STS, -1, P_NONE },
-	{ "Sts/Cd", P_ENTRY, S_NTRY_STS_CD, -1, P_NONE },
-	{ "BookgDt/Dt", P_ENTRY, S_NTRY_DT, -1, P_NONE },
-	{ "BookgDt/DtTm", P_ENTRY, S_NTRY_DTTM, -1, P_NONE },
-	{ "AcctSvcrRef", P_ENTRY, S_NTRY_REF, -1, P_NONE },
-	{ "NtryDtls", P_ENTRY, -1, -1, P_DTLS },
-	{ "Btch/NbOfTxs", P_DTLS, S_BTCH_N, -1, P_NONE },
-	{ "Btch/TtlAmt", P_DTLS, S_BTCH_AMT, S_BTCH_CCY, P_NONE },
-	{ "Btch/CdtDbtInd", P_DTLS, S_BTCH_DIR, -1, P_NONE },
-	{ "TxDtls", P_DTLS, -1, -1, P_TX },
-	{ "Refs/AcctSvcrRef", P_TX, S_TX_REF, -1, P_NONE },
-	{ "Refs/UETR", P_TX, S_TX_UETR, -1, P_NONE },
-	{ "Refs/EndToEndId", P_TX, S_TX_E2E, -1, P_NONE },
-	{ "Amt", P_TX, S_TX_AMT, S_TX_CCY, P_NONE },
-	{ "CdtDbtInd", P_TX, S_TX_DIR, -1, P_NONE },
-	{ "AmtDtls/TxAmt/Amt", P_TX, S_TX_TXAMT, S_TX_TXAMT_CCY, P_NONE },
-	{ "RvslInd", P_TX, S_TX_RVSL, -1, P_NONE }, /* not in the ISO schemas; read when a bank writes it */
-	{ "RltdPties/Dbtr/Nm", P_TX, S_TX_DBTR, -1, P_NONE },
-	{ "RltdPties/Dbtr/Pty/Nm", P_TX, S_TX_DBTR_PTY, -1, P_NONE },
-	{ "RmtInf/Strd/CdtrRefInf/Ref", P_TX, S_TX_CRREF, -1, P_NONE },
+	{ PATH("Id"), P_REPORT, S_RPT_ID, -1, P_NONE },
+	{ PATH("Acct/Id/IBAN"), P_REPORT, S_IBAN, -1, P_NONE },
+	{ PATH("Bal"), P_REPORT, -1, -1, P_BAL }, /* camt.053 only (path_find) */
+	{ PATH("Ntry"), P_REPORT, -1, -1, P_ENTRY },
+	{ PATH("Tp/CdOrPrtry/Cd"), P_BAL, S_BAL_CODE, -1, P_NONE },
+	{ PATH("Amt"), P_BAL, S_BAL_AMT, S_BAL_CCY, P_NONE },
+	{ PATH("CdtDbtInd"), P_BAL, S_BAL_DIR, -1, P_NONE },
+	{ PATH("Amt"), P_ENTRY, S_NTRY_AMT, S_NTRY_CCY, P_NONE },
+	{ PATH("CdtDbtInd"), P_ENTRY, S_NTRY_DIR, -1, P_NONE },
+	{ PATH("RvslInd"), P_ENTRY, S_NTRY_RVSL, -1, P_NONE },
+	{ PATH("Sts"), P_ENTRY, S_NTRY_STS, -1, P_NONE },
+	{ PATH("Sts/Cd"), P_ENTRY, S_NTRY_STS_CD, -1, P_NONE },
+	{ PATH("BookgDt/Dt"), P_ENTRY, S_NTRY_DT, -1, P_NONE },
+	{ PATH("BookgDt/DtTm"), P_ENTRY, S_NTRY_DTTM, -1, P_NONE },
+	{ PATH("AcctSvcrRef"), P_ENTRY, S_NTRY_REF, -1, P_NONE },
+	{ PATH("NtryDtls"), P_ENTRY, -1, -1, P_DTLS },
+	{ PATH("Btch/NbOfTxs"), P_DTLS, S_BTCH_N, -1, P_NONE },
+	{ PATH("Btch/TtlAmt"), P_DTLS, S_BTCH_AMT, S_BTCH_CCY, P_NONE },
+	{ PATH("Btch/CdtDbtInd"), P_DTLS, S_BTCH_DIR, -1, P_NONE },
+	{ PATH("TxDtls"), P_DTLS, -1, -1, P_TX },
+	{ PATH("Refs/AcctSvcrRef"), P_TX, S_TX_REF, -1, P_NONE },
+	{ PATH("Refs/UETR"), P_TX, S_TX_UETR, -1, P_NONE },
+	{ PATH("Refs/EndToEndId"), P_TX, S_TX_E2E, -1, P_NONE },
+	{ PATH("Amt"), P_TX, S_TX_AMT, S_TX_CCY, P_NONE },
+	{ PATH("CdtDbtInd"), P_TX, S_TX_DIR, -1, P_NONE },
+	{ PATH("AmtDtls/TxAmt/Amt"), P_TX, S_TX_TXAMT, S_TX_TXAMT_CCY, P_NONE },
+	{ PATH("RvslInd"), P_TX, S_TX_RVSL, -1, P_NONE }, /* not in the ISO schemas; read when a bank writes it */
+	{ PATH("RltdPties/Dbtr/Nm"), P_TX, S_TX_DBTR, -1, P_NONE },
+	{ PATH("RltdPties/Dbtr/Pty/Nm"), P_TX, S_TX_DBTR_PTY, -1, P_NONE },
+	{ PATH("RmtInf/Strd/CdtrRefInf/Ref"), P_TX, S_TX_CRREF, -1, P_NONE },
 };
+#undef PATH
 
 /* The slots each part clears when it begins. */
 static const int part_slots[P__COUNT][2] = {
@@ -96,8 +101,10 @@ static const enum camt_part part_parent[P__COUNT] = {
 
 static const struct camt_path *path_find(const struct camt_state *c, const char *path)
 {
+	size_t len = strlen(path);
+
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (paths[i].part == c->part && strcmp(paths[i].path, path) == 0)
+		if (paths[i].part == c->part && paths[i].len == len && memcmp(paths[i].path, path, len) == 0)
 			return paths[i].opens == P_BAL && !c->doc->statement ? NULL : &paths[i];
 	return NULL;
 }

@@ -28,17 +28,18 @@ static const char receipt_assign_sql[] =
 /* A bank batch's receipt (SPEC 7.2 v2): every record not rejected, with
  * the payment it became (accepted), the one it was before (skipped), or
  * none (suspense, ignored; a reversal that closed a suspense item; a
- * debit that marked a statement paid, accepted); then the batch id twice. */
+ * debit that marked a statement paid, accepted): the ids of the file's
+ * bank records are in stage_out, those of its reversals in bank_records
+ * by the batch id. */
 static const char receipt_bank_sql[] =
-	"COPY (SELECT o.record, s.bank_reference,"
-	"  CASE WHEN o.outcome = 'accepted' THEN 'BANK-' || b.id"
+	"COPY (SELECT o.record, o.bank_reference,"
+	"  CASE WHEN o.outcome = 'accepted' THEN 'BANK-' || o.id"
 	"   WHEN o.outcome = 'skipped' AND o.existing_outcome = 'accepted' AND o.existing_case IS NOT NULL"
 	"   THEN 'BANK-' || o.existing_id END,"
-	"  CASE WHEN o.outcome = 'accepted' THEN b.case_id WHEN o.outcome = 'skipped' THEN o.existing_case END,"
+	"  CASE WHEN o.outcome = 'accepted' THEN o.case_id WHEN o.outcome = 'skipped' THEN o.existing_case END,"
 	"  CASE WHEN o.outcome IN ('accepted', 'skipped', 'ignored') THEN o.outcome"
 	"   WHEN o.outcome = 'payout' THEN 'accepted' ELSE 'suspense' END"
-	" FROM stage_out o JOIN stage s USING (record)"
-	" LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = o.record"
+	" FROM stage_out o"
 	" WHERE o.outcome NOT IN ('rejected', 'duplicate', 'reversal')"
 	" UNION ALL SELECT v.record, v.key, t.transaction_id, t.case_id, v.outcome"
 	" FROM stage_rev v LEFT JOIN bank_records b ON b.batch_id = %lld AND b.record = v.record"
@@ -109,7 +110,7 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 	 * insert */
 	snprintf(path, sizeof(path), "%s/batch-%lld.receipt.csv", l->conf->report_dir, l->batch_id);
 	if (l->kind == KIND_BANK) {
-		snprintf(sql, sizeof(sql), receipt_bank_sql, l->batch_id, l->batch_id);
+		snprintf(sql, sizeof(sql), receipt_bank_sql, l->batch_id);
 		return copy_to_file(l, sql, receipt_bank_header, path, e);
 	}
 	if (l->kind == KIND_ASSIGNMENTS)

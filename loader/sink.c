@@ -125,8 +125,8 @@ static void w_errors(struct row *w, enum file_kind kind, const struct record *r,
 /* One stage row into l->row: record, line, errors, dupkey, txkey, probe,
  * the stored fields in the order of the field table (a rejected record
  * keeps only its keys), and for cases the collection fee, the case number
- * and the payment reference. probe: the fast path's key filter saw the key
- * before. */
+ * and the payment reference. probe: the key filter saw the key before (the
+ * fast case load's, a bank file's). */
 static int stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe, struct err *e)
 {
 	struct row w = { &l->row, e, 0 };
@@ -199,6 +199,16 @@ static int stage_row(struct load *l, const struct record *r, const struct verdic
 	return w.rc;
 }
 
+/* The key filter, made on first use (LOADER_KEY_FILTER_BITS, else 16 MiB).
+ * Bits left from an earlier pass only make more keys look repeated. */
+static int filter_ready(struct load *l, struct err *e)
+{
+	if (l->filter.bits != NULL)
+		return 0;
+	return key_filter_init(&l->filter,
+			       l->opts->key_filter_log2_bits != 0 ? l->opts->key_filter_log2_bits : KEY_FILTER_LOG2_BITS, e);
+}
+
 /* ---- the fast case load ---- */
 
 static FILE *temp_file(struct err *e)
@@ -228,10 +238,7 @@ static int fast_begin(struct load *l, struct err *e)
 			    "the case-load lock", e)) != 0)
 		return rc;
 	l->n_fast = l->n_spill = 0;
-	if (l->filter.bits == NULL &&
-	    (rc = key_filter_init(&l->filter, l->opts->key_filter_log2_bits != 0 ? l->opts->key_filter_log2_bits
-										: KEY_FILTER_LOG2_BITS,
-				  e)) != 0)
+	if ((rc = filter_ready(l, e)) != 0)
 		return rc;
 	if ((l->spill = temp_file(e)) == NULL || (l->keys = temp_file(e)) == NULL)
 		return ERR_IO;
@@ -321,6 +328,21 @@ static int create_stage(struct load *l, enum file_kind kind, struct err *e)
 	return db_exec(l->conn, sql, e);
 }
 
+/* A bank record's key into the key filter: probe marks the keys that may
+ * be repeated in the file, the only ones classify_bank.c numbers (a
+ * rejected record's key counts too). The account and the bank_reference up
+ * to its first '#': a key in bank_records is the bank_reference, or it, '#'
+ * and a status (BANK_KEY), so records with one key share that prefix. */
+static bool bank_probe(struct load *l, const struct record *r, const struct verdict *v)
+{
+	const char *ref = record_value(r, BF_BANK_REFERENCE);
+	size_t n = r->f[BF_BANK_REFERENCE].len;
+	const char *hash = memchr(ref, '#', n);
+
+	return v->key_ok && key_filter_add(&l->filter, record_value(r, BF_ACCOUNT), r->f[BF_ACCOUNT].len, ref,
+					   hash != NULL ? (size_t)(hash - ref) : n);
+}
+
 int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 {
 	struct load *l = ctx;
@@ -330,6 +352,8 @@ int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 	l->kind = kind;
 	l->vctx.decimal_comma = l->io.decimal_comma;
 	if (first && (rc = create_stage(l, kind, e)) != 0)
+		return rc;
+	if (kind == KIND_BANK && (rc = filter_ready(l, e)) != 0)
 		return rc;
 	/* the fast path: a case file, not a dry run, and not after a restart */
 	if (first && kind == KIND_CASES && !l->opts->dry_run && !l->opts->staged_only)
@@ -363,7 +387,7 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)
 		return fast_record(l, r, &v, e);
-	if ((rc = stage_row(l, r, &v, false, e)) != 0)
+	if ((rc = stage_row(l, r, &v, l->kind == KIND_BANK && bank_probe(l, r, &v), e)) != 0)
 		return rc;
 	l->copy.rows++;
 	return db_copy_write(&l->copy, l->row.data, l->row.len, e);

@@ -106,14 +106,28 @@ static void lex_too_long(struct xml_lex *lx)
 {
 	char msg[160];
 
-	snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
-		 lx->state == LX_COMMENT ? "comment"
-		 : lx->state == LX_CDATA ? "CDATA section"
-		 : lx->state == LX_PI    ? "processing instruction"
-		 : lx->state == LX_TEXT  ? "text"
-				      : "tag",
-		 XML_MAX_TEXT_BYTES);
+	if (lx->run_pieces)
+		snprintf(msg, sizeof(msg),
+			 "the xml file has more than %u bytes of text, comments, CDATA sections or processing"
+			 " instructions between two tags",
+			 XML_MAX_TEXT_BYTES);
+	else
+		snprintf(msg, sizeof(msg), "the xml file has a %s longer than %u bytes",
+			 lx->state == LX_COMMENT ? "comment"
+			 : lx->state == LX_CDATA ? "CDATA section"
+			 : lx->state == LX_PI    ? "processing instruction"
+			 : lx->state == LX_TEXT  ? "text"
+					      : "tag",
+			 XML_MAX_TEXT_BYTES);
 	lex_refuse(lx, RC_FILE_MALFORMED, msg);
+}
+
+/* The end of a comment, CDATA section or PI: character data again, in
+ * the same run. */
+static void piece_end(struct xml_lex *lx)
+{
+	lx->state = LX_TEXT;
+	lx->run_pieces = true;
 }
 
 /* Skip bytes i..to-1 that change nothing but the counters; true when the
@@ -229,12 +243,20 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 				lx->state = LX_LT;
 				lx->lt_line = lx->line;
 				lx->lt_off = off;
+				lx->lt_run = lx->run - 1;
 				lx->run = 1;
 			} else if (!lx->start_seen && c != ' ' && c != '\t' && c != '\r' && c != '\n') {
 				lx->junk = true;
 			}
 			break;
 		case LX_LT:
+			/* A comment, CDATA section or PI goes on with the run of
+			 * the text in front of it: libxml2 keeps them all as
+			 * nodes of one element until a tag comes. */
+			if (c == '!' || c == '?')
+				lx->run += lx->lt_run;
+			else
+				lx->run_pieces = false;
 			if (c == '!') {
 				lx->state = LX_BANG;
 			} else if (c == '?') {
@@ -283,6 +305,7 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 				lx->state = LX_LT;
 				lx->lt_line = lx->line;
 				lx->lt_off = off;
+				lx->lt_run = 0;
 				lx->run = 1;
 			}
 			lx->slash = c == '/';
@@ -296,6 +319,7 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 				lx->state = LX_LT;
 				lx->lt_line = lx->line;
 				lx->lt_off = off;
+				lx->lt_run = 0;
 				lx->run = 1;
 			}
 			break;
@@ -320,19 +344,19 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 			break;
 		case LX_COMMENT:
 			if (c == '>' && lx->count >= 2)
-				lx->state = LX_TEXT;
+				piece_end(lx);
 			else
 				lx->count = c == '-' ? lx->count + 1 : 0;
 			break;
 		case LX_CDATA:
 			if (c == '>' && lx->count >= 2)
-				lx->state = LX_TEXT;
+				piece_end(lx);
 			else
 				lx->count = c == ']' ? lx->count + 1 : 0;
 			break;
 		case LX_PI:
 			if (c == '>' && lx->count >= 1)
-				lx->state = LX_TEXT;
+				piece_end(lx);
 			else
 				lx->count = c == '?' ? 1 : 0;
 			break;

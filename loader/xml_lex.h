@@ -16,8 +16,11 @@
  * - a refusal of a document type declaration before a single byte of it
  *   reaches the parser (so no entity is ever declared, let alone
  *   expanded), and of any run of more than XML_MAX_TEXT_BYTES (plus a
- *   little slack for the tag in front) without markup, so libxml2 never
- *   buffers a huge text, comment or tag.
+ *   little slack for the tag in front) without a start or end tag, so
+ *   libxml2 never buffers a huge text, comment or tag, nor a huge text cut
+ *   into pieces by comments, CDATA sections or processing instructions
+ *   (its reader keeps every piece as a node of the element until the next
+ *   tag, and joins adjacent CDATA sections into one node).
  */
 #ifndef LOADER_XML_LEX_H
 #define LOADER_XML_LEX_H
@@ -79,7 +82,9 @@ struct xml_lex {
 	uint64_t lt_line; /* line of the last '<' */
 	uint64_t lt_off;  /* its byte offset */
 	uint64_t bytes;   /* bytes lexed */
-	size_t run;       /* bytes since the last markup '<' */
+	size_t run;       /* bytes since the '<' of the last tag (xml_lex_feed) */
+	size_t lt_run;    /* the run before the last '<' in character data */
+	bool run_pieces;  /* the run holds a whole comment, CDATA section or PI */
 	enum xml_lex_state state;
 	unsigned count;  /* dashes, brackets or '?' just seen */
 	char quote;      /* LX_STAG: the quote of an attribute value, or 0 */

@@ -68,6 +68,12 @@ if [ -x "$S" ]; then
 		grep -E '<(MsgId|CtrlSum|EndToEndId|InstdAmt)' "$f" | sed 's/^ *//' | sort -u | tr '\n' ' '
 		echo
 	done
+	step "PDF statements (SPEC 15): one beside each CSV and XML"
+	for f in var/statements/2026-11/*.pdf; do
+		pages=$(pdfinfo "$f" 2>/dev/null | sed -n 's/^Pages: *//p')
+		printf '%s  (%s page%s)\n' "$ROOT/$f" "${pages:-?}" "$([ "${pages:-0}" = 1 ] || echo s)"
+	done
+	echo "-- open one: xdg-open $ROOT/$(ls var/statements/2026-11/*.pdf | head -n 1)"
 fi
 # a hint that works when pasted into a shell anywhere
 printf '\nThe database stays in var/pg. To look at it again:\n'

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the engine needs to build and test, when
-# missing. As root it uses apt-get; otherwise it says what to install.
+# missing (PDF statements: cairo, pango, the DejaVu fonts and libqrencode to
+# build; poppler-utils, qpdf and zxing-cpp-tools to test them). As root it
+# uses apt-get; otherwise it says what to install.
 #   scripts/deps.sh          the engine's packages
 #   scripts/deps.sh citus    what building Citus from ../shared/vendor needs
 #                            (scripts/citus-build.sh, SPEC 17): PostgreSQL's
@@ -19,7 +21,9 @@ if [ "${1:-}" = citus ]; then
 else
 	packages=(gcc make pkg-config libcsv-dev libxml2-dev libxml2-utils libpq-dev
 		postgresql-15 postgresql-client-15 zlib1g-dev libinih-dev libssl-dev libjansson-dev
-		check libsubunit-dev time procps python3 clang-14 libclang-rt-14-dev)
+		check libsubunit-dev time procps python3 clang-14 libclang-rt-14-dev
+		libcairo2-dev libpango1.0-dev fonts-dejavu-core libqrencode-dev
+		poppler-utils qpdf zxing-cpp-tools)
 fi
 
 missing=()

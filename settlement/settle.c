@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "phase.h"
+#include "settle_pdf.h"
 #include "settle_pg.h"
 #include "settle_stage.h"
 #include "settle_store.h"
@@ -49,6 +50,10 @@ int settle_check_period(int32_t *first, int32_t *last, int year, int month,
 
 static void creditor_list_release(struct creditor_list *cl)
 {
+	for (size_t i = 0; cl->v != NULL && i < cl->n; i++) {
+		free(cl->v[i].name);
+		free(cl->v[i].iban);
+	}
 	free(cl->v);
 	cl->v = NULL;
 	cl->n = 0;
@@ -56,7 +61,7 @@ static void creditor_list_release(struct creditor_list *cl)
 
 /* Creditor rows: creditor_id, country, interest_to, commission in bp. */
 #define CREDITOR_COLS \
-	"c.creditor_id, c.country, c.interest_to, (c.commission_pct * 100)::bigint"
+	"c.creditor_id, c.country, c.interest_to, (c.commission_pct * 100)::bigint, c.name, c.iban"
 
 /* Every creditor, or the one asked for: a run covers them all (SPEC 9 v2).
  * Their terms are looked up when their first transaction is booked, so
@@ -92,10 +97,16 @@ static int load_creditors(struct run *r, struct creditor_list *out, struct err *
 		snprintf(c->id, sizeof(c->id), "%s", spg_text(res, i, 0));
 		snprintf(c->country, sizeof(c->country), "%s", spg_text(res, i, 1));
 		snprintf(c->interest_to, sizeof(c->interest_to), "%s", spg_text(res, i, 2));
+		out->n++;
 		rc = spg_i64(res, i, 3, &c->commission_bp, e);
 		if (rc != 0)
 			goto out;
-		out->n++;
+		c->name = strdup(spg_text(res, i, 4));
+		c->iban = strdup(spg_text(res, i, 5));
+		if (c->name == NULL || c->iban == NULL) {
+			rc = ERR_SET(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 	rc = 0;
 out:
@@ -367,6 +378,8 @@ static int settle_attempt(struct run *r, struct creditor_list *cl, struct stage 
 	for (size_t i = 0; i < cl->n && rc == 0; i++)
 		rc = stage_creditor(st, r->conn, r->period, cl->v[i].id, e);
 	if (rc == 0)
+		rc = stage_pdfs(st, e);
+	if (rc == 0)
 		rc = stage_check_spools(st, r->period, e);
 	phase_mark("render and sync the files");
 	if (rc == 0)
@@ -392,6 +405,8 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 
 	memset(&r, 0, sizeof(r));
 	stage_init(&st);
+	st.conf = o->conf;
+	st.no_pdf = o->no_pdf;
 	r.conn = conn;
 	r.o = o;
 	rc = settle_check_period(&first, &last, o->year, o->month, o->as_of, e);

@@ -19,10 +19,11 @@
  *      the statements with their portfolios, which continue the previous
  *      statement of the creditor and currency; records in settlement_runs
  *      that the run covered every creditor it picked;
- *   4. in the same transaction, stages the files of every statement of the
- *      period for those creditors beside the final ones (written whole and
- *      fsync'd): the ones issued now from the lines as they are booked,
- *      the ones issued before from the stored rows, with the same rendering,
+ *   4. in the same transaction, stages the files (CSV, XML, PDF) of every
+ *      statement of the period for those creditors beside the final ones
+ *      (written whole and fsync'd): the ones issued now from the lines as
+ *      they are booked, the ones issued before from the stored rows, with
+ *      the same rendering (settle_pdf.h for the PDFs),
  *      so a re-run rewrites byte-identical files; commits once, so a
  *      database or I/O failure issues nothing (a serialization failure or a
  *      deadlock is retried a few times); then renames the staged files into
@@ -62,6 +63,7 @@ struct settle_opts {
 	int32_t as_of;
 	const char *out_dir;
 	FILE *out;               /* one line per statement (stdout) */
+	bool no_pdf;             /* no PDF statements (the bench's baseline) */
 };
 
 /* First and last day of a period, and whether it has ended by as_of

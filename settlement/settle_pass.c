@@ -27,7 +27,9 @@
 #include "copy_text.h"
 #include "db.h"
 #include "log.h"
+#include "pdf_rows.h"
 #include "phase.h"
+#include "settle_pdf.h"
 #include "settle_pg.h"
 #include "settle_reader.h"
 #include "statement.h"
@@ -82,8 +84,11 @@ struct render {
 	struct statement_info info; /* number, creditor, period, currency */
 	struct spool csv;
 	struct spool xml;
+	struct spool rows;          /* the lines for the PDF (pdf_rows.h) */
 	struct spool_out csv_spool; /* the spools as statement_out writers */
 	struct spool_out xml_spool;
+	struct spool_out rows_spool;
+	struct buf rec;             /* one record of rows */
 	struct statement_out csv_out;
 	struct statement_out xml_out;
 	struct statement_xml lines; /* <line> elements into xml_out */
@@ -160,6 +165,9 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	rd->csv_spool.st = s->st;
 	rd->xml_spool.sp = &rd->xml;
 	rd->xml_spool.st = s->st;
+	rd->rows_spool.sp = &rd->rows;
+	rd->rows_spool.st = s->st;
+	buf_init(&rd->rec, PDF_ROW_MAX + 16);
 	statement_out_init(&rd->csv_out, spool_write, &rd->csv_spool);
 	statement_out_init(&rd->xml_out, spool_write, &rd->xml_spool);
 	s->ncur++;
@@ -175,6 +183,7 @@ static struct render *stream_render(struct stream *s, const char *currency, stru
 	memcpy(rd->info.currency, currency, 4);
 	if (stage_dir(s->st, e) != 0 || spool_open(&rd->csv, s->st, &rd->info, "csv", e) != 0 ||
 	    spool_open(&rd->xml, s->st, &rd->info, "xml", e) != 0 ||
+	    (!s->st->no_pdf && spool_open(&rd->rows, s->st, &rd->info, "row", e) != 0) ||
 	    statement_xml_open(&rd->lines, &rd->xml_out, STATEMENT_XML_LINES, e) != 0)
 		return NULL;
 	return rd;
@@ -302,6 +311,30 @@ static int stream_end_case(struct stream *s, struct err *e)
 	return s->cases.len >= SETTLE_CASES_SPILL ? stream_spill_cases(s, e) : 0;
 }
 
+/* The PDF of a statement whose lines are all booked, begun now (settle_pdf.h)
+ * with what the run knows: the finished totals, the agency as configured,
+ * the creditor as the run read it; its document will say the same. */
+static int begin_pdf(struct stream *s, struct render *rd, struct err *e)
+{
+	const struct config *conf = s->r->o->conf;
+	const struct creditor *c = rd->is.c;
+	struct statement_info info = rd->info;
+	struct pdf_parties parties = { conf->agency.name, conf->agency.address, c->name, c->iban, 0,
+				       NULL };
+	int rc;
+
+	info.issued = s->r->o->as_of;
+	info.totals = rd->is.totals;
+	rc = booking_totals_finish(&info.totals, c->params.vat_bp, e);
+	if (rc != 0)
+		return rc;
+	/* (a configuration unfit for the QR-bill is refused when the document
+	 * is stored) */
+	if (info.totals.net_payout < 0)
+		parties.pay_account = config_agency_account(conf, info.currency);
+	return stage_pdf_begin(s->st, &info, &parties, rd->rows.index, e);
+}
+
 /* Close the files of the current creditor's statements; with ok, they
  * are complete and the statements join r->issues. */
 static int stream_close_renders(struct stream *s, bool ok, struct err *e)
@@ -320,10 +353,17 @@ static int stream_close_renders(struct stream *s, bool ok, struct err *e)
 		if (spool_close(&rd->xml, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
 		    rc == 0)
 			rc = e->code;
+		if (!s->st->no_pdf &&
+		    spool_close(&rd->rows, s->st, ok && rc == 0, rd->is.totals.lines, e) != 0 &&
+		    rc == 0)
+			rc = e->code;
+		buf_release(&rd->rec);
 		statement_out_release(&rd->csv_out);
 		statement_out_release(&rd->xml_out);
 		if (ok && rc == 0)
 			rc = run_add_issue(s->r, &rd->is, e);
+		if (ok && rc == 0 && !s->st->no_pdf)
+			rc = begin_pdf(s, rd, e);
 	}
 	s->ncur = 0;
 	return rc;
@@ -580,6 +620,10 @@ static int stream_row(struct stream *s, const PGresult *res, int i, struct db_co
 	rc = statement_csv_row(&rd->csv_out, &rd->info, &out, e);
 	if (rc == 0)
 		rc = statement_xml_line(&rd->lines, &rd->info, &out, e);
+	if (rc == 0 && !s->st->no_pdf)
+		rc = pdf_rows_encode(&rd->rec, &out, e);
+	if (rc == 0 && !s->st->no_pdf)
+		rc = spool_write(&rd->rows_spool, rd->rec.data, rd->rec.len, e);
 	return rc;
 booking_failed:
 	return err_prefix(e, "creditor '%s'", c->id);

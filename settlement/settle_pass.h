@@ -39,6 +39,8 @@ struct creditor {
 	struct booking_params params;
 	bool closed;    /* the period is closed for it (a run covered it or a later one) */
 	int64_t nlines; /* lines booked for it in this attempt */
+	char *name;     /* as the run read them, for the PDFs drawn while it books */
+	char *iban;
 };
 
 struct creditor_list {

@@ -13,7 +13,9 @@
 #include "atomic_file.h"
 #include "buf.h"
 #include "db.h"
+#include "pdf_rows.h"
 #include "settle.h"
+#include "settle_pdf.h"
 #include "settle_pg.h"
 
 /* Output buffer of each statement file. */
@@ -23,10 +25,12 @@ void stage_init(struct stage *st)
 {
 	memset(st, 0, sizeof(*st));
 	publish_init(&st->pub);
+	pthread_mutex_init(&st->pub_lock, NULL);
 }
 
 void stage_discard(struct stage *st)
 {
+	stage_pdfs_clear(st);
 	publish_discard(&st->pub);
 	for (size_t i = 0; i < st->nspools; i++) {
 		if (st->spools[i].path != NULL)
@@ -61,6 +65,8 @@ void stage_release(struct stage *st)
 	publish_release(&st->pub);
 	free(st->spools);
 	free(st->infos);
+	stage_pdfs_clear(st);
+	pthread_mutex_destroy(&st->pub_lock);
 	st->spools = NULL;
 	st->infos = NULL;
 	st->spools_cap = 0;
@@ -112,35 +118,26 @@ static int stage_add_info(struct stage *st, const struct statement_info *info, s
 	return 0;
 }
 
-/* A staged statement file, "<dir>/<creditor_id>-<currency>.<ext>", with
- * its own output buffer: rows are a few hundred bytes, written in
- * STAGE_FILE_BUF pieces. */
-struct outfile {
-	struct atomic_file af;
-	struct buf buf;
-	struct statement_out out; /* the renderers' way in */
-};
-
-static int outfile_write(void *ctx, const void *data, size_t len, struct err *e);
-
-/* Closed: outfile_close() may be called. */
-static void outfile_init(struct outfile *f)
+void outfile_init(struct outfile *f)
 {
 	memset(&f->af, 0, sizeof(f->af));
 	buf_init(&f->buf, STAGE_FILE_BUF);
 	statement_out_init(&f->out, outfile_write, f);
 }
 
-static int outfile_open(struct outfile *f, struct stage *st, const struct statement_info *info,
-			const char *ext, struct err *e)
+int outfile_open(struct outfile *f, struct stage *st, const struct statement_info *info,
+		 const char *ext, struct err *e)
 {
 	struct buf path;
 	int rc;
 
 	buf_init(&path, sizeof(st->dir) + 64);
 	rc = buf_printf(&path, e, "%s/%s-%s.%s", st->dir, info->creditor_id, info->currency, ext);
-	if (rc == 0)
+	if (rc == 0) {
+		pthread_mutex_lock(&st->pub_lock);
 		rc = publish_open(&st->pub, &f->af, path.data, STAGE_FILE_MODE, e);
+		pthread_mutex_unlock(&st->pub_lock);
+	}
 	buf_release(&path);
 	return rc;
 }
@@ -155,7 +152,7 @@ static int outfile_flush(struct outfile *f, struct err *e)
 	return rc;
 }
 
-static int outfile_write(void *ctx, const void *data, size_t len, struct err *e)
+int outfile_write(void *ctx, const void *data, size_t len, struct err *e)
 {
 	struct outfile *f = ctx;
 	int rc;
@@ -170,8 +167,7 @@ static int outfile_write(void *ctx, const void *data, size_t len, struct err *e)
 	return buf_add(&f->buf, data, len, e);
 }
 
-/* Flush, fsync and close: the file is staged. */
-static int outfile_commit(struct outfile *f, struct err *e)
+int outfile_commit(struct outfile *f, struct err *e)
 {
 	int rc = outfile_flush(f, e);
 
@@ -180,8 +176,7 @@ static int outfile_commit(struct outfile *f, struct err *e)
 	return rc;
 }
 
-/* Remove what is not committed and free the buffer. */
-static void outfile_close(struct outfile *f)
+void outfile_close(struct outfile *f)
 {
 	atomic_file_abort(&f->af);
 	buf_release(&f->buf);
@@ -321,7 +316,7 @@ enum {
 	ST_REG_PRINCIPAL, ST_OPEN_CASES, ST_OPEN_PRINCIPAL, ST_WITHDRAWN, ST_PAID, ST_REOPENED,
 	ST_LINES,
 	ST_PAYMENTS, ST_DIRECT, ST_CREDIT_NOTES, ST_WITHDRAWAL_FEES, ST_SHARE, ST_COMMISSION,
-	ST_PAYOUT, ST_VAT, ST_NET, ST_REVERSALS
+	ST_PAYOUT, ST_VAT, ST_NET, ST_REVERSALS, ST_DOCUMENT
 };
 
 static int info_from_row(struct statement_info *info, const PGresult *res, int i,
@@ -386,10 +381,11 @@ static int row_from_line(struct statement_row *row, const PGresult *res, int i,
 	return 0;
 }
 
-/* Render one stored statement into its two staged files. Runs inside the
- * caller's transaction. */
+/* Render one stored statement into its three staged files: the CSV and
+ * the XML as its lines are read, the PDF from them spooled. Runs inside
+ * the caller's transaction. */
 static int stage_statement(PGconn *conn, struct stage *st, const struct statement_info *info,
-			   struct err *e)
+			   const struct pdf_parties *parties, struct err *e)
 {
 	static const char declare_sql[] =
 		"DECLARE settle_lines NO SCROLL CURSOR FOR"
@@ -402,17 +398,23 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 	struct outfile csv;
 	struct outfile xml;
 	struct statement_xml doc = { .w = NULL };
+	struct spool rows = { NULL, NULL, 0 };
+	struct spool_out rows_out = { &rows, st };
+	struct buf rec;
 	const char *params[2] = { info->creditor_id, info->number };
 	bool cursor_open = false;
 	bool pending = false; /* a FETCH is on its way */
-	int64_t rows = 0;
+	int64_t lines = 0;
 	int rc;
 
 	outfile_init(&csv);
 	outfile_init(&xml);
+	buf_init(&rec, PDF_ROW_MAX + 16);
 	rc = outfile_open(&csv, st, info, "csv", e);
 	if (rc == 0)
 		rc = outfile_open(&xml, st, info, "xml", e);
+	if (rc == 0 && !st->no_pdf)
+		rc = spool_open(&rows, st, info, "row", e);
 	if (rc == 0)
 		rc = statement_csv_header(&csv.out, e);
 	if (rc == 0)
@@ -446,7 +448,11 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 				rc = statement_csv_row(&csv.out, info, &row, e);
 			if (rc == 0)
 				rc = statement_xml_line(&doc, info, &row, e);
-			rows++;
+			if (rc == 0 && !st->no_pdf)
+				rc = pdf_rows_encode(&rec, &row, e);
+			if (rc == 0 && !st->no_pdf)
+				rc = spool_write(&rows_out, rec.data, rec.len, e);
+			lines++;
 		}
 		PQclear(res);
 		if (nrows == 0)
@@ -458,8 +464,8 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 		rc = db_exec(conn, "CLOSE settle_lines", e);
 	if (rc != 0)
 		goto out;
-	if (rows != info->totals.lines) {
-		rc = ERR_SET(e, ERR_DB, "%" PRId64 " lines stored, %" PRId64 " expected", rows,
+	if (lines != info->totals.lines) {
+		rc = ERR_SET(e, ERR_DB, "%" PRId64 " lines stored, %" PRId64 " expected", lines,
 			     info->totals.lines);
 		goto out;
 	}
@@ -470,10 +476,16 @@ static int stage_statement(PGconn *conn, struct stage *st, const struct statemen
 		rc = outfile_commit(&csv, e);
 	if (rc == 0)
 		rc = outfile_commit(&xml, e);
+	if (rc == 0 && !st->no_pdf)
+		rc = spool_close(&rows, st, true, lines, e);
+	if (rc == 0 && !st->no_pdf)
+		rc = stage_pdf(st, info, parties, rows.index, e);
 out:
 	statement_xml_close(&doc, NULL);
 	outfile_close(&csv);
 	outfile_close(&xml);
+	spool_close(&rows, st, false, 0, NULL);
+	buf_release(&rec);
 	if (rc != 0)
 		err_prefix(e, "statement '%s'", info->number);
 	return rc;
@@ -543,18 +555,24 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 		"  withdrawn_cases, paid_cases, reopened_cases, lines, payments, direct_payments,"
 		"  credit_notes,"
 		"  withdrawal_fees, creditor_share, commission, payout_effect, vat, net_payout,"
-		"  reversals"
-		" FROM statements WHERE creditor_id = $1 AND period = $2 ORDER BY currency";
+		"  reversals, " STAGE_DOCUMENT_COLS
+		" FROM statements s LEFT JOIN statement_documents d USING (creditor_id, statement_number)"
+		" WHERE s.creditor_id = $1 AND s.period = $2 ORDER BY s.currency";
 	const char *params[2] = { creditor_id, period };
 	PGresult *res = NULL;
 	int rc;
 
-	rc = db_query(conn, &res, sql, 2, params, e);
+	rc = st->no_pdf ? 0 : stage_documents(st, conn, creditor_id, period, e);
+	if (rc == 0)
+		rc = db_query(conn, &res, sql, 2, params, e);
 	for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
 		struct statement_info info;
+		struct pdf_parties parties;
 		struct spooled *csv = NULL, *xml = NULL;
 
 		rc = info_from_row(&info, res, i, e);
+		if (rc == 0 && !st->no_pdf)
+			rc = stage_parties(&parties, res, i, ST_DOCUMENT, e);
 		if (rc != 0)
 			break;
 		for (size_t j = 0; j < st->nspools; j++) {
@@ -565,14 +583,18 @@ int stage_creditor(struct stage *st, PGconn *conn, const char *period,
 				continue;
 			if (strcmp(sd->ext, "csv") == 0)
 				csv = sd;
-			else
+			else if (strcmp(sd->ext, "xml") == 0)
 				xml = sd;
 		}
 		rc = stage_dir(st, e);
-		if (rc == 0 && csv != NULL && xml != NULL)
+		if (rc == 0 && csv != NULL && xml != NULL) {
+			/* issued by this run: its PDF was begun when its lines were booked */
 			rc = stage_spooled(st, csv, xml, &info, e);
-		else if (rc == 0)
-			rc = stage_statement(conn, st, &info, e);
+			if (rc == 0 && !st->no_pdf)
+				rc = stage_pdf_final(st, &info, &parties, e);
+		} else if (rc == 0) {
+			rc = stage_statement(conn, st, &info, &parties, e);
+		}
 		if (rc == 0)
 			rc = stage_add_info(st, &info, e);
 	}

@@ -19,11 +19,14 @@
 #define SETTLEMENT_SETTLE_STAGE_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "err.h"
+#include "pdf_font.h"
 #include "publish.h"
 #include "statement.h"
 
@@ -31,17 +34,20 @@
 #define STAGE_FILE_MODE 0600
 
 /* The CSV rows or XML lines of a statement of this run, waiting for
- * their frame. */
+ * their frame, or its lines for its PDF (pdf_rows.h). */
+struct pdf_pool;
+
 struct spooled {
 	char *path;
 	char creditor_id[24];
 	char currency[4];
-	char ext[4]; /* "csv" or "xml" */
+	char ext[4]; /* "csv", "xml" or "row" */
 	int64_t lines;
 };
 
 struct stage {
 	struct publish pub; /* the staged statement files */
+	pthread_mutex_t pub_lock; /* pub, opened by the PDF threads too */
 	struct spooled *spools; /* in creditor order, as the settling pass made them */
 	size_t nspools;
 	size_t spools_cap;
@@ -51,7 +57,30 @@ struct stage {
 	char dir[4096];
 	bool dir_made;
 	char made[4096]; /* the outermost directory this attempt created, "" if none */
+	const struct config *conf; /* [agency] for the PDFs' documents */
+	struct pdf_pool *pdf;      /* the PDFs being rendered (settle_pdf.h) */
+	bool no_pdf;               /* write no PDFs (SETTLE_PDF=0, the bench's baseline) */
 };
+
+/* A staged statement file, "<dir>/<creditor_id>-<currency>.<ext>", with
+ * its own output buffer: rows are a few hundred bytes, written in
+ * STAGE_FILE_BUF pieces. */
+struct outfile {
+	struct atomic_file af;
+	struct buf buf;
+	struct statement_out out; /* the renderers' way in */
+};
+
+/* Closed: outfile_close() may be called. */
+void outfile_init(struct outfile *f);
+int outfile_open(struct outfile *f, struct stage *st, const struct statement_info *info,
+		 const char *ext, struct err *e);
+/* A statement_out writer: ctx is the struct outfile. */
+int outfile_write(void *ctx, const void *data, size_t len, struct err *e);
+/* Flush, fsync and close: the file is staged. */
+int outfile_commit(struct outfile *f, struct err *e);
+/* Remove what is not committed and free the buffer. */
+void outfile_close(struct outfile *f);
 
 /* A spool: a temporary file in the statement directory,
  * "<final>.tmp.<pid>.XXXXXX", written through a STAGE_FILE_BUF (256 KiB) stdio
@@ -78,8 +107,8 @@ void stage_release(struct stage *st);
 /* The statement directory st->dir, made on first use. */
 int stage_dir(struct stage *st, struct err *e);
 
-/* Open a spool for the CSV rows ("csv") or XML lines ("xml") of a
- * statement of this run. */
+/* Open a spool for the CSV rows ("csv"), XML lines ("xml") or the lines
+ * for the PDF ("row") of a statement. */
 int spool_open(struct spool *sp, struct stage *st, const struct statement_info *info,
 	       const char *ext, struct err *e);
 /* A statement_out writer: ctx is a struct spool_out. */

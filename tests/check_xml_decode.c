@@ -981,6 +981,53 @@ START_TEST(test_huge_comment_and_tag_refused)
 }
 END_TEST
 
+/* A text cut into pieces by comments, CDATA sections or processing
+ * instructions is one run for the limit: libxml2's reader keeps every
+ * piece as a node of the element until its next tag (and joins adjacent
+ * CDATA sections into one node), so 20 MB of such pieces took memory in
+ * proportion, and joined CDATA sections failed as "out of memory". */
+static void pieces_doc(struct sbuf *b, const char *cut, bool cdata, size_t pieces)
+{
+	char piece[1024 + 1];
+
+	memset(piece, 'x', sizeof(piece) - 1);
+	piece[sizeof(piece) - 1] = '\0';
+	sb_str(b, ROOT "\n<case><creditorId>C1</creditorId>\n<creditorReference>");
+	sb_str(b, cdata ? "<![CDATA[" : "");
+	for (size_t i = 0; i < pieces; i++) {
+		sb_str(b, piece);
+		sb_str(b, cut);
+	}
+	sb_str(b, cdata ? "]]>" : "");
+	sb_str(b, "</creditorReference></case>\n</caseFile>\n");
+}
+
+START_TEST(test_split_text_refused)
+{
+	static const char *const cuts[] = { "<!---->", "]]><![CDATA[", "<?p?>" };
+	struct sbuf b = { 0 };
+
+	for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		/* half the limit in all: decoded, the field too long */
+		pieces_doc(&b, cuts[k], k == 1, XML_MAX_TEXT_BYTES / 2 / 1040);
+		ck_assert_int_eq(decode_mem(b.s, b.len, KIND_UNKNOWN), 0);
+		ck_assert_uint_eq(R.nrec, 1);
+		ck_assert_int_eq(flags(1, "creditorReference"), FIELD_PRESENT | FIELD_TOO_LONG);
+		result_release();
+		sb_free(&b);
+
+		/* 4 MB of pieces between two tags: refused */
+		pieces_doc(&b, cuts[k], k == 1, 4 * XML_MAX_TEXT_BYTES / 1024);
+		decode_mem(b.s, b.len, KIND_UNKNOWN);
+		ASSERT_REFUSED(RC_FILE_MALFORMED, 3, 1);
+		ck_assert_str_eq(R.e.message, "the xml file has more than 1048576 bytes of text, comments, CDATA"
+					      " sections or processing instructions between two tags");
+		result_release();
+		sb_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(test_lines_past_65535)
 {
 	/* libxml2 keeps element lines in 16 bits; ours are exact. */
@@ -1254,6 +1301,7 @@ Suite *xml_decode_suite(void)
 	tcase_add_test(tc_limits, test_text_limit);
 	tcase_add_test(tc_limits, test_huge_text_refused);
 	tcase_add_test(tc_limits, test_huge_comment_and_tag_refused);
+	tcase_add_test(tc_limits, test_split_text_refused);
 	tcase_add_test(tc_limits, test_lines_past_65535);
 	tcase_add_test(tc_limits, test_many_small_elements);
 	suite_add_tcase(s, tc_limits);

@@ -80,11 +80,14 @@ valid_xml() {
 	done
 }
 
-# camt_file FILE ACCOUNT MSGID: a camt.054.001.08 of the account from the
-# entries on stdin (tests/tools/camt.py), valid against its schema
+# camt_file FILE ACCOUNT MSGID [--statement]: a camt.054.001.08 (with
+# --statement a camt.053.001.08) of the account from the entries on stdin
+# (tests/tools/camt.py), valid against its schema
 camt_file() {
-	python3 "$ROOT/tests/tools/camt.py" "$2" "$3" >"$1"
-	valid_xml "$ISO20022/camt.054.001.08.xsd" "$1"
+	local xsd=camt.054.001.08.xsd
+	[ "${4:-}" = --statement ] && xsd=camt.053.001.08.xsd
+	python3 "$ROOT/tests/tools/camt.py" ${4:+"$4"} "$2" "$3" >"$1"
+	valid_xml "$ISO20022/$xsd" "$1"
 }
 
 load_creditors() {
@@ -189,9 +192,10 @@ expect_fixture() {
 # signal_at WHEN SIG PID: wait until the load of the loader PID (batch
 # ${BATCH:-1}) reaches WHEN, freeze the loader (SIGSTOP), check in the
 # database that its batch is still 'loading' and its transaction open and
-# not being committed, send SIG and let the loader run on (SIGCONT). Sets
-# $moment to what the loader's backend was doing then and $backend_pid to
-# that backend. Returns 1, having sent nothing, when the load got past WHEN
+# not being committed, send SIG and let the loader run on (SIGCONT; with
+# SIG STOP it stays frozen, for the caller to continue). Sets $moment to
+# what the loader's backend was doing then and $backend_pid to that
+# backend. Returns 1, having sent nothing, when the load got past WHEN
 # (or ended) before WHEN was seen: the caller tries again with a larger
 # file, it never passes silently. WHEN is one of
 #   copy:P    a COPY FROM STDIN has taken P % of $N records (at least one)
@@ -227,7 +231,7 @@ signal_at() {
 	moment=${state#*|}
 	kill -s "$sig" "$pid"
 	# SIGKILL needs no SIGCONT (and the loader may be gone already)
-	[ "$sig" = KILL ] || kill -CONT "$pid"
+	[ "$sig" = KILL ] || [ "$sig" = STOP ] || kill -CONT "$pid"
 	return 0
 }
 
@@ -301,7 +305,8 @@ settle() {
 	expect_eq "stdout of run $*" "$got" "$want"
 }
 # same PERIOD FILE...: the statement files are the expected ones, byte for
-# byte, valid against statement.xsd, and no other
+# byte, valid against statement.xsd, each CSV with its PDF (SPEC 15), and
+# no other
 same() {
 	local p=$1 f
 	shift
@@ -314,5 +319,6 @@ same() {
 		fi ;;
 		esac
 	done
-	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" "$(printf '%s ' "$@" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/^ //')"
+	expect_eq "$p: files" "$(ls "$OUT/$p" | tr '\n' ' ')" \
+		"$(for f in "$@"; do echo "$f"; case "$f" in *.csv) echo "${f%.csv}.pdf" ;; esac; done | sort | tr '\n' ' ')"
 }

@@ -3,6 +3,8 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "lsan_hooks.h" /* defines; included by each program once */
+
 #define SUITE(name) Suite *name##_suite(void);
 #include "suites.h"
 #undef SUITE

@@ -339,7 +339,7 @@ expect_eq "paid once" "$(cat "$TMP"/at-once-err.* | sed -n 's/.* with \([0-9]*\)
 expect_eq "November stored once" "$(sql "SELECT string_agg(msgid || ' ' || statement_number, ', ' ORDER BY msgid)
 	FROM payout_transfers WHERE msgid LIKE '2026-11-%'")" "2026-11-CHF-1 2026-11-P1-CHF, 2026-11-NOK-1 2026-11-P3-NOK"
 valid "$OUT"/2026-11/payout-*.xml
-[ -z "$(ls -A "$OUT/2026-11" | grep -v -e '\.csv$' -e '\.xml$')" ] || fail "temporary files left behind"
+[ -z "$(ls -A "$OUT/2026-11" | grep -v -e '\.csv$' -e '\.xml$' -e '\.pdf$')" ] || fail "temporary files left behind"
 # the last line of defence: a statement is in one payout file at most,
 # and a payout file cannot change
 if sql "INSERT INTO payout_transfers (creditor_id, statement_number, msgid, line_no, currency, amount, creditor_name,

@@ -51,7 +51,7 @@ for f in C1-CHF D1-DKK S1-SEK; do
 			{ cat "$TMP/xmllint" >&2; fail "$f.xml is not valid against statement.xsd"; }
 	fi
 done
-expect_eq "files written" "$(ls "$OUT/2024-02" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.xml D1-DKK.csv D1-DKK.xml S1-SEK.csv S1-SEK.xml "
+expect_eq "files written" "$(ls "$OUT/2024-02" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.pdf C1-CHF.xml D1-DKK.csv D1-DKK.pdf D1-DKK.xml S1-SEK.csv S1-SEK.pdf S1-SEK.xml "
 expect_eq "file mode" "$(stat -c %a "$OUT/2024-02/C1-CHF.csv")" "600"
 
 # database: statements, lines, settled transactions, balances
@@ -97,7 +97,7 @@ echo garbage >"$OUT/2024-02/C1-CHF.csv"
 cmp "$TMP/first/D1-DKK.xml" "$OUT/2024-02/D1-DKK.xml" || fail "D1-DKK.xml not restored"
 "$SETTLEMENT" run --conf "$CONF" --period 2024-02 --as-of 2024-04-30 --out "$OUT" >/dev/null 2>>"$TMP/err" || fail "re-run all"
 diff -r "$TMP/first" "$OUT/2024-02" >/dev/null || fail "re-run did not restore the files"
-[ -z "$(ls -A "$OUT/2024-02" | grep -v -e '\.csv$' -e '\.xml$')" ] || fail "temporary files left behind"
+[ -z "$(ls -A "$OUT/2024-02" | grep -v -e '\.csv$' -e '\.xml$' -e '\.pdf$')" ] || fail "temporary files left behind"
 
 # an issued statement cannot change, even by hand
 if sql "UPDATE statements SET net_payout = 0 WHERE statement_number = '2024-02-C1-CHF'" 2>/dev/null; then fail "statement updated"; fi

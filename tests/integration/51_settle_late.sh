@@ -42,7 +42,7 @@ for ext in csv xml; do
 	cmp "$EXP/2024-03/C1-CHF.$ext" "$OUT/2024-03/C1-CHF.$ext" ||
 		{ diff "$EXP/2024-03/C1-CHF.$ext" "$OUT/2024-03/C1-CHF.$ext" >&2 || true; fail "March C1-CHF.$ext differs"; }
 done
-expect_eq "March files" "$(ls "$OUT/2024-03" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.xml "
+expect_eq "March files" "$(ls "$OUT/2024-03" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.pdf C1-CHF.xml "
 expect_eq "all settled" "$(sql "SELECT count(*) FROM transactions WHERE statement_number IS NULL")" "0"
 expect_eq "late one in March" "$(sql "SELECT statement_number FROM transactions WHERE transaction_id = 'C1-T8'")" "2024-03-C1-CHF"
 expect_eq "C1-A accrued to" "$(sql "SELECT accrued_to || ' ' || principal || ' ' || interest || ' ' || last_transaction_date FROM cases WHERE creditor_reference = 'C1-A'")" \

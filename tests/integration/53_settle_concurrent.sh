@@ -64,7 +64,7 @@ for f in C1-CHF D1-DKK S1-SEK; do
 		cmp "$EXP/2024-02/$f.$ext" "$OUT/2024-02/$f.$ext" || fail "$f.$ext differs from the expected file"
 	done
 done
-[ -z "$(ls -A "$OUT/2024-02" | grep -v -e '\.csv$' -e '\.xml$')" ] || fail "temporary files left behind"
+[ -z "$(ls -A "$OUT/2024-02" | grep -v -e '\.csv$' -e '\.xml$' -e '\.pdf$')" ] || fail "temporary files left behind"
 
 # the last line of defence: a transaction cannot be settled twice, nor a
 # statement number issued twice, whatever a program does

@@ -80,7 +80,7 @@ out=$("$SETTLEMENT" run --conf "$CONF" --period 2024-02 --as-of 2024-03-05 --out
 expect_eq "stdout" "$out" "statement 2024-02-C1-CHF: 6 lines, net payout 488.60 CHF
 statement 2024-02-D1-DKK: 2 lines, net payout 508.48 DKK
 statement 2024-02-S1-SEK: 2 lines, net payout -391.10 SEK"
-expect_eq "files" "$(ls -A "$OUT/2024-02" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.xml D1-DKK.csv D1-DKK.xml S1-SEK.csv S1-SEK.xml "
+expect_eq "files" "$(ls -A "$OUT/2024-02" | tr '\n' ' ')" "C1-CHF.csv C1-CHF.pdf C1-CHF.xml D1-DKK.csv D1-DKK.pdf D1-DKK.xml S1-SEK.csv S1-SEK.pdf S1-SEK.xml "
 for f in C1-CHF D1-DKK S1-SEK; do
 	for ext in csv xml; do
 		cmp "$EXP/2024-02/$f.$ext" "$OUT/2024-02/$f.$ext" || fail "$f.$ext differs from the expected file"

@@ -56,7 +56,7 @@ if command -v xmllint >/dev/null; then
 		{ cat "$TMP/xmllint" >&2; fail "CR001-SEK.xml is not valid against statement.xsd"; }
 fi
 expect_eq "files written" "$(ls -A "$OUT/2026-10" | tr '\n' ' ')" \
-	"CR000-CHF.csv CR000-CHF.xml CR001-SEK.csv CR001-SEK.xml CR002-NOK.csv CR002-NOK.xml "
+	"CR000-CHF.csv CR000-CHF.pdf CR000-CHF.xml CR001-SEK.csv CR001-SEK.pdf CR001-SEK.xml CR002-NOK.csv CR002-NOK.pdf CR002-NOK.xml "
 expect_eq "no connection left" "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'settlement%'")" "0"
 
 # rendered from the stored rows: the same bytes as rendered while booking
@@ -66,5 +66,5 @@ out2=$("$SETTLEMENT" run --conf "$CONF" --period 2026-10 --as-of 2026-12-01 --ou
 expect_eq "re-run stdout" "$out2" "$out"
 diff -r "$TMP/first" "$OUT/2026-10" >/dev/null || fail "files rendered from the stored rows differ"
 expect_eq "re-run settled nothing" "$(sql "SELECT count(*) FROM statement_lines")" "12000"
-[ -z "$(ls -A "$OUT/2026-10" | grep -v -e '\.csv$' -e '\.xml$')" ] || fail "temporary files left behind"
+[ -z "$(ls -A "$OUT/2026-10" | grep -v -e '\.csv$' -e '\.xml$' -e '\.pdf$')" ] || fail "temporary files left behind"
 echo "ok"

@@ -18,6 +18,9 @@ EXP="$SF/expected"
 OUT="$TMP/statements"
 
 new_db settle_reversal
+# November's net payout is negative: its PDF asks for it with a QR-bill
+# to the agency's CHF account (SPEC 15)
+add_agency CHF=CH4431999123000889012
 load_creditors
 # The batch of the bank file the reversals come from, as the bank loader
 # will record it.
