@@ -56,7 +56,7 @@ DECLARE
     i int;
     r regclass;
     f record;
-    tables regclass[];
+    tables text[];
     fkeys text[] := '{}';
 BEGIN
     FOR i IN 1 .. array_length(keys, 1) LOOP
@@ -75,6 +75,27 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- Creditor tables, by name (Citus may make a table again under a new
+    -- oid when it moves it). The foreign keys between them
+    -- (payout_transfers and statement_documents to statements) are taken
+    -- off first, before creditors becomes a reference table and Citus
+    -- carries the tables that refer to it along, and put back at the end,
+    -- where they are checked again: Citus refuses one between a local and
+    -- a distributed table.
+    SELECT coalesce(array_agg(c.relname::text ORDER BY c.relname <> 'cases', c.relname), '{}') INTO tables
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                    AND a.attname = 'creditor_id' AND NOT a.attisdropped)
+       AND c.relname <> ALL (reference || by_batch)
+       AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.partmethod = 'h');
+    FOR f IN SELECT conrelid::regclass AS tab, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+              WHERE contype = 'f' AND (conrelid::regclass::text = ANY (tables) OR confrelid::regclass::text = ANY (tables))
+                AND confrelid::regclass::text <> ALL (reference) LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tab, f.conname);
+        fkeys := fkeys || format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tab, f.conname, f.def);
+    END LOOP;
+
     FOREACH t IN ARRAY reference LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass
                         AND repmodel = 't') THEN
@@ -88,27 +109,10 @@ BEGIN
                 colocate_with => CASE WHEN t = by_batch[1] THEN 'default' ELSE by_batch[1] END);
         END IF;
     END LOOP;
-    -- Creditor tables: cases first, the others colocated with it. The
-    -- foreign keys between them (payout_transfers to statements) are
-    -- taken off while they move (Citus refuses one between a local and a
-    -- distributed table) and put back after, where they are checked again.
-    SELECT coalesce(array_agg(c.oid ORDER BY c.relname <> 'cases', c.relname), '{}') INTO tables
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
-                    AND a.attname = 'creditor_id' AND NOT a.attisdropped)
-       AND c.relname <> ALL (reference || by_batch)
-       AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.partmethod = 'h');
-    FOR f IN SELECT conrelid::regclass AS tab, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
-              WHERE contype = 'f' AND (conrelid = ANY (tables) OR confrelid = ANY (tables))
-                AND confrelid <> ALL (SELECT logicalrelid FROM pg_dist_partition WHERE repmodel = 't')
-                AND confrelid::regclass::text <> ALL (reference) LOOP
-        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', f.tab, f.conname);
-        fkeys := fkeys || format('ALTER TABLE %s ADD CONSTRAINT %I %s', f.tab, f.conname, f.def);
-    END LOOP;
-    FOREACH r IN ARRAY tables LOOP
-        PERFORM create_distributed_table(r, 'creditor_id',
-            colocate_with => CASE WHEN r = 'cases'::regclass THEN 'default' ELSE 'cases' END);
+    -- cases first, the others colocated with it
+    FOREACH t IN ARRAY tables LOOP
+        PERFORM create_distributed_table(t, 'creditor_id',
+            colocate_with => CASE WHEN t = 'cases' THEN 'default' ELSE 'cases' END);
     END LOOP;
     FOREACH t IN ARRAY fkeys LOOP
         EXECUTE t;
