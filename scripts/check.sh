@@ -28,14 +28,14 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # The integration tests that matter on a Citus cluster: every load kind,
-# the fast path, stages and events, the settlement and its property
+# the fast path, stages and events, PDFs, the settlement and its property
 # check, payouts, kills and signals, a full disk, concurrent loaders and
 # runs, roles, a restart, operations, status; not those whose subject is
 # the files or the programs' own output (20-24, 26, 27, 30, 42, 71), nor
 # those of a single server's own machinery (59's v1 schema, 66's COMMIT
 # trigger on a reference table), nor 67, whose load runs beside the
 # settlement: on the cluster it waits for it (80_citus checks that).
-CITUS_TESTS=${CITUS_TESTS:-"10 25 28 40 41 44 45 47 48 50 51 52 53 54 55 56 57 58 5a 60 61 62 63 64 65 70 72 73 74 80"}
+CITUS_TESTS=${CITUS_TESTS:-"10 25 28 40 41 44 45 47 48 49 50 51 52 53 54 55 56 57 58 5a 60 61 62 63 64 65 70 72 73 74 80"}
 citus=${CITUS:-0}
 if [ "$citus" != 0 ]; then
 	T=${T:-$CITUS_TESTS}
