@@ -5,6 +5,9 @@
 #                   and integration tests against a private PostgreSQL;
 #                   T="28 60" runs only those integration tests (no unit
 #                   tests or fuzzing unless UNIT=1 or FUZZ_SECONDS=N)
+#   make check-citus  the integration tests that matter on a private Citus
+#                   cluster (a coordinator and two workers, SPEC 17), Citus
+#                   built from ../shared/vendor when missing; T= as above
 #   make demo       run the main job end to end on a private PostgreSQL
 #   make bench      measure the loader against psql \copy (N=1000000)
 #   make lint       cppcheck and clang-tidy
@@ -66,7 +69,7 @@ COMMON_LIB := $(O)/libcommon.a
 LOADER_LIB := $(O)/libloader.a
 SETTLE_LIB := $(O)/libsettle.a
 
-.PHONY: all clean check unit integration demo bench lint deps fuzz pkgs layers
+.PHONY: all clean check check-citus unit integration demo bench lint deps fuzz pkgs layers
 all: $(BINDIR)/loader $(BINDIR)/settlement $(TREE_LINKS)
 
 $(TREE_LINKS):
@@ -116,6 +119,13 @@ deps:
 check: deps
 	$(MAKE) SAN=1 all $(O:build/rel=build/san)/tests/unit layers
 	@T='$(T)' scripts/check.sh
+
+# SPEC 17: Citus is built and installed first when missing (it must be:
+# this target has nothing to run without it).
+check-citus: deps
+	@scripts/citus-build.sh
+	$(MAKE) SAN=1 all
+	@CITUS=1 T='$(T)' scripts/check.sh
 
 unit: deps
 	$(MAKE) SAN=1 build/san/tests/unit

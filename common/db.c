@@ -55,6 +55,16 @@ static void result_error(struct err *e, PGconn *conn, const PGresult *res, const
 		state != NULL ? state : "", state != NULL ? ")" : "");
 }
 
+int db_citus(PGconn *conn, bool *yes, struct err *e)
+{
+	char v[8];
+	int rc = db_value(conn, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')", 0, NULL, v,
+			  sizeof(v), e);
+
+	*yes = rc == 0 && v[0] == 't';
+	return rc;
+}
+
 bool db_connection_lost(PGconn *conn)
 {
 	return conn == NULL || PQstatus(conn) == CONNECTION_BAD ||

@@ -26,6 +26,17 @@ int db_query(PGconn *conn, PGresult **out, const char *sql, int nparams,
 int db_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out, size_t outsz,
 	     struct err *e);
 
+/* SPEC 17: is the database a Citus coordinator (has the citus extension)? */
+int db_citus(PGconn *conn, bool *yes, struct err *e);
+
+/* On Citus a statement sees each node as of its own moment: there is no
+ * snapshot across nodes. The settlement reads the transactions it settles
+ * on one connection and marks them on another, which on one server share a
+ * snapshot; on Citus the settlement holds this advisory lock exclusively
+ * (session) while it settles, and every load holds it shared (its
+ * transaction), so that the rows read are the rows marked. */
+#define DB_CITUS_LEDGER_LOCK "1822, 0"
+
 /* SQLSTATE of the last failure recorded by these helpers on this thread,
  * "" when none. Class "08" and "57P" are connection losses. */
 const char *db_last_sqlstate(void);

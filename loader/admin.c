@@ -46,8 +46,30 @@ static int read_file(const char *path, char **out, struct err *e)
 	return 0;
 }
 
+/* On a Citus coordinator the migrations' DDL and schemas/citus.sql run with
+ * the immutability triggers allowed on the shards (they touch no other
+ * row) and one connection per worker (tables are distributed in one
+ * transaction, after a reference table was written). citus.sql skips what
+ * is done, so it runs on every init-db (see the file). */
+static const char citus_session_sql[] =
+	"SET citus.enable_unsafe_triggers = on; SET citus.multi_shard_modify_mode = sequential";
+
+static int distribute(PGconn *conn, const char *schema_dir, struct err *e)
+{
+	char path[4096], *sql = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/citus.sql", schema_dir);
+	if ((rc = read_file(path, &sql, e)) != 0)
+		return rc;
+	rc = db_exec(conn, sql, e);
+	free(sql);
+	return rc != 0 ? err_prefix(e, "distributing the schema on Citus ('%s')", path) : 0;
+}
+
 int schema_init(const char *conninfo, const char *schema_dir, int *applied, struct err *e)
 {
+	bool citus = false;
 	PGconn *conn = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
@@ -83,7 +105,8 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 	if ((rc = db_exec(conn,
 			  "SET client_min_messages = warning;"
 			  "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY,"
-			  " applied_at timestamptz NOT NULL DEFAULT now())", e)) != 0)
+			  " applied_at timestamptz NOT NULL DEFAULT now())", e)) != 0 ||
+	    (rc = db_citus(conn, &citus, e)) != 0 || (citus && (rc = db_exec(conn, citus_session_sql, e)) != 0))
 		goto out;
 	for (int i = 0; i < n; i++) {
 		char path[4096], *sql = NULL, version[5];
@@ -117,6 +140,8 @@ int schema_init(const char *conninfo, const char *schema_dir, int *applied, stru
 			goto out;
 		(*applied)++;
 	}
+	if (citus)
+		rc = distribute(conn, schema_dir, e);
 out:
 	for (int i = 0; i < n; i++)
 		free(names[i]);
@@ -382,11 +407,13 @@ out:
 
 /* ---- suspense (SPEC 13) ---- */
 
+/* An item and its bank record are of one batch: the join on batch_id lets
+ * Citus run it on each shard (SPEC 17). */
 static const char suspense_sql[] =
 	"SELECT su.id, su.batch_id, su.account, su.bank_reference, su.booking_date::text, su.amount,"
 	" su.currency, coalesce(su.reference, ''), su.reason, su.status, coalesce(b.debtor_name, ''),"
 	" su.reference IS NULL, b.debtor_name IS NULL"
-	" FROM suspense su JOIN bank_records b ON b.id = su.bank_record_id"
+	" FROM suspense su JOIN bank_records b ON b.batch_id = su.batch_id AND b.id = su.bank_record_id"
 	" WHERE $1::boolean OR su.status = 'open' ORDER BY su.id";
 
 enum { U_ID, U_BATCH, U_ACCOUNT, U_BANK_REF, U_DATE, U_AMOUNT, U_CURRENCY, U_REFERENCE, U_REASON, U_STATUS,

@@ -110,7 +110,7 @@ static int mark_failed(const char *conninfo, long long batch_id, enum file_kind 
 	params[2] = kind != KIND_UNKNOWN ? file_kind_name(kind) : NULL;
 	params[3] = creditor_ids;
 	rc = db_query(conn, NULL,
-		      "UPDATE batches SET status = 'failed', finished = clock_timestamp(), message = $2,"
+		      "UPDATE batches SET status = 'failed', finished = statement_timestamp(), message = $2,"
 		      " kind = coalesce($3, kind), creditor_ids = coalesce($4::text[], creditor_ids)"
 		      " WHERE batch_id = $1::bigint AND status = 'loading'", 4, params, &e2);
 	db_close(conn);
@@ -209,7 +209,7 @@ static int finish_refused(struct load *l, enum reject_code code, uint64_t line, 
 		if (ids == NULL)
 			return ERR_SET(e, ERR_NOMEM, "out of memory");
 		rc = db_query(l->conn, NULL,
-			      "UPDATE batches SET status = 'refused', finished = clock_timestamp(), records = $3::bigint,"
+			      "UPDATE batches SET status = 'refused', finished = statement_timestamp(), records = $3::bigint,"
 			      " accepted = 0, skipped = 0, rejected = 0, message = $2, kind = coalesce($4, kind),"
 			      " creditor_ids = $5::text[] WHERE batch_id = $1::bigint", 5, up, e);
 		free(ids);
@@ -279,7 +279,7 @@ static int claim_batch(struct load *l, const char *path, const char *sha, struct
 	/* We hold the file lock: any 'loading' row of this file is dead. */
 	if (!l->opts->rerun_loaded &&
 	    (rc = db_value(l->conn,
-		     "UPDATE batches SET status = 'loading', started = clock_timestamp(), finished = NULL,"
+		     "UPDATE batches SET status = 'loading', started = statement_timestamp(), finished = NULL,"
 		     " file_name = $2, file_path = $3, as_of = $4::date, creditor_filter = $5,"
 		     " kind_override = $6, records = 0, accepted = 0, skipped = 0, rejected = 0, message = NULL,"
 		     " file_path_raw = $9::bytea, loader_pid = pg_backend_pid(), creditor_ids = '{}'"
@@ -293,7 +293,7 @@ static int claim_batch(struct load *l, const char *path, const char *sha, struct
 	    (rc = db_value(l->conn,
 		     "INSERT INTO batches (sha256, file_name, file_path, as_of, creditor_filter, kind_override,"
 		     " dry_run, status, started, file_path_raw, loader_pid, rerun_of)"
-		     " VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading', clock_timestamp(), $9::bytea,"
+		     " VALUES ($1, $2, $3, $4::date, $5, $6, $7::boolean, 'loading', statement_timestamp(), $9::bytea,"
 		     " pg_backend_pid(), CASE WHEN $10::boolean THEN $8::bigint END)"
 		     " RETURNING batch_id", 10, params, out, sizeof(out), e)) != 0)
 		goto out;
@@ -385,7 +385,8 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 		return rc;
 	/* A backend whose loader died notices within a second, even inside a
 	 * long statement, and rolls back and releases the file lock. */
-	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0)
+	if ((rc = db_exec(l.conn, "SET client_connection_check_interval = '1s'", e)) != 0 ||
+	    (rc = db_citus(l.conn, &l.citus, e)) != 0)
 		goto out;
 	cancel_handle = PQgetCancel(l.conn);
 	sha_lock_params(sha, key);
@@ -417,6 +418,12 @@ int batch_load(const struct config *conf, const char *conninfo, const char *path
 	if ((rc = db_exec(l.conn, "BEGIN", e)) != 0)
 		goto fail;
 	in_tx = true;
+	/* on Citus, no settlement runs while the batch writes (db.h) */
+	if (l.citus &&
+	    (rc = lock_take(l.conn, l.batch_id, "SELECT pg_try_advisory_xact_lock_shared(" DB_CITUS_LEDGER_LOCK ")",
+			    "SELECT pg_advisory_xact_lock_shared(" DB_CITUS_LEDGER_LOCK ")", "SELECT 'a settlement run'",
+			    "the lock of the cases and transactions on the Citus cluster", e)) != 0)
+		goto fail;
 	phase_mark(NULL);
 	if ((rc = load_creditors(&l, e)) != 0)
 		goto fail;

@@ -540,7 +540,7 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		snprintf(r5, sizeof(r5), "%lld", suspense);
 		snprintf(r6, sizeof(r6), "%lld", ignored);
 		rc = db_query(l->conn, NULL,
-			      "UPDATE batches SET status = $2, finished = clock_timestamp(), records = $3::bigint,"
+			      "UPDATE batches SET status = $2, finished = statement_timestamp(), records = $3::bigint,"
 			      " accepted = $4::bigint, skipped = $5::bigint, rejected = $6::bigint,"
 			      " message = $8, kind = $7, creditor_ids = $9::text[], suspense = $10::bigint,"
 			      " ignored = $11::bigint WHERE batch_id = $1::bigint", 11,

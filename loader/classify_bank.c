@@ -43,6 +43,41 @@
 	"CASE WHEN " t ".entry_status <> 'BOOK' THEN " t ".bank_reference || '#' || " t ".entry_status" \
 	" ELSE " t ".bank_reference END"
 
+/* The rows of the database that the records meet, each read by one join
+ * of the stage with one table, before the records are judged on temporary
+ * tables alone: on Citus (SPEC 17) such a join runs on the shards, with the
+ * stage sent along, where a judgement that joins several distributed tables
+ * and the stage cannot be planned. stage_known: the row stored under a
+ * record's key; stage_case: the case of a credit's payment reference in its
+ * currency (the unique key of cases: a hash join); stage_payout: the
+ * transfer not paid yet that a debit pays (a hash join on payout_transfers
+ * by the debits alone). */
+static const char bank_lookups_sql[] =
+	"CREATE TEMP TABLE stage_known ON COMMIT DROP AS"
+	" SELECT s.record, b.id, b.outcome, b.case_id, b.amount, b.booking_date, b.direction"
+	" FROM stage s JOIN bank_records b ON b.account = s.account AND b.bank_reference = " BANK_KEY("s")
+	" WHERE s.dupkey;"
+	"CREATE TEMP TABLE stage_case ON COMMIT DROP AS"
+	" SELECT s.record, c.case_id, c.creditor_id, c.creditor_reference, c.status"
+	" FROM stage s JOIN cases c ON c.payment_reference = s.reference AND c.currency = s.currency"
+	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT';"
+	"CREATE TEMP TABLE stage_payout ON COMMIT DROP AS"
+	" SELECT d.record, p.statement_number, p.creditor_id"
+	" FROM stage d JOIN payout_transfers p ON p.statement_number = d.end_to_end_id AND p.amount = d.amount"
+	"  AND p.currency = d.currency AND p.paid_date IS NULL"
+	" WHERE d.errors IS NULL AND d.entry_status = 'BOOK' AND d.direction = 'DBIT'"
+	"  AND NOT coalesce(d.reversal, false);"
+	/* a credit that found no case in its currency: the status of the
+	 * first case with its reference in another (CASE_CLOSED, else
+	 * CURRENCY_MISMATCH), looked up for those records alone */
+	"CREATE TEMP TABLE stage_nocase ON COMMIT DROP AS"
+	" SELECT s.record, s.reference FROM stage s"
+	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
+	"  AND NOT EXISTS (SELECT 1 FROM stage_case c WHERE c.record = s.record);"
+	"CREATE TEMP TABLE stage_other ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (n.record) n.record, o.status"
+	" FROM stage_nocase n JOIN cases o ON o.payment_reference = n.reference ORDER BY n.record, o.case_id";
+
 /* The bank records' outcomes that are suspense reasons, in the order of
  * the table of SPEC 13 (the first that applies).
  *
@@ -51,8 +86,8 @@
  * record, which read a random page of cases for each), else the first one
  * with that reference in another currency, of which only the status
  * counts (CASE_CLOSED, else CURRENCY_MISMATCH; none: UNKNOWN_REFERENCE):
- * a subquery run only for the records that found no case (a lateral join
- * ran its plan once for every record). The repeats of a key are numbered
+ * looked up only for the records that found no case (a lateral join ran
+ * its plan once for every record); both in bank_lookups_sql. The repeats of a key are numbered
  * among the keys that the loader's key filter may have seen before in the
  * file (probe: it holds each bank_reference up to its first '#', which a
  * record's BANK_KEY shares) and the records without a key, not by a sort
@@ -96,9 +131,7 @@ static const char classify_bank_sql[] =
 	"   (b.amount, b.booking_date, b.direction) IS NOT DISTINCT FROM (s.amount, s.booking_date, s.direction)"
 	"    AS identical,"
 	"   c.case_id, coalesce(c.creditor_id, pay.creditor_id) AS creditor_id, c.creditor_reference,"
-	"   CASE WHEN c.case_id IS NOT NULL THEN c.status"
-	"    WHEN s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT' THEN (SELECT o.status FROM cases o"
-	"     WHERE o.payment_reference = s.reference ORDER BY o.case_id LIMIT 1) END AS case_status,"
+	"   CASE WHEN c.case_id IS NOT NULL THEN c.status ELSE o.status END AS case_status,"
 	"   pay.statement_number AS payout_number, pay.first AS payout_first"
 	"  FROM stage s"
 	"  LEFT JOIN (SELECT r.record, row_number() OVER w AS rn,"
@@ -109,17 +142,12 @@ static const char classify_bank_sql[] =
 	"    IN (SELECT q.account, split_part(q.bank_reference, '#', 1) FROM stage q WHERE q.probe)"
 	"   WINDOW w AS (PARTITION BY r.dupkey, r.direction = 'DBIT' AND coalesce(r.reversal, false),"
 	"    r.account, " BANK_KEY("r") " ORDER BY r.record)) k ON k.record = s.record"
-	"  LEFT JOIN bank_records b ON s.dupkey AND b.account = s.account AND b.bank_reference = " BANK_KEY("s")
-	"  LEFT JOIN cases c ON s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
-	"   AND c.payment_reference = s.reference AND c.currency = s.currency"
-	"  LEFT JOIN (SELECT d.record, p.statement_number, p.creditor_id,"
-	"    min(CASE WHEN e.id IS NULL THEN d.record END) OVER (PARTITION BY p.statement_number) AS first"
-	"    FROM stage d JOIN payout_transfers p ON d.errors IS NULL AND d.entry_status = 'BOOK'"
-	"     AND d.direction = 'DBIT' AND NOT coalesce(d.reversal, false)"
-	"     AND p.statement_number = d.end_to_end_id AND p.amount = d.amount AND p.currency = d.currency"
-	"     AND p.paid_date IS NULL"
-	"    LEFT JOIN bank_records e ON d.dupkey AND e.account = d.account"
-	"     AND e.bank_reference = " BANK_KEY("d") ") pay"
+	"  LEFT JOIN stage_known b ON b.record = s.record"
+	"  LEFT JOIN stage_case c ON c.record = s.record"
+	"  LEFT JOIN stage_other o ON o.record = s.record"
+	"  LEFT JOIN (SELECT p.record, p.statement_number, p.creditor_id,"
+	"    min(CASE WHEN e.id IS NULL THEN p.record END) OVER (PARTITION BY p.statement_number) AS first"
+	"    FROM stage_payout p LEFT JOIN stage_known e ON e.record = p.record) pay"
 	"   ON pay.record = s.record) x"
 	" ORDER BY x.record) y";
 
@@ -132,6 +160,27 @@ static const char classify_bank_sql[] =
 #define MATCH_ORDER(t)                                                                           \
 	"(r.uetr IS NOT NULL AND " t ".uetr = r.uetr) DESC,"                                       \
 	" (r.end_to_end_id IS NOT NULL AND " t ".end_to_end_id = r.end_to_end_id) DESC"
+
+/* The rows of the database a reversal meets, as bank_lookups_sql:
+ * rev_orig its original there (by the indexes on uetr, end_to_end_id,
+ * acct_svcr_ref), rev_done an original reversed already, rev_keys the rows
+ * stored under the keys it may get (its bank_reference, with or without
+ * "/R"). */
+#define REVERSALS "stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
+static const char reversal_lookups_sql[] =
+	"CREATE TEMP TABLE rev_orig ON COMMIT DROP AS"
+	" SELECT DISTINCT ON (r.record) r.record, b.id, b.bank_reference"
+	" FROM " REVERSALS
+	" JOIN bank_records b ON b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal"
+	"  AND b.entry_status = 'BOOK' AND " MATCH("b")
+	" ORDER BY r.record, " MATCH_ORDER("b") ", b.id;"
+	"CREATE TEMP TABLE rev_done ON COMMIT DROP AS"
+	" SELECT DISTINCT z.reverses AS id FROM bank_records z JOIN rev_orig o ON z.reverses = o.id;"
+	"CREATE TEMP TABLE rev_keys ON COMMIT DROP AS"
+	" SELECT DISTINCT e.account, e.bank_reference, e.id, e.amount, e.booking_date, e.direction"
+	" FROM " REVERSALS
+	" JOIN bank_records e ON e.account = r.account"
+	"  AND e.bank_reference IN (r.bank_reference, r.bank_reference || '/R')";
 
 static const char classify_reversals_sql[] =
 	"CREATE TEMP TABLE stage_rev ON COMMIT DROP AS"
@@ -149,22 +198,19 @@ static const char classify_reversals_sql[] =
 	"   e.id AS existing_id,"
 	"   (e.amount, e.booking_date, e.direction) IS NOT DISTINCT FROM (x.amount, x.booking_date, 'DBIT')"
 	"    AS identical,"
-	"   x.orig_id IS NOT NULL AND EXISTS (SELECT 1 FROM bank_records z WHERE z.reverses = x.orig_id)"
+	"   x.orig_id IS NOT NULL AND EXISTS (SELECT 1 FROM rev_done z WHERE z.id = x.orig_id)"
 	"    AS already_reversed"
 	"  FROM (SELECT r.record, r.account, r.amount, r.booking_date, r.currency,"
 	"    CASE WHEN r.bank_reference = coalesce(db.bank_reference, f.bank_reference)"
 	"     THEN r.bank_reference || '/R' ELSE r.bank_reference END AS key,"
 	"    db.id AS orig_id, CASE WHEN db.id IS NULL THEN f.record END AS orig_record"
-	"   FROM stage r JOIN stage_out ro ON ro.record = r.record AND ro.outcome = 'reversal'"
-	"   LEFT JOIN LATERAL (SELECT b.id, b.bank_reference FROM bank_records b"
-	"     WHERE b.account = r.account AND b.direction = 'CRDT' AND NOT b.reversal AND b.entry_status = 'BOOK'"
-	"     AND " MATCH("b")
-	"     ORDER BY " MATCH_ORDER("b") ", b.id LIMIT 1) db ON true"
+	"   FROM " REVERSALS
+	"   LEFT JOIN rev_orig db ON db.record = r.record"
 	"   LEFT JOIN LATERAL (SELECT s.record, s.bank_reference FROM stage s JOIN stage_out o USING (record)"
 	"     WHERE s.account = r.account AND s.record < r.record AND o.is_credit"
 	"     AND o.outcome NOT IN ('rejected', 'duplicate', 'skipped') AND " MATCH("s")
 	"     ORDER BY " MATCH_ORDER("s") ", s.record LIMIT 1) f ON db.id IS NULL) x"
-	"  LEFT JOIN bank_records e ON e.account = x.account AND e.bank_reference = x.key"
+	"  LEFT JOIN rev_keys e ON e.account = x.account AND e.bank_reference = x.key"
 	"  WINDOW w AS (PARTITION BY x.account, x.key ORDER BY x.record)) y";
 
 #define SUSPENSE_REASONS "('NO_REFERENCE', 'BAD_REFERENCE', 'UNKNOWN_REFERENCE', 'CASE_CLOSED', 'CURRENCY_MISMATCH')"
@@ -218,7 +264,8 @@ static const char insert_payments_sql[] =
  * another loader that paid it meanwhile changes nothing. */
 static const char mark_paid_sql[] =
 	"UPDATE payout_transfers p SET paid_date = o.booking_date, paid_bank_record = o.id"
-	" FROM stage_out o WHERE o.outcome = 'payout' AND p.statement_number = o.payout_number"
+	" FROM stage_out o WHERE o.outcome = 'payout' AND p.creditor_id = o.creditor_id"
+	"  AND p.statement_number = o.payout_number"
 	"  AND p.amount = o.amount AND p.currency = o.currency AND p.paid_date IS NULL";
 
 /* The suspense items, in record order. $1 the batch. */
@@ -229,19 +276,34 @@ static const char insert_suspense_sql[] =
 	"  o.reference, o.outcome"
 	" FROM stage_out o WHERE o.outcome IN " SUSPENSE_REASONS;
 
-/* A reversal's original: its bank record and, when it became a payment
- * (at once, or by an assignment), that payment. */
+/* A reversal's original: its bank record (stored before, or earlier in
+ * this file: its id in stage_out) and, when it became a payment (at once,
+ * or by an assignment), that payment; found one table at a time, as in
+ * bank_lookups_sql. rev_creditor: the creditor of the payment, the bank
+ * record's or, when it was a suspense item, the assignment's. */
+static const char reversal_sources_sql[] =
+	"CREATE TEMP TABLE rev_src ON COMMIT DROP AS"
+	" SELECT v.record, coalesce(v.orig_id, i.id) AS orig_id"
+	" FROM stage_rev v LEFT JOIN stage_out i ON v.orig_id IS NULL AND i.record = v.orig_record"
+	" WHERE v.outcome IN ('accepted', 'ignored')";
+static const char reversal_creditors_sql[] =
+	"CREATE TEMP TABLE rev_creditor ON COMMIT DROP AS"
+	" SELECT o.record, b.creditor_id, 1 AS rank FROM rev_src o JOIN bank_records b ON b.id = o.orig_id"
+	" WHERE b.creditor_id IS NOT NULL";
+static const char reversal_items_sql[] =
+	"INSERT INTO rev_creditor SELECT o.record, su.creditor_id, 2"
+	" FROM rev_src o JOIN suspense su ON su.bank_record_id = o.orig_id WHERE su.creditor_id IS NOT NULL";
+static const char reversal_payments_sql[] =
+	"CREATE TEMP TABLE rev_payment ON COMMIT DROP AS"
+	" SELECT x.record, t.tx_id, t.creditor_id, t.creditor_reference, t.case_id, t.amount, t.currency"
+	" FROM (SELECT DISTINCT ON (o.record) o.record, o.orig_id, c.creditor_id"
+	"  FROM rev_src o JOIN rev_creditor c USING (record) ORDER BY o.record, c.rank) x"
+	" JOIN transactions t ON t.creditor_id = x.creditor_id AND t.transaction_id = 'BANK-' || x.orig_id";
 static const char reversal_originals_sql[] =
 	"CREATE TEMP TABLE stage_orig ON COMMIT DROP AS"
-	" SELECT v.record, v.key, v.outcome, ob.id AS orig_id, t.tx_id, t.creditor_id, t.creditor_reference,"
+	" SELECT v.record, v.key, v.outcome, o.orig_id, t.tx_id, t.creditor_id, t.creditor_reference,"
 	"  t.case_id, t.amount AS tx_amount, t.currency AS tx_currency"
-	" FROM stage_rev v"
-	" LEFT JOIN bank_records ob ON ob.id = v.orig_id"
-	"  OR (v.orig_id IS NULL AND ob.batch_id = $1::bigint AND ob.record = v.orig_record)"
-	" LEFT JOIN suspense su ON su.bank_record_id = ob.id"
-	" LEFT JOIN transactions t ON t.creditor_id = coalesce(ob.creditor_id, su.creditor_id)"
-	"  AND t.transaction_id = 'BANK-' || ob.id"
-	" WHERE v.outcome IN ('accepted', 'ignored')";
+	" FROM stage_rev v JOIN rev_src o USING (record) LEFT JOIN rev_payment t USING (record)";
 
 static const char insert_reversal_records_sql[] =
 	"INSERT INTO bank_records (batch_id, record, account, bank_reference, entry_status, booking_date, amount,"
@@ -311,7 +373,9 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 	    (rc = lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(BANK_ACCOUNTS), LOCK_ACCOUNTS(BANK_ACCOUNTS),
 			    ACCOUNT_HOLDERS(BANK_ACCOUNTS),
 			    "the lock of the bank account of this file", e)) != 0 ||
-	    (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
+	    (rc = db_exec(l->conn, bank_lookups_sql, e)) != 0 || (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 ||
+	    (rc = db_exec(l->conn, "ANALYZE stage_out", e)) != 0 ||
+	    (rc = db_exec(l->conn, reversal_lookups_sql, e)) != 0 ||
 	    (rc = db_exec(l->conn, classify_reversals_sql, e)) != 0 ||
 	    (rc = db_query(l->conn, &q, counts_bank_sql, 0, NULL, e)) != 0)
 		return rc;
@@ -330,9 +394,10 @@ int store_bank(struct load *l, const char *id, struct err *e)
 		const char *sql;
 		int params;
 	} steps[] = {
-		{ insert_records_sql, 1 },     { insert_payments_sql, 1 },    { mark_paid_sql, 0 },
-		{ insert_suspense_sql, 1 },    { reversal_originals_sql, 1 }, { insert_reversal_records_sql, 1 },
-		{ insert_reversals_sql, 1 },   { close_suspense_sql, 1 },
+		{ insert_records_sql, 1 },	  { insert_payments_sql, 1 },	 { mark_paid_sql, 0 },
+		{ insert_suspense_sql, 1 },	  { reversal_sources_sql, 0 },	 { reversal_creditors_sql, 0 },
+		{ reversal_items_sql, 0 },	  { reversal_payments_sql, 0 },	 { reversal_originals_sql, 0 },
+		{ insert_reversal_records_sql, 1 }, { insert_reversals_sql, 1 }, { close_suspense_sql, 1 },
 	};
 	const char *params[1] = { id };
 	int rc = 0;

@@ -196,7 +196,7 @@ int creditors_import(const struct config *conf, const char *conninfo, const char
 			      " ON CONFLICT (creditor_id) DO UPDATE SET name = EXCLUDED.name,"
 			      " country = EXCLUDED.country, currency = EXCLUDED.currency,"
 			      " commission_pct = EXCLUDED.commission_pct, interest_to = EXCLUDED.interest_to,"
-			      " iban = EXCLUDED.iban, active = EXCLUDED.active, updated_at = now()",
+			      " iban = EXCLUDED.iban, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at",
 			      8, p, e);
 		if (rc != 0)
 			goto out;

@@ -54,6 +54,7 @@ struct load {
 	enum load_state state;
 	/* the database */
 	PGconn *conn;
+	bool citus;              /* a Citus coordinator (SPEC 17) */
 	struct db_copy copy;     /* the COPY in progress, if any */
 	/* the records */
 	struct creditor_table creditors;

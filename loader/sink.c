@@ -412,12 +412,23 @@ int sink_finish(struct load *l, struct err *e)
  * savepoint and read the file again, staged. */
 bool sink_should_restart(const struct load *l, int rc)
 {
+	/* Citus (SPEC 17) passes a worker's error in a COPY on with the
+	 * worker's message but SQLSTATE XX000 (ReportCopyError in its
+	 * multi_copy.c): a key that exists shows so. Any other error of the
+	 * fast path's COPY comes back on the staged path, which reports it. */
+	static const char *const restart_states[] = { "23505", "40P01", "XX000" };
 	const char *st = db_last_sqlstate();
 
 	if (db_connection_lost(l->conn))
 		return false;
-	return l->state == LOAD_RESTART ||
-	       (l->state == LOAD_FAST && rc == ERR_DB && (strcmp(st, "23505") == 0 || strcmp(st, "40P01") == 0));
+	if (l->state == LOAD_RESTART)
+		return true;
+	if (l->state != LOAD_FAST || rc != ERR_DB)
+		return false;
+	for (size_t i = 0; i < sizeof(restart_states) / sizeof(restart_states[0]); i++)
+		if (strcmp(st, restart_states[i]) == 0)
+			return true;
+	return false;
 }
 
 void sink_abort(struct load *l, const char *reason)

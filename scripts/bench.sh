@@ -19,6 +19,11 @@
 #              (SPEC 14, 15) against the same settlement without them
 #              (SETTLE_PDF=0: CSV and XML only), on the same data: at most
 #              1.5x its time, with flat memory (issue 14).
+#   CITUS=0    skips the Citus cluster (SPEC 17): a coordinator and two
+#              workers on this machine (scripts/citus-cluster.sh, Citus built
+#              when missing); in each round, after the single server's, the
+#              case file, the transactions and the settlement there, each
+#              shown against the single server's time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -169,6 +174,37 @@ ref_sql="CREATE TABLE ref (case_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY K
 # and the transactions (booked 2026-10-01 to 2026-10-28) are not booked before
 # their case was registered (SPEC 6 v2).
 cases_asof=2026-10-01
+# SPEC 17: the same loads and settlement on a local Citus cluster, in each
+# round right after the single server's
+citus=${CITUS:-1}
+[ "$ONLY" != bank ] || citus=0
+if [ "$citus" = 1 ] && ! scripts/citus-build.sh; then
+	echo "bench: no Citus cluster (it cannot be built here)" >&2
+	citus=0
+fi
+if [ "$citus" = 1 ]; then
+	cluster_env=$(scripts/citus-cluster.sh start "$out/citus" $((port + 10)))
+	trap 'scripts/pg.sh stop "$out/pg"; scripts/citus-cluster.sh stop "$out/citus"' EXIT
+fi
+citus_round() {
+	(
+		eval "$cluster_env"
+		export CITUS_WORKERS PGDATABASE=bench
+		scripts/citus-cluster.sh add-db bench
+		bin/loader init-db --conf "$CONF" >/dev/null
+		bin/loader creditors --conf "$CONF" "$data/creditors.csv" >/dev/null
+		rm -rf "$out/reports"
+		timed citus_csv bin/loader load --conf "$CONF" --as-of $cases_asof "$data/cases.csv"
+		check "csv on Citus" "$N" "$N" 0
+		timed citus_tx bin/loader load --conf "$CONF" --as-of 2026-11-20 "$data/tx.csv"
+		check "transactions on Citus" "$N" "$N" 0
+		if [ "${SETTLE:-1}" = 1 ]; then
+			timed citus_settle env SETTLE_PDF=0 bin/settlement run --conf "$CONF" --period 2026-10 \
+				--as-of 2026-11-20 --out "$out/statements-citus"
+		fi
+	)
+}
+
 : >"$out/raw"
 : >"$out/raw.pdf"
 for rep in $(seq 1 "$REPS"); do
@@ -220,6 +256,7 @@ for rep in $(seq 1 "$REPS"); do
 		bank bankcsv "$data/cases.csv" "$data/bank-$N.csv" "$N"
 		bank camt "$data/cases.csv" "$data/bank-$N.xml.gz" "$N"
 	fi
+	[ "$citus" = 0 ] || citus_round
 done
 if [ "${BIG:-1}" = 1 ] && [ "$ONLY" != bank ]; then
 	fresh_db
@@ -251,9 +288,14 @@ print(f"{'what':<28}{'seconds':>9}{'rows/s':>11}{'MB/s':>8}{'vs copy':>9}{'peak 
 labels = {"copy": "psql \\copy (reference)", "csv": "loader CSV", "half": "loader CSV, half rejected",
           "gzip": "loader gzip CSV", "xml": "loader XML", "tx": "loader transactions", "settle": "settlement, no PDF",
           "settle_pdf": "settlement, PDFs, payout", "csv4": f"loader CSV, 4N", "bankcsv": "loader bank payments CSV",
-          "camt": "loader camt.054 gzip", "bankcsv4": "loader bank payments CSV, 4N", "camt4": "loader camt.054 gzip, 4N"}
+          "camt": "loader camt.054 gzip", "bankcsv4": "loader bank payments CSV, 4N", "camt4": "loader camt.054 gzip, 4N",
+          "citus_csv": "Citus: loader CSV", "citus_tx": "Citus: transactions", "citus_settle": "Citus: settlement, no PDF"}
+size.update({"citus_csv": "cases.csv", "citus_tx": "tx.csv"})
+# on the cluster: the time against the single server's for the same work
+single = {"citus_csv": "csv", "citus_tx": "tx", "citus_settle": "settle"}
 PDF_TARGET = 1.5  # issue 14: PDFs and payout files within 1.5x the settlement without them
-for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "settle_pdf", "csv4", "bankcsv", "camt", "bankcsv4", "camt4"]:
+for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "settle_pdf", "csv4", "bankcsv", "camt", "bankcsv4", "camt4",
+          "citus_csv", "citus_tx", "citus_settle"]:
     if k not in med:
         continue
     t, kb = med[k]
@@ -263,6 +305,10 @@ for k in ["copy", "csv", "half", "gzip", "xml", "tx", "settle", "settle_pdf", "c
     row = {"what": k, "records": recs, "seconds": t, "rows_per_s": recs / t, "mb_per_s": mb / t if mb else None,
            "ratio_to_copy": ratio, "peak_rss_kib": kb}
     note = ""
+    if k in single and single[k] in med:
+        vs = t / med[single[k]][0]
+        row.update({"ratio_to_single_server": vs})
+        note = f"  {vs:.2f}x the single server's time"
     if k == "half":
         half = t / med["csv"][0]
         row.update({"rejected": n // 2, "ratio_to_csv": half, "target_ratio_to_csv": HALF_TARGET,

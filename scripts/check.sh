@@ -7,6 +7,13 @@
 # name) is given, and neither the unit tests nor fuzzing unless asked for
 # with UNIT=1 or FUZZ_SECONDS=N. The server is started and stopped as
 # without T.
+#
+# CITUS=1 (make check-citus, SPEC 17): a Citus coordinator and two workers
+# are started too (scripts/citus-cluster.sh; Citus must be installed), and
+# the integration tests of CITUS_TESTS (or T) run against the coordinator,
+# each making its databases on the cluster (tests/lib.sh); a test named
+# *_citus starts its own cluster and compares it with the single server,
+# so it gets the single server. No unit tests or fuzzing unless asked for.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +26,22 @@ export LOADER="$ROOT/build/san/bin/loader"
 export SETTLEMENT="$ROOT/build/san/bin/settlement"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# The integration tests that matter on a Citus cluster: every load kind,
+# the fast path, stages and events, PDFs, the settlement and its property
+# check, payouts, kills and signals, a full disk, concurrent loaders and
+# runs, roles, a restart, operations, status; not those whose subject is
+# the files or the programs' own output (20-24, 26, 27, 30, 42, 71), nor
+# those of a single server's own machinery (59's v1 schema, 66's COMMIT
+# trigger on a reference table), nor 67, whose load runs beside the
+# settlement: on the cluster it waits for it (80_citus checks that).
+CITUS_TESTS=${CITUS_TESTS:-"10 25 28 40 41 44 45 47 48 49 50 51 52 53 54 55 56 57 58 5a 60 61 62 63 64 65 70 72 73 74 80"}
+citus=${CITUS:-0}
+if [ "$citus" != 0 ]; then
+	T=${T:-$CITUS_TESTS}
+	# one seed of the property check: each database of the cluster is slower
+	export SETTLE_PROPERTY_SEEDS=${SETTLE_PROPERTY_SEEDS:-1}
+fi
 
 # The tests T names, before anything runs: a typo fails at once.
 tests=()
@@ -57,6 +80,7 @@ chmod 755 "$work"
 port=$((20000 + RANDOM % 20000))
 cleanup() {
 	"$ROOT/scripts/pg.sh" stop "$work/pg" || true
+	[ "$citus" = 0 ] || "$ROOT/scripts/citus-cluster.sh" stop "$work/citus" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,6 +89,12 @@ echo "== starting a private PostgreSQL in $work/pg"
 eval "$("$ROOT/scripts/pg.sh" start "$work/pg" "$port")" || { echo "cannot start PostgreSQL"; exit 1; }
 export PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 export PGDIR="$work/pg"
+cluster_env=
+if [ "$citus" != 0 ]; then
+	echo "== starting a Citus coordinator and two workers in $work/citus"
+	cluster_env=$("$ROOT/scripts/citus-cluster.sh" start "$work/citus" $((port + 10))) ||
+		{ echo "cannot start the Citus cluster"; exit 1; }
+fi
 
 echo "== integration tests"
 passed=0
@@ -77,7 +107,18 @@ for t in "${tests[@]}"; do
 	mkdir -p "$tmp"
 	chmod 777 "$tmp"
 	start=$(date +%s)
-	if TMP="$tmp" bash "$t" >"$tmp/log" 2>&1; then
+	if (
+		# on the cluster, but for a test that compares it with the single server
+		if [ -n "$cluster_env" ] && [[ $name != *_citus ]]; then
+			eval "$cluster_env"
+			export CITUS_WORKERS PGDIR="$work/citus/coordinator"
+		fi
+		TMP="$tmp" bash "$t"
+		rc=$?
+		# a Citus database holds nine connections (scripts/citus-cluster.sh)
+		[ -z "${CITUS_WORKERS:-}" ] || "$ROOT/scripts/citus-cluster.sh" drop-dbs || true
+		exit $rc
+	) >"$tmp/log" 2>&1; then
 		passed=$((passed + 1))
 		printf 'PASS %-40s %3ss\n' "$name" "$(($(date +%s) - start))"
 	else

@@ -10,6 +10,8 @@
 # postgres user cannot enter DIR (a folder above it is closed, e.g. /root),
 # the server lives in /var/tmp/engine-pg-<hash of DIR's absolute path>
 # instead, and the symbolic link DIR/server points there.
+# PG_OPTS: more server options for start ("-c name=value ..."), after ours,
+# e.g. the Citus nodes' shared_preload_libraries (scripts/citus-cluster.sh).
 set -euo pipefail
 
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -83,7 +85,7 @@ start)
 			{ cat "$home/initdb.log" >&2; exit 1; }
 	fi
 	as_owner "$PGBIN/pg_ctl" -D "$home/data" -l "$home/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $home -p $port -c fsync=on -c max_connections=50" start >/dev/null ||
+		-o "-c listen_addresses='' -k $home -p $port -c fsync=on -c max_connections=50 ${PG_OPTS:-}" start >/dev/null ||
 		{ tail -n 20 "$home/server.log" >&2; exit 1; }
 	echo "export PGHOST='$home' PGPORT='$port' PGUSER=postgres"
 	;;

@@ -320,7 +320,7 @@ int overview_write_json(FILE *out, const struct overview_case *c, const struct o
 static const char case_sql[] =
 	"SELECT c.case_id, c.creditor_reference, c.invoice_number, c.payment_reference,"
 	" CASE WHEN c.status <> 'open' AND c.closed_date > $3::date THEN 'open' ELSE c.status END,"
-	" case_stage_on(c.case_id, c.request_notice, $3::date),"
+	" " STAGE_ON("c", "$3::date") ","
 	" CASE WHEN c.request_notice THEN 'notice' ELSE 'collection' END,"
 	" c.debtor_name, c.debtor_city, c.currency, c.registered::text, c.original_amount, c.paid_amount,"
 	" coalesce((SELECT CASE WHEN l.kind = 'withdrawal'"
@@ -338,17 +338,18 @@ enum {
 };
 
 /* Events and transactions in booking order: by date, on one date events
- * first, then load order; a settled transaction with its line. */
+ * first, then load order; a settled transaction with its line. $1 the
+ * case, $2 its creditor (one shard on Citus, SPEC 17). */
 static const char history_sql[] =
 	"SELECT 'event', e.event_date::text, e.event_id, e.stage, NULL::bigint, NULL, NULL,"
 	"  NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, e.event_date, 0, e.event_seq"
-	" FROM case_events e WHERE e.case_id = $1::bigint"
+	" FROM case_events e WHERE e.creditor_id = $2 AND e.case_id = $1::bigint"
 	" UNION ALL"
 	" SELECT 'transaction', t.booking_date::text, t.transaction_id, t.kind, t.amount, t.reason,"
 	"  l.statement_number, l.to_fees, l.to_interest, l.to_principal, l.overpaid, l.withdrawal_fee,"
 	"  t.booking_date, 1, t.tx_id"
 	" FROM transactions t LEFT JOIN statement_lines l ON l.creditor_id = t.creditor_id AND l.tx_id = t.tx_id"
-	" WHERE t.case_id = $1::bigint"
+	" WHERE t.creditor_id = $2 AND t.case_id = $1::bigint"
 	" ORDER BY 13, 14, 15";
 enum { I_TYPE, I_DATE, I_ID, I_WHAT, I_AMOUNT, I_REASON, I_STATEMENT, I_FEES, I_INTEREST, I_PRINCIPAL,
        I_OVERPAID, I_WFEE };
@@ -443,10 +444,10 @@ int case_overview(PGconn *conn, const struct case_overview_opts *o, struct err *
 		rc = read_case(cres, &c, e);
 	if (rc == 0) {
 		char id[24];
-		const char *p[1] = { id };
+		const char *p[2] = { id, o->creditor_id };
 
 		snprintf(id, sizeof(id), "%lld", (long long)c.case_id);
-		rc = db_query(conn, &hres, history_sql, 1, p, e);
+		rc = db_query(conn, &hres, history_sql, 2, p, e);
 	}
 	if (rc == 0 && (items = calloc((size_t)PQntuples(hres) + 1, sizeof(*items))) == NULL)
 		rc = ERR_SET(e, ERR_NOMEM, "out of memory");

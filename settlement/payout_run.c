@@ -334,7 +334,7 @@ int payout_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 {
 	struct payout_state s;
 	int32_t first = 0, last = 0;
-	bool locked = false, in_tx = false;
+	bool locked = false, in_tx = false, citus = false;
 	int n;
 	int rc;
 
@@ -354,8 +354,15 @@ int payout_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	rc = lock_period(&s, e);
 	locked = true;
 	if (rc == 0)
+		rc = db_citus(conn, &citus, e);
+	if (rc == 0)
 		rc = db_exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ", e);
 	in_tx = rc == 0;
+	/* Citus refuses to write a reference table (payout_files) in a
+	 * transaction that read a distributed table over several connections
+	 * to a node: one connection per node, then (SPEC 17). */
+	if (rc == 0 && citus)
+		rc = db_exec(conn, "SET LOCAL citus.multi_shard_modify_mode = sequential", e);
 	if (rc == 0)
 		rc = store_new(&s, e);
 	if (rc == 0)

@@ -144,6 +144,23 @@ static int lock_creditors(struct run *r, const struct creditor_list *cl, struct 
 	return 0;
 }
 
+/* On Citus, the loads that write now end first and the next wait (db.h):
+ * a session lock, held across the attempts like the creditors'. */
+static int lock_ledger(struct run *r, struct err *e)
+{
+	char got[8];
+	bool citus = false;
+	int rc = db_citus(r->conn, &citus, e);
+
+	if (rc != 0 || !citus)
+		return rc;
+	rc = db_value(r->conn, "SELECT pg_try_advisory_lock(" DB_CITUS_LEDGER_LOCK ")", 0, NULL, got, sizeof(got), e);
+	if (rc != 0 || got[0] == 't')
+		return rc;
+	log_info("period %s: waiting for the loads in progress on the Citus cluster to end", r->period);
+	return db_value(r->conn, "SELECT pg_advisory_lock(" DB_CITUS_LEDGER_LOCK ")", 0, NULL, NULL, 0, e);
+}
+
 static void unlock_creditors(PGconn *conn)
 {
 	struct err ignored = ERR_INIT;
@@ -412,6 +429,8 @@ int settle_run(PGconn *conn, const struct settle_opts *o, struct err *e)
 	}
 	rc = lock_creditors(&r, &cl, e);
 	locked = true;
+	if (rc == 0)
+		rc = lock_ledger(&r, e);
 	if (rc != 0)
 		goto out;
 	for (int attempt = 1;; attempt++) {

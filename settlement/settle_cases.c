@@ -36,7 +36,7 @@ int settle_cases(PGconn *conn, const struct settle_cases_opts *o, struct err *e)
 		"DECLARE settle_cases NO SCROLL CURSOR FOR"
 		" SELECT case_id, creditor_reference, debtor_name, status_as_of, original_amount,"
 		"  principal, fees, interest, " EPOCH_DAYS("last_transaction_date") ","
-		"  coalesce(payment_reference, ''), case_stage_on(case_id, request_notice, $2::date)" /* SPEC 16 */
+		"  coalesce(payment_reference, ''), " STAGE_ON("c", "$2::date") /* SPEC 16 */
 		" FROM (SELECT *, CASE WHEN status <> 'open' AND closed_date > $2::date"
 		"                      THEN 'open' ELSE status END AS status_as_of"
 		"         FROM cases WHERE creditor_id = $1 AND registered <= $2::date) c"

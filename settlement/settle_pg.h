@@ -13,6 +13,17 @@
 /* A date column as days since the epoch, for spg_date(). */
 #define EPOCH_DAYS(col) "(" col " - DATE '1970-01-01')"
 
+/* The stage on date d of the case of alias c (SPEC 16): case_stage_on() of
+ * schemas/0009_stages.sql written out with the case's creditor_id, so that
+ * on Citus (SPEC 17) it runs on the case's shard; a function that reads a
+ * distributed table cannot run inside a query of the shards. c needs
+ * creditor_id, case_id and request_notice. */
+#define STAGE_ON(c, d)                                                                             \
+	"coalesce((SELECT e.stage FROM case_events e WHERE e.creditor_id = " c ".creditor_id"         \
+	" AND e.case_id = " c ".case_id AND e.event_date <= " d                                      \
+	" ORDER BY e.event_date DESC, e.event_seq DESC LIMIT 1),"                                    \
+	" CASE WHEN " c ".request_notice THEN 'notice' ELSE 'collection' END)"
+
 /* A decimal integer from the database (ERR_DB when it is not one). */
 int spg_parse_i64(int64_t *out, const char *s, struct err *e);
 /* An integer column; NULL is ERR_DB. */

@@ -3,6 +3,19 @@
 set -euo pipefail
 
 FIX="$ROOT/fixtures"
+
+# On a Citus cluster (SPEC 17: make check-citus, 80_citus), the tests' own
+# queries may join distributed tables on any column and make triggers on
+# them (54's injected failures): Citus does either only when asked to. The
+# programs never get these settings.
+psql() {
+	if [ -n "${CITUS_WORKERS:-}" ]; then
+		PGOPTIONS="-c citus.enable_repartition_joins=on -c citus.enable_unsafe_triggers=on ${PGOPTIONS:-}" \
+			command psql "$@"
+	else
+		command psql "$@"
+	fi
+}
 CONF="$TMP/engine.conf"
 
 fail() {
@@ -14,10 +27,34 @@ fail() {
 # (report_dir under $TMP) and the fixture creditors.
 new_db() {
 	export PGDATABASE="t_$1_$$"
-	dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
-	createdb "$PGDATABASE"
 	sed "s|@REPORT_DIR@|$TMP/reports|" "$ROOT/tests/conf/test.conf" >"$CONF"
+	make_db
+}
+
+# make_db: the database $PGDATABASE, new, with the schema; on the Citus
+# cluster of make check-citus (SPEC 17) when CITUS_WORKERS is set.
+make_db() {
+	if [ -n "${CITUS_WORKERS:-}" ]; then
+		"$ROOT/scripts/citus-cluster.sh" add-db "$PGDATABASE"
+	else
+		dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1 || true
+		createdb "$PGDATABASE"
+	fi
 	"$LOADER" init-db --conf "$CONF" >/dev/null || fail "init-db"
+}
+
+# db_like TEMPLATE NAME: PGDATABASE becomes NAME, a copy of TEMPLATE, a
+# database with the schema and creditors. On the Citus cluster a template
+# is a database of one node: there NAME gets the schema again and the
+# template's creditors.
+db_like() {
+	export PGDATABASE=$2
+	if [ -n "${CITUS_WORKERS:-}" ]; then
+		make_db
+		psql -X -q -d "$1" -c "\copy creditors TO STDOUT" | psql -X -q -c "\copy creditors FROM STDIN"
+	else
+		createdb -T "$1" "$PGDATABASE"
+	fi
 }
 
 # add_agency CUR=IBAN...: the test agency ([agency], SPEC 3) with these
@@ -122,8 +159,7 @@ fixtures_from() {
 
 fresh_db() {
 	fixture_n=$((fixture_n + 1))
-	export PGDATABASE="${TEMPLATE}_$fixture_n"
-	createdb -T "$TEMPLATE" "$PGDATABASE"
+	db_like "$TEMPLATE" "${TEMPLATE}_$fixture_n"
 	rm -rf "$TMP/reports"
 }
 
@@ -224,6 +260,34 @@ wait_backend_gone() {
 # status_of BATCH: the status `loader status` shows.
 status_of() {
 	"$LOADER" status --conf "$CONF" --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+}
+
+# loaded_for_settling CASES TX LATE: four generated creditors, CASES cases
+# (as of 2026-10-01) and TX transactions (as of 2026-11-20) loaded, and a
+# file $TMP/tx2.csv of LATE more (transaction ids TY-...), not loaded
+# (67_load_during_settle, 80_citus)
+loaded_for_settling() {
+	python3 "$ROOT/tests/tools/gen.py" creditors 4 "$TMP/creditors.csv"
+	load_creditors "$TMP/creditors.csv"
+	python3 "$ROOT/tests/tools/gen.py" cases "$1" "$TMP/cases.csv" 4
+	python3 "$ROOT/tests/tools/gen.py" transactions "$2" "$TMP/tx.csv" "$1" 4
+	python3 "$ROOT/tests/tools/gen.py" transactions "$3" "$TMP/tx2.csv" "$1" 4
+	sed -i 's/,TX-/,TY-/' "$TMP/tx2.csv"
+	"$LOADER" load --conf "$CONF" --as-of 2026-10-01 "$TMP/cases.csv" >/dev/null || fail "setup load (cases)"
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/tx.csv" >/dev/null || fail "setup load"
+}
+
+# load_twice_at_once FILE: two loaders on FILE at once (as of 2026-11-20);
+# $outs is their stdout, sorted (61_two_loaders, 80_citus)
+load_twice_at_once() {
+	local a b
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$1" >"$TMP/a.out" 2>"$TMP/a.err" &
+	a=$!
+	"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$1" >"$TMP/b.out" 2>"$TMP/b.err" &
+	b=$!
+	wait $a || fail "loader a failed: $(cat "$TMP/a.err")"
+	wait $b || fail "loader b failed: $(cat "$TMP/b.err")"
+	outs=$(cat "$TMP/a.out" "$TMP/b.out" | sort)
 }
 
 # The settlement tests over months of fixtures (57, 5a): SF is the

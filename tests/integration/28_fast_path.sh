@@ -50,7 +50,8 @@ snapshot() {
 CREATE TEMP TABLE r (n serial, record bigint, creditor_reference text, case_id bigint, outcome text,
 	payment_reference text);
 \copy r (record, creditor_reference, case_id, outcome, payment_reference) FROM '$d/receipt.raw' WITH (FORMAT csv, HEADER)
-COPY (SELECT r.record, r.creditor_reference, r.outcome, EXISTS (SELECT 1 FROM cases c
+COPY (WITH c AS MATERIALIZED (SELECT * FROM cases WHERE case_id IN (SELECT case_id FROM r))
+	SELECT r.record, r.creditor_reference, r.outcome, EXISTS (SELECT 1 FROM c
 	WHERE c.case_id = r.case_id AND c.creditor_reference = r.creditor_reference
 	AND c.payment_reference = r.payment_reference
 	AND (r.outcome = 'skipped' AND c.batch_id <> $b OR c.batch_id = $b AND c.record = r.record)) AS case_ok
@@ -307,7 +308,7 @@ UPDATE r SET batch_id = $bx WHERE batch_id IS NULL;
 \copy r (record, creditor_reference, case_id, outcome, payment_reference) from '$TMP/reports/batch-$by.receipt.csv' with (format csv, header)
 UPDATE r SET batch_id = $by WHERE batch_id IS NULL;
 SELECT (SELECT count(*) FROM r) || ' rows, ' || (SELECT count(DISTINCT case_id) FROM r) || ' case numbers, '
-	|| (SELECT count(*) FROM r JOIN cases c USING (case_id) WHERE c.creditor_reference = r.creditor_reference
+	|| (SELECT count(*) FROM (SELECT * FROM r) r JOIN cases c USING (case_id) WHERE c.creditor_reference = r.creditor_reference
 		AND c.record = r.record AND c.batch_id = r.batch_id AND r.outcome = 'accepted') || ' matching, '
 	|| (SELECT count(*) FROM cases) || ' cases, ' || (SELECT count(DISTINCT creditor_reference) FROM cases) || ' references, '
 	|| (SELECT string_agg(x, ' ' ORDER BY x) FROM (SELECT left(r.creditor_reference, 4) || count(*) || '/' || min(record)

@@ -123,7 +123,7 @@ expect_eq "bank 2: receipt" "$(cat "$TMP/reports/batch-4.receipt.csv")" "record,
 4,T-21,BANK-$(bank_id T-21),$A,accepted"
 expect_eq "bank 2: transactions" "$(sql "SELECT string_agg(t.creditor_reference || ' ' || t.kind || ' ' || t.booking_date || ' '
 	|| t.amount || ' ' || coalesce(o.transaction_id, '-'), E'\n' ORDER BY t.record)
-	FROM transactions t LEFT JOIN transactions o ON o.tx_id = t.reverses WHERE t.batch_id = 4")" \
+	FROM transactions t LEFT JOIN transactions o ON o.creditor_id = t.creditor_id AND o.tx_id = t.reverses WHERE t.batch_id = 4")" \
 	"B-C payment 2026-11-12 20000 -
 B-A reversal 2026-11-13 12000 BANK-$(bank_id T-1)"
 
@@ -217,7 +217,7 @@ run_loader load --conf "$CONF" --as-of 2026-11-21 "$TMP/bank3.xml"
 expect_eq "bank 3: summary" "$out" "batch 8 loaded: 1 records, 1 accepted, 0 skipped, 0 rejected, 0 to suspense, 0 ignored"
 expect_eq "bank 3: receipt" "$(tail -n +2 "$TMP/reports/batch-8.receipt.csv")" "1,T-3/R,BANK-$(bank_id T-3/R),$C,accepted"
 expect_eq "bank 3: reversal" "$(sql "SELECT t.creditor_reference || ' ' || t.kind || ' ' || t.amount || ' ' || o.transaction_id
-	FROM transactions t JOIN transactions o ON o.tx_id = t.reverses WHERE t.batch_id = 8")" "B-C reversal 5000 BANK-$(bank_id T-3)"
+	FROM transactions t JOIN transactions o ON o.creditor_id = t.creditor_id AND o.tx_id = t.reverses WHERE t.batch_id = 8")" "B-C reversal 5000 BANK-$(bank_id T-3)"
 
 # ---- refused files change nothing: another account, wrong totals, a
 # CSV file forced to be a bank file

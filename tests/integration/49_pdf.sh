@@ -170,7 +170,7 @@ run_loader load --conf "$CONF" --as-of 2026-12-01 "$TMP/tx-11.csv"
 # (the first address goes too: two in a row would be a key given again)
 grep -v '^name = ' "$CONF" | sed '0,/^address = /{/^address = /d}' >"$TMP/noname.conf"
 grep -v '^account.CHF = ' "$CONF" >"$TMP/noaccount.conf"
-issued() { sql "SELECT count(*) || '/' || (SELECT count(*) FROM statement_documents) FROM statements"; }
+issued() { sql "SELECT (SELECT count(*) FROM statements) || '/' || (SELECT count(*) FROM statement_documents)"; }
 before=$(issued)
 # refused WHAT CONF MESSAGE: November with CONF is a configuration error
 # (exit 2) with MESSAGE on stderr, and issues nothing

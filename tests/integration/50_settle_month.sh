@@ -79,7 +79,7 @@ expect_eq "cases as of 2024-02-10, withdrawn case still open" "$("$SETTLEMENT" c
 
 # re-run: nothing new, byte-identical files, same stdout, even with another as-of
 cp -a "$OUT/2024-02" "$TMP/first"
-before=$(sql "SELECT string_agg(statement_number || issued_at::text, ',' ORDER BY 1) FROM statements")
+before=$(sql "SELECT string_agg(statement_number || issued_at::text, ',' ORDER BY statement_number) FROM statements")
 sleep 1
 set +e
 out2=$("$SETTLEMENT" run --conf "$CONF" --period 2024-02 --as-of 2024-04-30 --out "$OUT" 2>>"$TMP/err")
@@ -87,7 +87,7 @@ rc=$?
 set -e
 expect_eq "re-run exit" "$rc" "0"
 expect_eq "re-run stdout" "$out2" "$out"
-expect_eq "re-run statements" "$(sql "SELECT string_agg(statement_number || issued_at::text, ',' ORDER BY 1) FROM statements")" "$before"
+expect_eq "re-run statements" "$(sql "SELECT string_agg(statement_number || issued_at::text, ',' ORDER BY statement_number) FROM statements")" "$before"
 expect_eq "re-run settled" "$(sql "SELECT count(*) FROM transactions WHERE statement_number IS NOT NULL")" "10"
 diff -r "$TMP/first" "$OUT/2024-02" >/dev/null || fail "re-run changed the files"
 # a re-run restores a deleted or damaged file, byte for byte

@@ -38,7 +38,7 @@ expect_eq "line numbers 1..n" \
 expect_eq "file order: creditor_reference, booking_date, load order" \
 	"$(sql "SELECT count(*) FROM (SELECT line_no, row_number() OVER (PARTITION BY statement_number ORDER BY creditor_reference COLLATE \"C\", booking_date, tx_id) AS want FROM statement_lines) s WHERE line_no <> want")" "0"
 expect_eq "case balances = the case's last line" \
-	"$(sql "SELECT count(*) FROM cases c JOIN LATERAL (SELECT principal_after, fees_after, interest_after, booking_date FROM statement_lines l WHERE l.case_id = c.case_id ORDER BY line_no DESC LIMIT 1) x ON true WHERE (c.principal, c.fees, c.interest, c.last_transaction_date) IS DISTINCT FROM (x.principal_after, x.fees_after, x.interest_after, x.booking_date)")" "0"
+	"$(sql "SELECT count(*) FROM cases c JOIN LATERAL (SELECT principal_after, fees_after, interest_after, booking_date FROM statement_lines l WHERE l.creditor_id = c.creditor_id AND l.case_id = c.case_id ORDER BY line_no DESC LIMIT 1) x ON true WHERE (c.principal, c.fees, c.interest, c.last_transaction_date) IS DISTINCT FROM (x.principal_after, x.fees_after, x.interest_after, x.booking_date)")" "0"
 expect_eq "cases booked" "$(sql "SELECT count(*) FROM cases WHERE last_transaction_date IS NOT NULL")" "2300"
 expect_eq "rows 5000 and 5001 of the reader are one case's" \
 	"$(sql "SELECT count(DISTINCT case_id) FROM (SELECT case_id, row_number() OVER (ORDER BY creditor_id COLLATE \"C\", line_no) AS n FROM statement_lines) s WHERE n IN (5000, 5001)")" "1"

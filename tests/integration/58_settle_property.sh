@@ -14,8 +14,7 @@ new_db settle_property
 load_creditors
 template=$PGDATABASE
 for seed in ${SETTLE_PROPERTY_SEEDS:-1 2 3}; do
-	export PGDATABASE="${template}_$seed"
-	createdb -T "$template" "$PGDATABASE"
+	db_like "$template" "${template}_$seed"
 	work="$TMP/seed-$seed"
 	mkdir -p "$work"
 	CONF="$CONF" python3 "$ROOT/tests/tools/settle_property.py" "$seed" "${SETTLE_PROPERTY_MONTHS:-8}" "$work" ||

@@ -8,13 +8,7 @@ load_creditors "$TMP/creditors.csv"
 N=30000
 python3 "$ROOT/tests/tools/gen.py" cases $N "$TMP/cases.csv"
 
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/a.out" 2>"$TMP/a.err" &
-a=$!
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/cases.csv" >"$TMP/b.out" 2>"$TMP/b.err" &
-b=$!
-wait $a || fail "loader a failed: $(cat "$TMP/a.err")"
-wait $b || fail "loader b failed: $(cat "$TMP/b.err")"
-outs=$(cat "$TMP/a.out" "$TMP/b.out" | sort)
+load_twice_at_once "$TMP/cases.csv"
 expect_eq "one loads, the other says so" "$outs" \
 	"$(printf 'already loaded as batch 1\nbatch 1 loaded: %d records, %d accepted, 0 skipped, 0 rejected' $N $N)"
 expect_eq "cases once" "$(sql "SELECT count(*) FROM cases")" $N

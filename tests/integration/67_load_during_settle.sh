@@ -4,14 +4,7 @@
 # next run, never lost, never twice.
 . "$ROOT/tests/lib.sh"
 new_db loadsettle
-python3 "$ROOT/tests/tools/gen.py" creditors 4 "$TMP/creditors.csv"
-load_creditors "$TMP/creditors.csv"
-python3 "$ROOT/tests/tools/gen.py" cases 20000 "$TMP/cases.csv" 4
-python3 "$ROOT/tests/tools/gen.py" transactions 60000 "$TMP/tx.csv" 20000 4
-python3 "$ROOT/tests/tools/gen.py" transactions 3000 "$TMP/tx2.csv" 20000 4
-sed -i 's/,TX-/,TY-/' "$TMP/tx2.csv"
-"$LOADER" load --conf "$CONF" --as-of 2026-10-01 "$TMP/cases.csv" >/dev/null || fail "setup load (cases)"
-"$LOADER" load --conf "$CONF" --as-of 2026-11-20 "$TMP/tx.csv" >/dev/null || fail "setup load"
+loaded_for_settling 20000 60000 3000
 
 "$SETTLEMENT" run --conf "$CONF" --period 2026-10 --as-of 2026-11-20 --out "$TMP/st" >"$TMP/settle1.out" 2>"$TMP/settle1.err" &
 spid=$!

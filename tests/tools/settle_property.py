@@ -198,12 +198,18 @@ class Driver:
                 "INSERT INTO batches (kind, file_name, file_path, sha256, as_of, status)"
                 f" VALUES ('bank', 'camt054.xml', '/srv/inbox/camt054.xml', repeat('ab', 32),"
                 f" DATE '{booking.isoformat()}', 'loaded') RETURNING batch_id")[0][0])
+        # the payment read, then the reversal inserted with its values: on
+        # a Citus cluster an INSERT ... SELECT of one table runs on the
+        # shard, where the tx_id would come from the worker's sequence
+        cred, ref, case_id, amount, cur = sql(
+            "SELECT creditor_id, creditor_reference, case_id, amount, currency FROM transactions"
+            f" WHERE tx_id = {t} AND kind = 'payment'")[0]
         rows = sql(
             "INSERT INTO transactions (creditor_id, creditor_reference, case_id, transaction_id,"
             " kind, booking_date, amount, currency, batch_id, record, reverses)"
-            f" SELECT creditor_id, creditor_reference, case_id, 'BANK-{self.seed}-{self.nrev}',"
-            f" 'reversal', DATE '{booking.isoformat()}', amount, currency, {self.bank_batch},"
-            f" {self.nrev}, tx_id FROM transactions WHERE tx_id = {t} AND kind = 'payment' RETURNING tx_id")
+            f" VALUES ('{cred}', '{ref}', {case_id}, 'BANK-{self.seed}-{self.nrev}',"
+            f" 'reversal', DATE '{booking.isoformat()}', {amount}, '{cur}', {self.bank_batch},"
+            f" {self.nrev}, {t}) RETURNING tx_id")
         x = self.txs[t]
         self.txs[int(rows[0][0])] = {"creditor": x["creditor"], "case_id": x["case_id"],
                                      "booking": booking, "loaded_at": self.events, "reverses": t}
@@ -217,7 +223,8 @@ class Driver:
         candidates = [int(t) for t, case_id in sql(
             "SELECT tx_id, case_id FROM transactions p WHERE kind = 'payment'"
             f" AND booking_date <= DATE '{last.isoformat()}'"
-            " AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses = p.tx_id)"
+            " AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.creditor_id = p.creditor_id"
+            "  AND r.reverses = p.tx_id)"
             " ORDER BY tx_id") if int(case_id) not in spare]
         for t in self.rnd.sample(candidates, min(n, len(candidates))):
             booking = self.txs[t]["booking"] + dt.timedelta(days=self.rnd.randint(-5, 40))
@@ -342,11 +349,11 @@ class Driver:
         check(sum(1 for s in got.values() if s) == len(self.counted), f"{when}: cases counted that the model did not")
         checks = [
             ("settled twice or lines without their transaction",
-             "SELECT count(*) FROM statement_lines l LEFT JOIN transactions t ON t.tx_id = l.tx_id"
-             " AND t.statement_number = l.statement_number WHERE t.tx_id IS NULL"),
+             "SELECT count(*) FROM statement_lines l LEFT JOIN transactions t ON t.creditor_id = l.creditor_id"
+             " AND t.tx_id = l.tx_id AND t.statement_number = l.statement_number WHERE t.tx_id IS NULL"),
             ("settled transactions without a line",
              "SELECT count(*) FROM transactions t WHERE statement_number IS NOT NULL AND NOT EXISTS"
-             " (SELECT 1 FROM statement_lines l WHERE l.tx_id = t.tx_id)"),
+             " (SELECT 1 FROM statement_lines l WHERE l.creditor_id = t.creditor_id AND l.tx_id = t.tx_id)"),
             ("openCases does not continue the previous statement",
              "SELECT count(*) FROM (SELECT open_cases, coalesce(lag(open_cases) OVER w, 0) + registered_cases"
              " - withdrawn_cases - paid_cases + reopened_cases AS want FROM statements"
@@ -369,7 +376,7 @@ class Driver:
              " count(*) FILTER (WHERE kind = 'reversal' AND owed > 0 AND owed_before = 0) AS r"
              " FROM (SELECT creditor_id, statement_number, kind, written_off,"
              "  principal_after + fees_after + interest_after AS owed,"
-             "  lag(principal_after + fees_after + interest_after) OVER (PARTITION BY case_id"
+             "  lag(principal_after + fees_after + interest_after) OVER (PARTITION BY creditor_id, case_id"
              "   ORDER BY statement_number, line_no) AS owed_before FROM statement_lines) x"
              " GROUP BY 1, 2) l USING (creditor_id, statement_number)"
              " WHERE (s.withdrawn_cases, s.paid_cases, s.reopened_cases) IS DISTINCT FROM (l.w, l.p, l.r)"),
@@ -384,8 +391,9 @@ class Driver:
              " s.creditor_share, s.commission, s.payout_effect) IS DISTINCT FROM (l.n, coalesce(l.p, 0),"
              " coalesce(l.d, 0), coalesce(l.c, 0), coalesce(l.r, 0), l.w, l.cs, l.co, l.pe)"),
             ("a reversal's line is not its payment's negated, or not after it",
-             "SELECT count(*) FROM statement_lines r JOIN transactions t ON t.tx_id = r.tx_id"
-             " LEFT JOIN statement_lines o ON o.tx_id = t.reverses AND o.case_id = r.case_id"
+             "SELECT count(*) FROM statement_lines r JOIN transactions t ON t.creditor_id = r.creditor_id"
+             " AND t.tx_id = r.tx_id LEFT JOIN statement_lines o ON o.creditor_id = r.creditor_id"
+             " AND o.tx_id = t.reverses AND o.case_id = r.case_id"
              " AND o.kind = 'payment' WHERE t.kind = 'reversal' AND (o.tx_id IS NULL"
              " OR (r.amount, r.to_fees, r.to_interest, r.to_principal, r.overpaid, r.creditor_share,"
              "  r.commission, r.payout_effect) IS DISTINCT FROM (o.amount, -o.to_fees, -o.to_interest,"
@@ -396,11 +404,13 @@ class Driver:
              " AND (creditor_share <> 0 OR commission <> 0)"),
             ("case balances are not those of their last line",
              "SELECT count(*) FROM cases c JOIN LATERAL (SELECT principal_after, fees_after, interest_after"
-             " FROM statement_lines l WHERE l.case_id = c.case_id ORDER BY l.statement_number DESC, line_no DESC"
+             " FROM statement_lines l WHERE l.creditor_id = c.creditor_id AND l.case_id = c.case_id"
+             " ORDER BY l.statement_number DESC, line_no DESC"
              " LIMIT 1) x ON true WHERE (c.principal, c.fees, c.interest)"
              " IS DISTINCT FROM (x.principal_after, x.fees_after, x.interest_after)"),
         ]
-        counts = sql("SELECT " + ", ".join(f"({q})" for _, q in checks))[0]
+        # one query each (every join names creditor_id: one shard on Citus)
+        counts = [sql(q)[0][0] for _, q in checks]
         for (what, _), n in zip(checks, counts):
             check(n == "0", f"{when}: {what} ({n})")
 
@@ -467,7 +477,8 @@ class Driver:
     def check_payoffs(self):
         for case_id, p in self.paid_then_withdrawn:
             status, booked, n = sql(f"SELECT status, booked_status, (SELECT count(*) FROM statement_lines l"
-                                    f" WHERE l.case_id = c.case_id AND l.kind = 'withdrawal' AND l.withdrawal_fee = 0"
+                                    f" WHERE l.creditor_id = c.creditor_id AND l.case_id = c.case_id"
+                                    f" AND l.kind = 'withdrawal' AND l.withdrawal_fee = 0"
                                     f" AND l.written_off = 0 AND l.payout_effect = 0) FROM cases c"
                                     f" WHERE case_id = {case_id}")[0]
             check((status, booked, n) == ("closed", "closed", "1"),
@@ -482,8 +493,8 @@ class Driver:
         check(int(sql("SELECT count(*) FROM transactions WHERE statement_number IS NULL")[0][0]) == 0,
               "transactions never settled")
         self.check_payoffs()
-        n = sql("SELECT count(*), (SELECT count(*) FROM statements), (SELECT count(*) FROM settlement_runs)"
-                " FROM transactions")[0]
+        n = sql("SELECT (SELECT count(*) FROM transactions), (SELECT count(*) FROM statements),"
+                " (SELECT count(*) FROM settlement_runs)")[0]
         r = sql("SELECT count(*) FILTER (WHERE reopened_cases > 0), coalesce(sum(reopened_cases), 0)"
                 " FROM statements")[0]
         print(f"seed {self.seed}: {len(self.months)} months, {len(self.cases)} cases, {n[0]} transactions"
