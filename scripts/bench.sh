@@ -67,9 +67,9 @@ if [ "${BIG:-1}" = 1 ] && [ ! -f "$data/cases4.csv" ]; then
 	$py tests/tools/gen.py cases "$N4" "$data/cases4.csv"
 fi
 
-# The bank files: into the agency's CHF account (a QR-IBAN) of the bench's
-# configuration (tests/conf/test.conf, below).
-CHF=$(sed -n 's/^account\.CHF *= *//p' tests/conf/test.conf)
+# The bank files: the configuration is the shipped one (its agency's CHF
+# account, a QR-IBAN, and each country's payment reference scheme).
+CHF=$(sed -n 's/^account\.CHF *= *//p' conf/engine.conf)
 BANK=${BANK:-1}
 if [ "$BANK" = 1 ]; then
 	bank_stamp=$(cat tests/tools/gen.py tests/tools/gen_camt.py tests/tools/payref.py | sha256sum | cut -c 1-16)
@@ -100,16 +100,11 @@ fi
 port=$((30000 + RANDOM % 20000))
 eval "$(scripts/pg.sh start "$out/pg" "$port")"
 trap 'scripts/pg.sh stop "$out/pg"' EXIT
-sed "s|@REPORT_DIR@|$ROOT/$out/reports|" tests/conf/test.conf >"$out/bench.conf"
-# the agency's accounts and BIC, for the payout files and the QR-bills
-printf 'bic = POFICHBEXXX\naccount.CHF = CH4431999123000889012\naccount.SEK = SE4550000000058398257466\naccount.NOK = NO9386011117947\naccount.DKK = DK5000400440116243\n' >>"$out/bench.conf"
+# the shipped configuration: the agency (name, address, accounts, BIC) for
+# the payout files, the QR-bills and the bank files, and each country's
+# payment reference scheme
+sed "s|^report_dir *=.*|report_dir = $ROOT/$out/reports|" conf/engine.conf >"$out/bench.conf"
 CONF="$out/bench.conf"
-# the bank scenario's: each country's payment reference scheme too, so that
-# the cases it loads get the references the bank files carry
-sed -e 's/^\[country\.CH\]$/&\npayment_reference = qrr/' -e 's/^\[country\.SE\]$/&\npayment_reference = ocr/' \
-	-e 's/^\[country\.NO\]$/&\npayment_reference = kid/' -e 's/^\[country\.DK\]$/&\npayment_reference = fik/' \
-	"$CONF" >"$out/bench-bank.conf"
-BANK_CONF="$out/bench-bank.conf"
 
 fresh_db() {
 	dropdb --if-exists bench >/dev/null 2>&1
@@ -149,10 +144,10 @@ check() {
 bank() {
 	local n=$4 miss=$(($4 / 20))
 	fresh_db
-	PGDATABASE=bench bin/loader load --conf "$BANK_CONF" --as-of $cases_asof "$2" >/dev/null
+	PGDATABASE=bench bin/loader load --conf "$CONF" --as-of $cases_asof "$2" >/dev/null
 	check "$1: cases" "$n" "$n" 0
 	PGDATABASE=bench psql -X -q -c "VACUUM (ANALYZE) cases"
-	timed "$1" env PGDATABASE=bench bin/loader load --conf "$BANK_CONF" --as-of 2026-11-20 "$3"
+	timed "$1" env PGDATABASE=bench bin/loader load --conf "$CONF" --as-of 2026-11-20 "$3"
 	case $3 in
 	*.csv) check "$1" "$n" $((n - miss)) "$miss" ;;
 	*) check "$1" "$n" $((n - miss)) 0 "$miss" ;;
