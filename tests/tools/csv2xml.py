@@ -17,7 +17,8 @@ ADDRESS = [("debtor_street", "street"), ("debtor_postal_code", "postalCode"), ("
 CONTACT = [("debtor_email", "email"), ("debtor_phone", "phone")]
 INVOICE = [("invoice_number", "number"), ("invoice_date", "date"), ("due_date", "dueDate")]
 INVOICE2 = [("paid_amount", "paidAmount"), ("fee_amount", "feeAmount"), ("interest_amount", "interestAmount")]
-TAIL = [("claim_type", "claimType"), ("disputed", "disputed"), ("reminder_date", "reminderDate")]
+TAIL = [("claim_type", "claimType"), ("disputed", "disputed"), ("reminder_date", "reminderDate"),
+        ("notice_date", "noticeDate")]
 TX = [("creditor_id", "creditorId"), ("creditor_reference", "creditorReference"), ("transaction_id", "transactionId"), ("kind", "kind"), ("booking_date", "bookingDate")]
 
 

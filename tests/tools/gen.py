@@ -9,7 +9,9 @@
   gen.py transactions N OUT.csv M [K]      N payments over the first M cases
 
 Cases are valid under tests/conf/test.conf and conf/engine.conf with
---as-of 2026-10-01 or later (due dates up to 2026-09-28), so that the
+--as-of 2026-10-01 or later (due dates up to 2026-09-28; a reminder date
+outside CH, and a collection notice on the same day in DK, where the
+shipped configuration requires one: SPEC 16), so that the
 transactions, booked 2026-10-01 to 2026-10-28, are not booked before their
 case was registered (SPEC 6 v2) when the cases are loaded as of 2026-10-01; realistic field lengths, UTF-8 names, some
 quoted fields (commas, quotes).
@@ -59,7 +61,7 @@ def write_cases(n, out, k, disputed_every=0):
         f.write("creditor_id,creditor_reference,debtor_type,debtor_name,debtor_national_id,debtor_birth_date,"
                 "debtor_street,debtor_postal_code,debtor_city,debtor_country,debtor_email,debtor_phone,"
                 "invoice_number,invoice_date,due_date,original_amount,currency,paid_amount,fee_amount,"
-                "interest_amount,claim_type,disputed,reminder_date\n")
+                "interest_amount,claim_type,disputed,reminder_date,notice_date\n")
         buf = []
         for i in range(n):
             cr = creds[i % k]
@@ -81,6 +83,7 @@ def write_cases(n, out, k, disputed_every=0):
             inv = f"2026-{m:02d}-{1 + i % 28:02d}"
             due = f"2026-{m + 1:02d}-{1 + i % 28:02d}"
             rem = f"2026-{m + 1:02d}-{1 + i % 28:02d}" if co[0] != "CH" else ""
+            notice = rem if co[0] == "DK" else ""
             amount = rnd.randint(1000, 2500000)
             paid = rnd.randint(0, amount // 2) if rnd.random() < 0.2 else 0
             claim = rnd.choice(["goods", "services", "other"])
@@ -91,7 +94,7 @@ def write_cases(n, out, k, disputed_every=0):
                 f"+46 70 {i % 1000:03d} {i % 100:02d} {i % 10}0" if rnd.random() < 0.3 else "",
                 f"INV-{i:08d}", inv, due, f"{amount // 100}.{amount % 100:02d}", co[1],
                 f"{paid // 100}.{paid % 100:02d}" if paid else "", "", "", claim,
-                "true" if disputed_every and (i + 1) % disputed_every == 0 else "false", rem,
+                "true" if disputed_every and (i + 1) % disputed_every == 0 else "false", rem, notice,
             ]))
             if len(buf) >= 10000:
                 f.write("\n".join(buf) + "\n")
