@@ -199,6 +199,56 @@ bool payref_any_valid(const char *ref, enum ref_scheme *which)
 }
 
 /* out emptied (when it has room) and code returned. */
+/* The id that ref would have been made from by scheme, read from where
+ * payref_make puts it (no check): 0 when that part is not a number of at
+ * most ID_DIGITS_MAX significant digits. */
+static int64_t read_id(const char *ref, size_t n, enum ref_scheme scheme)
+{
+	size_t from = scheme == REF_SCOR ? 4 : 0;
+	size_t to = n - (scheme == REF_SCOR ? 0 : 1 + (forms[scheme].length_digit ? 1 : 0));
+	uint64_t v = 0;
+	size_t sig = 0;
+
+	if (n < 2 || to <= from || to > n)
+		return 0;
+	for (size_t i = from; i < to; i++) {
+		if (!is_digit(ref[i]))
+			return 0;
+		if (sig > 0 || ref[i] != '0')
+			sig++;
+		if (sig > ID_DIGITS_MAX)
+			return 0;
+		v = v * 10 + (uint64_t)(ref[i] - '0');
+	}
+	return v > (uint64_t)INT64_MAX ? 0 : (int64_t)v;
+}
+
+int payref_ids(const char *ref, int64_t ids[PAYREF_IDS_MAX])
+{
+	static const enum ref_scheme order[] = { REF_SCOR, REF_QRR, REF_FIK, REF_KID, REF_OCR };
+	size_t n;
+	int count = 0;
+
+	assert(ref != NULL);
+	n = strlen(ref);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char made[PAYREF_SIZE];
+		int64_t id = read_id(ref, n, order[i]);
+		bool seen = false;
+
+		/* the id's reference by the scheme is ref itself: the form, the
+		 * padding and the check digits are payref_make's */
+		if (id <= 0 || payref_make(made, sizeof(made), order[i], id, NULL) != 0 ||
+		    strcmp(made, ref) != 0)
+			continue;
+		for (int j = 0; j < count; j++)
+			seen = seen || ids[j] == id;
+		if (!seen && count < PAYREF_IDS_MAX)
+			ids[count++] = id;
+	}
+	return count;
+}
+
 static int refuse(char *out, size_t size, int code)
 {
 	if (size > 0)

@@ -92,6 +92,18 @@ bool payref_ocr_length_ok(const char *ref);
  * cases.payment_reference (see the ambiguities above). */
 bool payref_any_valid(const char *ref, enum ref_scheme *which);
 
+/* The ids (case_ids) that ref can have been made from by payref_make: one
+ * for each scheme whose reference of that id is ref, itself, the same id
+ * counted once. A string of digits can be the kid (or fik) reference of
+ * one id and the ocr reference of another: OCR(123) = KID(1235) =
+ * "12351"; every other string names at most one. ref is normalised
+ * already. Returns the count, 0 to PAYREF_IDS_MAX, ids in the order scor,
+ * qrr, fik, kid, ocr. The loader looks a bank payment's case up by these
+ * ids (the primary key of cases) and then compares the whole reference:
+ * cases.payment_reference needs no index of its own (issue 17). */
+#define PAYREF_IDS_MAX 2
+int payref_ids(const char *ref, int64_t ids[PAYREF_IDS_MAX]);
+
 /* A reference as written by a person or a bank, normalised (SPEC 13):
  * spaces removed, ASCII letters upper case. out may be in. Returns 0; -1
  * when in has a byte other than an ASCII letter, digit or space (tabs,

@@ -49,7 +49,14 @@
  * stage sent along, where a judgement that joins several distributed tables
  * and the stage cannot be planned. stage_known: the row stored under a
  * record's key; stage_case: the case of a credit's payment reference in its
- * currency (the unique key of cases: a hash join); stage_payout: the
+ * currency, found by the case_ids the reference can be made from
+ * (payref_ids: ref_id1, and for a digit string that is also an ocr
+ * reference of another id, ref_id2) in the primary key of cases, the whole
+ * reference compared then: a hash join on case_id for a large file, an
+ * index look-up each for a small one, and no index on payment_reference
+ * to keep up in every case load (issue 17). Should two cases have one
+ * reference in one currency (an ocr and a kid one of the same digits in
+ * the same currency), the one of ref_id1 is the case. stage_payout: the
  * transfer not paid yet that a debit pays (a hash join on payout_transfers
  * by the debits alone). */
 static const char bank_lookups_sql[] =
@@ -59,8 +66,17 @@ static const char bank_lookups_sql[] =
 	" WHERE s.dupkey;"
 	"CREATE TEMP TABLE stage_case ON COMMIT DROP AS"
 	" SELECT s.record, c.case_id, c.creditor_id, c.creditor_reference, c.status"
-	" FROM stage s JOIN cases c ON c.payment_reference = s.reference AND c.currency = s.currency"
+	" FROM stage s JOIN cases c ON c.case_id = s.ref_id1"
+	"  AND c.payment_reference = s.reference AND c.currency = s.currency"
 	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT';"
+	"CREATE TEMP TABLE stage_ref2 ON COMMIT DROP AS"
+	" SELECT s.record, s.ref_id2, s.reference, s.currency FROM stage s"
+	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT' AND s.ref_id2 IS NOT NULL"
+	"  AND NOT EXISTS (SELECT 1 FROM stage_case c WHERE c.record = s.record);"
+	"INSERT INTO stage_case"
+	" SELECT r.record, c.case_id, c.creditor_id, c.creditor_reference, c.status"
+	" FROM stage_ref2 r JOIN cases c ON c.case_id = r.ref_id2"
+	"  AND c.payment_reference = r.reference AND c.currency = r.currency;"
 	"CREATE TEMP TABLE stage_payout ON COMMIT DROP AS"
 	" SELECT d.record, p.statement_number, p.creditor_id"
 	" FROM stage d JOIN payout_transfers p ON p.statement_number = d.end_to_end_id AND p.amount = d.amount"
@@ -71,19 +87,21 @@ static const char bank_lookups_sql[] =
 	 * first case with its reference in another (CASE_CLOSED, else
 	 * CURRENCY_MISMATCH), looked up for those records alone */
 	"CREATE TEMP TABLE stage_nocase ON COMMIT DROP AS"
-	" SELECT s.record, s.reference FROM stage s"
+	" SELECT s.record, s.reference, s.ref_id1, s.ref_id2 FROM stage s"
 	" WHERE s.errors IS NULL AND s.ref_ok AND s.direction = 'CRDT'"
 	"  AND NOT EXISTS (SELECT 1 FROM stage_case c WHERE c.record = s.record);"
 	"CREATE TEMP TABLE stage_other ON COMMIT DROP AS"
 	" SELECT DISTINCT ON (n.record) n.record, o.status"
-	" FROM stage_nocase n JOIN cases o ON o.payment_reference = n.reference ORDER BY n.record, o.case_id";
+	" FROM stage_nocase n JOIN cases o ON o.case_id IN (n.ref_id1, n.ref_id2)"
+	"  AND o.payment_reference = n.reference ORDER BY n.record, o.case_id";
 
 /* The bank records' outcomes that are suspense reasons, in the order of
  * the table of SPEC 13 (the first that applies).
  *
  * A credit's case: the one with its payment reference in its currency
- * (the unique key of cases: a hash join, not one index look-up per
- * record, which read a random page of cases for each), else the first one
+ * (by the ids it can be made from, a hash join on the primary key of
+ * cases for a large file, not one index look-up per record, which read a
+ * random page of cases for each), else the first one
  * with that reference in another currency, of which only the status
  * counts (CASE_CLOSED, else CURRENCY_MISMATCH; none: UNKNOWN_REFERENCE):
  * looked up only for the records that found no case (a lateral join ran

@@ -192,8 +192,17 @@ static int stage_row(struct load *l, const struct record *r, const struct verdic
 		}
 	}
 	if (l->kind == KIND_BANK) {
+		/* ref_ok, ref_id1, ref_id2 (create_stage) */
+		_Static_assert(PAYREF_IDS_MAX == 2, "the stage has two ref_id columns");
 		w_sep(&w);
 		w_bool(&w, ok && v->ref_ok);
+		for (int i = 0; i < PAYREF_IDS_MAX; i++) {
+			w_sep(&w);
+			if (ok && v->ref_ok && i < v->n_ref_ids)
+				w_i64(&w, v->ref_ids[i]);
+			else
+				w_null(&w);
+		}
 	}
 	w_raw(&w, "\n", 1);
 	return w.rc;
@@ -323,7 +332,7 @@ static int create_stage(struct load *l, enum file_kind kind, struct err *e)
 			     "CREATE TEMP TABLE stage (record bigint, line bigint, errors text, dupkey boolean,"
 			     " txkey boolean, probe boolean, %s%s) ON COMMIT DROP",
 			     defs, kind == KIND_CASES ? ", fees bigint, case_id bigint, payment_reference text"
-				   : kind == KIND_BANK ? ", ref_ok boolean" : "") >= sizeof(sql))
+				   : kind == KIND_BANK ? ", ref_ok boolean, ref_id1 bigint, ref_id2 bigint" : "") >= sizeof(sql))
 		return ERR_SET(e, ERR_LIMIT, "the stage table's definition does not fit");
 	return db_exec(l->conn, sql, e);
 }

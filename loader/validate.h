@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "payref.h"
 #include "record.h"
 
 struct creditor_info {
@@ -56,6 +57,10 @@ struct verdict {
 	bool key_ok;              /* creditor_id and creditor_reference usable as a key */
 	bool txid_ok;             /* transaction_id (assignments: suspense_id, events: event_id) usable as a key */
 	bool ref_ok;              /* bank: the reference checks by a scheme of SPEC 12 */
+	/* bank, when ref_ok: the case_ids the reference can be made from
+	 * (payref_ids), looked up in cases by its primary key */
+	int n_ref_ids;
+	int64_t ref_ids[PAYREF_IDS_MAX];
 };
 
 /* Trim fields in place and check them. Returns the number of errors. */

@@ -111,11 +111,14 @@ static void rule_bank_ref(struct facts *x, int f, bool present)
 	char *s = x->r->buf + x->r->f[f].off;
 
 	x->v->ref_ok = false;
+	x->v->n_ref_ids = 0;
 	if (!present)
 		return;
 	if (payref_normalise(s, x->r->f[f].len + 1, s) == 0) {
 		x->r->f[f].len = (uint32_t)strlen(s);
 		x->v->ref_ok = payref_any_valid(s, NULL);
+		if (x->v->ref_ok)
+			x->v->n_ref_ids = payref_ids(s, x->v->ref_ids);
 	}
 }
 

@@ -24,8 +24,6 @@
 --  - cases.case_id, transactions.tx_id and case_events.event_seq (and
 --    bank_records.id, suspense.id) come from one sequence each, drawn on
 --    the coordinator;
---  - cases.payment_reference is made from case_id (SPEC 12), so it is
---    unique with it; the index stays for the bank loader's look-ups;
 --  - bank_records (account, bank_reference): the bank loader judges the
 --    records of an account under that account's advisory lock
 --    (loader/classify_bank.c), so a record already there is skipped;
@@ -47,9 +45,6 @@ DECLARE
         ['bank_records', 'bank_records_account_bank_reference_key', 'UNIQUE (batch_id, account, bank_reference)'],
         ['suspense', 'suspense_pkey', 'PRIMARY KEY (batch_id, id)'],
         ['suspense', 'suspense_bank_record_id_key', 'UNIQUE (batch_id, bank_record_id)']];
-    -- unique indexes (not constraints) that become plain indexes
-    plain CONSTANT text[][] := ARRAY[
-        ['cases_payment_reference', 'CREATE INDEX cases_payment_reference ON cases (payment_reference, currency)']];
     reference CONSTANT text[] := ARRAY['creditors', 'batches', 'payout_files'];
     by_batch CONSTANT text[] := ARRAY['rejects', 'bank_records', 'suspense'];
     t text;
@@ -65,13 +60,6 @@ BEGIN
                     AND conrelid = keys[i][1]::regclass AND pg_get_constraintdef(oid) <> keys[i][3]) THEN
             EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', keys[i][1], keys[i][2]);
             EXECUTE format('ALTER TABLE %I ADD %s', keys[i][1], keys[i][3]);
-        END IF;
-    END LOOP;
-    FOR i IN 1 .. array_length(plain, 1) LOOP
-        IF EXISTS (SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-                    WHERE c.relname = plain[i][1] AND x.indisunique) THEN
-            EXECUTE format('DROP INDEX %I', plain[i][1]);
-            EXECUTE plain[i][2];
         END IF;
     END LOOP;
 

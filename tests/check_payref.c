@@ -293,6 +293,17 @@ static void check_one(enum ref_scheme scheme, int64_t id)
 	REQUIRE(payref_any_valid(got, &which), "'%s' not valid by any scheme", got);
 	if (scheme == REF_OCR)
 		REQUIRE(payref_ocr_length_ok(got), "'%s' has no length digit", got);
+	{
+		/* the reference leads back to its id */
+		int64_t ids[PAYREF_IDS_MAX];
+		int k = payref_ids(got, ids);
+		bool found = false;
+
+		for (int j = 0; j < k; j++)
+			found = found || ids[j] == id;
+		REQUIRE(found, "%s '%s': %d ids, not %lld among them", ref_scheme_name(scheme), got, k,
+			(long long)id);
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		char keep = got[i];
@@ -515,6 +526,47 @@ START_TEST(test_ocr_kid_collide)
 }
 END_TEST
 
+/* ---- payref_ids ---- */
+
+#define IDS(ref, count, a, b)                                              \
+	do {                                                               \
+		int64_t ids_[PAYREF_IDS_MAX] = { -1, -1 };                 \
+		ck_assert_int_eq(payref_ids((ref), ids_), (count));        \
+		if ((count) > 0)                                           \
+			ck_assert_int_eq(ids_[0], (a));                    \
+		if ((count) > 1)                                           \
+			ck_assert_int_eq(ids_[1], (b));                    \
+	} while (0)
+
+START_TEST(test_ids)
+{
+	/* one id each, by the known references above */
+	IDS("000000000000000000000000011", 1, 1, 0); /* qrr */
+	IDS("RF741", 1, 1, 0);
+	IDS("RF329223372036854775807", 1, INT64_MAX, 0);
+	IDS("000000000000018", 1, 1, 0); /* fik; not kid: kid has no zeros in front */
+	IDS("18", 1, 1, 0);              /* kid; too short for ocr */
+	IDS("1230", 1, 123, 0);          /* kid(123); ocr without the length digit */
+	/* SPEC 12's collision: kid of 1235 and ocr of 123 */
+	IDS("12351", 2, 1235, 123);
+	IDS("133", 2, 13, 1); /* every ocr reference is a kid one: OCR(1) = KID(13) */
+	IDS("0133", 0, 0, 0); /* neither pads with zeros */
+	/* fik and kid of the same id count once: 15 digits, no zero in front */
+	IDS("999999999999994", 1, INT64_C(99999999999999), 0);
+	/* nothing: check digits wrong, not a reference, an id beyond int64 */
+	IDS("RF17539007547034", 0, 0, 0);
+	IDS("000000000000000000000000012", 0, 0, 0);
+	IDS("000000000000018X", 0, 0, 0);
+	IDS("", 0, 0, 0);
+	IDS("0", 0, 0, 0);
+	IDS("00", 0, 0, 0);
+	IDS("RF", 0, 0, 0);
+	IDS("RF00", 0, 0, 0);
+	IDS("RF33X", 0, 0, 0);
+	IDS("99999999999999999999999995", 0, 0, 0);
+}
+END_TEST
+
 /* ---- payref_normalise ---- */
 
 #define NORM(in, want)                                                           \
@@ -654,6 +706,7 @@ Suite *payref_suite(void)
 	tcase_add_test(tc, test_any_valid_vectors);
 	tcase_add_test(tc, test_any_valid_is_the_union);
 	tcase_add_test(tc, test_ocr_kid_collide);
+	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_normalise);
 	tcase_add_test(tc, test_format_groups);
 	tcase_add_test(tc, test_qr_iban);

@@ -1,0 +1,14 @@
+-- 0014: no index on cases.payment_reference (issue 17).
+--
+-- The bank loader finds a payment's case by the case_ids its reference can
+-- be made from (payref_ids: one, or two for a digit string that is an ocr
+-- reference of one id and a kid reference of another) in the primary key,
+-- and then compares the whole reference and the currency
+-- (loader/classify_bank.c). The unique index (payment_reference,
+-- currency) of 0007 cost a fifth of the server's time in every case load
+-- and checked nothing that the making of references does not: a reference
+-- is made from its case_id by its country's scheme, one id one reference.
+-- Only an ocr and a kid reference of the same digits can meet; should two
+-- such cases be in one currency, the bank loader takes the kid (or fik)
+-- reading (SPEC 12 is silent; see common/payref.h).
+DROP INDEX IF EXISTS cases_payment_reference;
