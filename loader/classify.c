@@ -103,7 +103,8 @@ static const char classify_cases_sql[] =
  * repeats of one another as before); a case is withdrawn before a record
  * when the file's first valid withdrawal of it comes earlier (a hash join
  * with those few records). The %s are the content columns, as "t." and
- * as "s.". */
+ * as "s.", and whether a record has a probe (when none has, the planner
+ * drops the look-up of the probes). */
 static const char classify_tx_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
 	" SELECT x.*,"
@@ -122,7 +123,7 @@ static const char classify_tx_sql[] =
 	"   coalesce(wd.first_withdrawal < s.record, false) AS withdrawn_before"
 	"  FROM stage s"
 	"  LEFT JOIN (SELECT r.record, row_number() OVER w AS rn, first_value(r.record) OVER w AS first_record"
-	"   FROM stage r WHERE r.txkey AND (r.transaction_id IS NULL OR (r.creditor_id, r.transaction_id)"
+	"   FROM stage r WHERE r.txkey AND (r.transaction_id IS NULL OR %s AND (r.creditor_id, r.transaction_id)"
 	"    IN (SELECT q.creditor_id, q.transaction_id FROM stage q WHERE q.probe))"
 	"   WINDOW w AS (PARTITION BY r.creditor_id, r.transaction_id ORDER BY r.record)) k ON k.record = s.record"
 	"  LEFT JOIN (SELECT creditor_id, creditor_reference, min(record) AS first_withdrawal FROM stage"
@@ -357,7 +358,7 @@ static int classify(struct load *l, const char *id, struct err *e)
 	if ((rc = columns_list(a, sizeof(a), KIND_TRANSACTIONS, true, "t.", NULL, e)) != 0 ||
 	    (rc = columns_list(b, sizeof(b), KIND_TRANSACTIONS, true, "s.", NULL, e)) != 0)
 		return rc;
-	return run(l, sql_printf(e, classify_tx_sql, a, b), 0, NULL, e);
+	return run(l, sql_printf(e, classify_tx_sql, a, b, l->n_probe > 0 ? "true" : "false"), 0, NULL, e);
 }
 
 /* The rejects of a kind's db_rejects table, in one statement: $1 the

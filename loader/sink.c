@@ -391,6 +391,7 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
 	struct verdict v;
+	bool probe;
 	int rc;
 
 	if (batch_interrupted)
@@ -402,7 +403,9 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)
 		return fast_record(l, r, &v, e);
-	if ((rc = stage_row(l, r, &v, probes[l->kind] != NULL && probes[l->kind](l, r, &v), e)) != 0)
+	probe = probes[l->kind] != NULL && probes[l->kind](l, r, &v);
+	l->n_probe += probe;
+	if ((rc = stage_row(l, r, &v, probe, e)) != 0)
 		return rc;
 	l->copy.rows++;
 	return db_copy_write(&l->copy, l->row.data, l->row.len, e);
@@ -470,7 +473,7 @@ int sink_restart(struct load *l, struct err *e)
 	publish_discard(&l->pub);
 	sink_release(l);
 	l->state = LOAD_RESTART;
-	l->n_fast = l->n_spill = 0;
+	l->n_fast = l->n_spill = l->n_probe = 0;
 	err_clear(e);
 	phase_mark("fast path, undone");
 	return db_exec(l->conn, "ROLLBACK TO SAVEPOINT fast", e);
