@@ -24,10 +24,14 @@
  * joins and inserts. JIT compiling them (and the inserts, up to the end of
  * the transaction) cost a bank file of 1,000,000 records 1.9 s of its
  * classification and 1.1 s of its insert and made nothing faster. The
- * sorts and hashes get the settlement's memory (settle_pass.c): with the
- * default 4 MB, the classification of 200,000 transactions sorted on disk
- * and hashed cases in several batches. SET LOCAL: until the batch's end. */
-static const char classify_session_sql[] = "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'";
+ * sorts and hashes of the other kinds get the settlement's memory
+ * (settle_pass.c): with the default 4 MB, the classification of 200,000
+ * transactions sorted on disk and hashed cases in several batches. A bank
+ * file keeps the default: its statements were tuned with it, and 64 MB
+ * made them no faster on a busy machine (issue 17). SET LOCAL: until the
+ * batch's end. */
+static const char jit_off_sql[] = "SET LOCAL jit = off";
+static const char work_mem_sql[] = "SET LOCAL work_mem = '64MB'";
 
 /* The longest statement made here: a template and a few column lists. */
 #define CLASSIFY_SQL_MAX (16u * 1024u)
@@ -496,7 +500,8 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	log_progress(l->step, l->io.records, 0);
 	/* The planner knows nothing of a fresh temporary table: without
 	 * statistics a large stage got a nested loop over cases (issue 10.3). */
-	if ((rc = db_exec(l->conn, classify_session_sql, e)) != 0 || (rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
+	if ((rc = db_exec(l->conn, jit_off_sql, e)) != 0 || (!bank && (rc = db_exec(l->conn, work_mem_sql, e)) != 0) ||
+	    (rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
 	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
 	    (rc = db_query(l->conn, NULL, bank ? errors_to_rejects_bank_sql : errors_to_rejects_sql, 1, params, e)) != 0)
 		return rc;
