@@ -20,6 +20,19 @@
 #include "log.h"
 #include "phase.h"
 
+/* The statements of a batch run once each over every record: sorts, hash
+ * joins and inserts. JIT compiling them (and the inserts, up to the end of
+ * the transaction) cost a bank file of 1,000,000 records 1.9 s of its
+ * classification and 1.1 s of its insert and made nothing faster. The
+ * sorts and hashes of the other kinds get the settlement's memory
+ * (settle_pass.c): with the default 4 MB, the classification of 200,000
+ * transactions sorted on disk and hashed cases in several batches. A bank
+ * file keeps the default: its statements were tuned with it, and 64 MB
+ * made them no faster on a busy machine (issue 17). SET LOCAL: until the
+ * batch's end. */
+static const char jit_off_sql[] = "SET LOCAL jit = off";
+static const char work_mem_sql[] = "SET LOCAL work_mem = '64MB'";
+
 /* The longest statement made here: a template and a few column lists. */
 #define CLASSIFY_SQL_MAX (16u * 1024u)
 
@@ -82,9 +95,20 @@ static const char classify_cases_sql[] =
 	"  AND c.creditor_reference = s.creditor_reference AND c.batch_id <> %s"
 	" WHERE d.record IS NOT NULL OR c.case_id IS NOT NULL";
 
-/* Transaction files: every record. A withdrawal is stored with its case's
- * currency, so the currency is compared as the case's when it has none.
- * The %s are the content columns, as "t." and as "s.". */
+/* Transaction files: every record, with every column of stage, into
+ * stage_out in record order: the insert and the receipt then each read
+ * stage_out alone, in the order it was written (a temp table is scanned
+ * so, never in parallel nor in step with another scan), with no join and
+ * no sort. A withdrawal is stored with its case's currency, so the
+ * currency is compared as the case's when it has none. No rule sorts the
+ * whole file: the repeats of a transaction_id are numbered among the keys
+ * that the loader's key filter may have seen before (probe, as for bank
+ * files) and the records without one (NULL: too long or holding a NUL,
+ * repeats of one another as before); a case is withdrawn before a record
+ * when the file's first valid withdrawal of it comes earlier (a hash join
+ * with those few records). The %s are the content columns, as "t." and
+ * as "s.", and whether a record has a probe (when none has, the planner
+ * drops the look-up of the probes). */
 static const char classify_tx_sql[] =
 	"CREATE TEMP TABLE stage_out ON COMMIT DROP AS"
 	" SELECT x.*,"
@@ -96,21 +120,24 @@ static const char classify_tx_sql[] =
 	"     OR (x.currency IS NOT NULL AND x.currency <> x.case_currency)"
 	"     OR x.booking_date < x.case_registered THEN 'case_error'"
 	"   ELSE 'new' END AS outcome"
-	" FROM (SELECT s.record, s.line, s.errors, s.kind, s.currency, s.booking_date,"
-	"   s.txkey AND row_number() OVER w > 1 AS dup_in_file,"
-	"   first_value(s.record) OVER w AS first_record,"
+	" FROM (SELECT s.*, coalesce(k.rn > 1, false) AS dup_in_file, k.first_record,"
 	"   c.case_id, c.status AS case_status, c.currency AS case_currency, c.registered AS case_registered,"
-	"   t.tx_id AS existing_tx,"
+	"   t.tx_id AS existing_tx, t.case_id AS existing_case,"
 	"   (%s, t.currency) IS NOT DISTINCT FROM (%s, coalesce(s.currency, c.currency)) AS identical,"
-	"   coalesce(bool_or(s.errors IS NULL AND s.kind = 'withdrawal') OVER ("
-	"     PARTITION BY s.dupkey, s.creditor_id, s.creditor_reference ORDER BY s.record"
-	"     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS withdrawn_before"
+	"   coalesce(wd.first_withdrawal < s.record, false) AS withdrawn_before"
 	"  FROM stage s"
+	"  LEFT JOIN (SELECT r.record, row_number() OVER w AS rn, first_value(r.record) OVER w AS first_record"
+	"   FROM stage r WHERE r.txkey AND (r.transaction_id IS NULL OR %s AND (r.creditor_id, r.transaction_id)"
+	"    IN (SELECT q.creditor_id, q.transaction_id FROM stage q WHERE q.probe))"
+	"   WINDOW w AS (PARTITION BY r.creditor_id, r.transaction_id ORDER BY r.record)) k ON k.record = s.record"
+	"  LEFT JOIN (SELECT creditor_id, creditor_reference, min(record) AS first_withdrawal FROM stage"
+	"   WHERE dupkey AND errors IS NULL AND kind = 'withdrawal' GROUP BY 1, 2) wd"
+	"   ON s.dupkey AND wd.creditor_id = s.creditor_id AND wd.creditor_reference = s.creditor_reference"
 	"  LEFT JOIN cases c ON s.dupkey AND c.creditor_id = s.creditor_id"
 	"   AND c.creditor_reference = s.creditor_reference"
 	"  LEFT JOIN transactions t ON s.txkey AND t.creditor_id = s.creditor_id"
-	"   AND t.transaction_id = s.transaction_id"
-	"  WINDOW w AS (PARTITION BY s.txkey, s.creditor_id, s.transaction_id ORDER BY s.record)) x";
+	"   AND t.transaction_id = s.transaction_id) x"
+	" ORDER BY x.record";
 
 /* Assignment files (SPEC 13): each row books an open suspense item on a
  * case. The same row again (the item assigned to that case) is skipped;
@@ -241,18 +268,26 @@ static const struct db_reject event_db_rejects[] = {
 
 #define DB_REJECTS_MAX 8
 
-/* Transactions and events: the new records, in file order (the load
- * order of their identity column). The %s are the table, its columns
- * and their values. */
-static const char insert_new_sql[] =
-	"INSERT INTO %s (%s, case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, s.record"
+/* Events: the new records, in file order (the load order of their
+ * identity column). The %s are the columns and their values. */
+static const char insert_events_sql[] =
+	"INSERT INTO case_events (%s, case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, s.record"
 	" FROM stage s JOIN stage_out o USING (record) WHERE o.outcome = 'new' ORDER BY s.record";
 
+/* Transactions: the new records, in file order, as stage_out holds them
+ * (classify_tx_sql). The %s are the columns and their values. */
+static const char insert_tx_sql[] =
+	"INSERT INTO transactions (%s, case_id, batch_id, record) SELECT %s, o.case_id, $1::bigint, o.record"
+	" FROM stage_out o WHERE o.outcome = 'new'";
+
+/* A loaded withdrawal withdraws its case, as of its booking date (the
+ * file's first one of the case): found in stage_out, not by a scan of
+ * transactions. */
 static const char withdraw_sql[] =
 	"UPDATE cases c SET status = 'withdrawn', closed_date = w.booking_date"
-	" FROM (SELECT DISTINCT ON (case_id) case_id, booking_date FROM transactions"
-	"  WHERE batch_id = $1::bigint AND kind = 'withdrawal' ORDER BY case_id, record) w"
-	" WHERE c.case_id = w.case_id AND c.status = 'open'";
+	" FROM (SELECT DISTINCT ON (case_id) creditor_id, case_id, booking_date FROM stage_out"
+	"  WHERE outcome = 'new' AND kind = 'withdrawal' ORDER BY case_id, record) w"
+	" WHERE c.creditor_id = w.creditor_id AND c.case_id = w.case_id AND c.status = 'open'";
 
 static const char counts_cases_sql[] =
 	"SELECT (SELECT count(*) FROM stage),"
@@ -327,7 +362,7 @@ static int classify(struct load *l, const char *id, struct err *e)
 	if ((rc = columns_list(a, sizeof(a), KIND_TRANSACTIONS, true, "t.", NULL, e)) != 0 ||
 	    (rc = columns_list(b, sizeof(b), KIND_TRANSACTIONS, true, "s.", NULL, e)) != 0)
 		return rc;
-	return run(l, sql_printf(e, classify_tx_sql, a, b), 0, NULL, e);
+	return run(l, sql_printf(e, classify_tx_sql, a, b, l->n_probe > 0 ? "true" : "false"), 0, NULL, e);
 }
 
 /* The rejects of a kind's db_rejects table, in one statement: $1 the
@@ -381,16 +416,16 @@ static int db_rejects(struct load *l, const char *id, struct err *e)
 /* The new transactions (a withdrawal takes its case's currency) or events. */
 static int insert_new(struct load *l, const char *const *params, struct err *e)
 {
-	static const struct columns_override currency = { "currency", "coalesce(s.currency, o.case_currency)" };
+	static const struct columns_override currency = { "currency", "coalesce(o.currency, o.case_currency)" };
 	bool events = l->kind == KIND_EVENTS;
 	char cols[COLUMNS_SQL_MAX], vals[COLUMNS_SQL_MAX];
 	int rc;
 
 	if ((rc = columns_list(cols, sizeof(cols), l->kind, false, "", NULL, e)) != 0 ||
-	    (rc = columns_list(vals, sizeof(vals), l->kind, false, "s.", events ? NULL : &currency, e)) != 0)
+	    (rc = columns_list(vals, sizeof(vals), l->kind, false, events ? "s." : "o.", events ? NULL : &currency,
+			       e)) != 0)
 		return rc;
-	return run(l, sql_printf(e, insert_new_sql, events ? "case_events" : "transactions", cols, vals), 1, params,
-		   e);
+	return run(l, sql_printf(e, events ? insert_events_sql : insert_tx_sql, cols, vals), 1, params, e);
 }
 
 static int store_assignments(struct load *l, const char *const *params, struct err *e)
@@ -465,7 +500,8 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 	log_progress(l->step, l->io.records, 0);
 	/* The planner knows nothing of a fresh temporary table: without
 	 * statistics a large stage got a nested loop over cases (issue 10.3). */
-	if ((rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
+	if ((rc = db_exec(l->conn, jit_off_sql, e)) != 0 || (!bank && (rc = db_exec(l->conn, work_mem_sql, e)) != 0) ||
+	    (rc = db_exec(l->conn, "ANALYZE stage", e)) != 0 ||
 	    (rc = db_query(l->conn, NULL, "DELETE FROM rejects WHERE batch_id = $1::bigint", 1, params, e)) != 0 ||
 	    (rc = db_query(l->conn, NULL, bank ? errors_to_rejects_bank_sql : errors_to_rejects_sql, 1, params, e)) != 0)
 		return rc;
@@ -516,7 +552,7 @@ int classify_batch(struct load *l, struct batch_result *res, struct err *e)
 		if (rc != 0)
 			return rc;
 		phase_mark("insert");
-		if (l->kind == KIND_TRANSACTIONS && (rc = db_query(l->conn, NULL, withdraw_sql, 1, params, e)) != 0)
+		if (l->kind == KIND_TRANSACTIONS && (rc = db_query(l->conn, NULL, withdraw_sql, 0, NULL, e)) != 0)
 			return rc;
 		snprintf(res->status, sizeof(res->status), "loaded");
 	}

@@ -383,12 +383,7 @@ int classify_bank(struct load *l, const char *id, long long c[BANK_COUNTS], stru
 	PGresult *q = NULL;
 	int rc;
 
-	/* JIT compiling these statements (and the inserts, up to the end of
-	 * the transaction) cost 1.9 s of the classification and 1.1 s of the
-	 * insert of a file of 1,000,000 records and made nothing faster: they
-	 * are sorts, hash joins and inserts. */
-	if ((rc = db_exec(l->conn, "SET LOCAL jit = off", e)) != 0 ||
-	    (rc = lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(BANK_ACCOUNTS), LOCK_ACCOUNTS(BANK_ACCOUNTS),
+	if ((rc = lock_take(l->conn, l->batch_id, TRY_LOCK_ACCOUNTS(BANK_ACCOUNTS), LOCK_ACCOUNTS(BANK_ACCOUNTS),
 			    ACCOUNT_HOLDERS(BANK_ACCOUNTS),
 			    "the lock of the bank account of this file", e)) != 0 ||
 	    (rc = db_exec(l->conn, bank_lookups_sql, e)) != 0 || (rc = db_exec(l->conn, classify_bank_sql, e)) != 0 ||

@@ -68,6 +68,7 @@ struct load {
 	FILE *spill;             /* staged rows, COPY text format */
 	FILE *keys;              /* the fast records' receipt rows */
 	unsigned long long n_fast, n_spill;
+	unsigned long long n_probe; /* staged records with probe set (sink.c) */
 	struct case_ids ids;     /* case numbers and payment references */
 	/* the reject report and the receipt: staged before COMMIT, published
 	 * after it (common/publish.h), removed when the batch does not commit */

@@ -25,6 +25,24 @@ static const char receipt_assign_sql[] =
 	"  CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END"
 	" FROM stage_out o WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT";
 
+/* A transaction batch's receipt: stage_out holds each record's key, its
+ * case and, when it is skipped, the case of the transaction it repeats
+ * (classify.c), in record order. */
+static const char receipt_tx_sql[] =
+	"COPY (SELECT o.record, o.creditor_reference, o.transaction_id,"
+	"  CASE o.outcome WHEN 'new' THEN o.case_id ELSE o.existing_case END,"
+	"  CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END"
+	" FROM stage_out o WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT";
+
+/* An event batch's receipt: the case of the event stored (new) or found
+ * (skipped) under the record's event_id. */
+static const char receipt_event_sql[] =
+	"COPY (SELECT o.record, s.creditor_reference, s.event_id, t.case_id,"
+	"  CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END"
+	" FROM stage_out o JOIN stage s USING (record)"
+	" JOIN case_events t ON t.creditor_id = s.creditor_id AND t.event_id = s.event_id"
+	" WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT";
+
 /* A bank batch's receipt (SPEC 7.2 v2): every record not rejected, with
  * the payment it became (accepted), the one it was before (skipped), or
  * none (suspense, ignored; a reversal that closed a suspense item; a
@@ -115,20 +133,10 @@ int reports_write(struct load *l, bool receipt, struct err *e)
 	}
 	if (l->kind == KIND_ASSIGNMENTS)
 		return copy_to_file(l, receipt_assign_sql, receipt_assign_header, path, e);
-	/* transactions and events (SPEC 7.2 v2): each by its own id */
-	{
-		bool events = l->kind == KIND_EVENTS;
-		const char *id = events ? "event_id" : "transaction_id";
-
-		snprintf(sql, sizeof(sql),
-			 "COPY (SELECT o.record, s.creditor_reference, s.%s, t.case_id,"
-			 " CASE o.outcome WHEN 'new' THEN 'accepted' ELSE 'skipped' END AS outcome"
-			 " FROM stage_out o JOIN stage s USING (record)"
-			 " JOIN %s t ON t.creditor_id = s.creditor_id AND t.%s = s.%s"
-			 " WHERE o.outcome IN ('new', 'skipped') ORDER BY o.record) TO STDOUT",
-			 id, events ? "case_events" : "transactions", id, id);
-		return copy_to_file(l, sql, events ? receipt_event_header : receipt_tx_header, path, e);
-	}
+	if (l->kind == KIND_TRANSACTIONS)
+		return copy_to_file(l, receipt_tx_sql, receipt_tx_header, path, e);
+	/* events (SPEC 7.2 v2): each by its own id */
+	return copy_to_file(l, receipt_event_sql, receipt_event_header, path, e);
 }
 
 static int merge_sink(void *ctx, const char *data, size_t len)

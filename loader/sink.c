@@ -126,7 +126,7 @@ static void w_errors(struct row *w, enum file_kind kind, const struct record *r,
  * the stored fields in the order of the field table (a rejected record
  * keeps only its keys), and for cases the collection fee, the case number
  * and the payment reference. probe: the key filter saw the key before (the
- * fast case load's, a bank file's). */
+ * fast case load's, a bank file's, a transaction file's). */
 static int stage_row(struct load *l, const struct record *r, const struct verdict *v, bool probe, struct err *e)
 {
 	struct row w = { &l->row, e, 0 };
@@ -352,6 +352,21 @@ static bool bank_probe(struct load *l, const struct record *r, const struct verd
 					   hash != NULL ? (size_t)(hash - ref) : n);
 }
 
+/* A transaction's key: probe marks the transaction_ids that may be
+ * repeated in the file, the only ones classify.c numbers (a rejected
+ * record's key counts too). */
+static bool tx_probe(struct load *l, const struct record *r, const struct verdict *v)
+{
+	return v->txid_ok && key_filter_add(&l->filter, record_value(r, TF_CREDITOR_ID), r->f[TF_CREDITOR_ID].len,
+					    record_value(r, TF_TRANSACTION_ID), r->f[TF_TRANSACTION_ID].len);
+}
+
+/* The kinds whose staged records carry a probe, and how it is found. */
+static bool (*const probes[KIND__LAST + 1])(struct load *, const struct record *, const struct verdict *) = {
+	[KIND_TRANSACTIONS] = tx_probe,
+	[KIND_BANK] = bank_probe,
+};
+
 int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 {
 	struct load *l = ctx;
@@ -362,7 +377,7 @@ int sink_on_kind(void *ctx, enum file_kind kind, struct err *e)
 	l->vctx.decimal_comma = l->io.decimal_comma;
 	if (first && (rc = create_stage(l, kind, e)) != 0)
 		return rc;
-	if (kind == KIND_BANK && (rc = filter_ready(l, e)) != 0)
+	if (probes[kind] != NULL && (rc = filter_ready(l, e)) != 0)
 		return rc;
 	/* the fast path: a case file, not a dry run, and not after a restart */
 	if (first && kind == KIND_CASES && !l->opts->dry_run && !l->opts->staged_only)
@@ -385,6 +400,7 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 {
 	struct load *l = ctx;
 	struct verdict v;
+	bool probe;
 	int rc;
 
 	if (batch_interrupted)
@@ -396,7 +412,9 @@ int sink_on_record(void *ctx, struct record *r, struct err *e)
 		l->seen[v.creditor - l->creditors.items] = true;
 	if (l->state == LOAD_FAST)
 		return fast_record(l, r, &v, e);
-	if ((rc = stage_row(l, r, &v, l->kind == KIND_BANK && bank_probe(l, r, &v), e)) != 0)
+	probe = probes[l->kind] != NULL && probes[l->kind](l, r, &v);
+	l->n_probe += probe;
+	if ((rc = stage_row(l, r, &v, probe, e)) != 0)
 		return rc;
 	l->copy.rows++;
 	return db_copy_write(&l->copy, l->row.data, l->row.len, e);
@@ -464,7 +482,7 @@ int sink_restart(struct load *l, struct err *e)
 	publish_discard(&l->pub);
 	sink_release(l);
 	l->state = LOAD_RESTART;
-	l->n_fast = l->n_spill = 0;
+	l->n_fast = l->n_spill = l->n_probe = 0;
 	err_clear(e);
 	phase_mark("fast path, undone");
 	return db_exec(l->conn, "ROLLBACK TO SAVEPOINT fast", e);
