@@ -345,19 +345,20 @@ static bool ignorable(const struct xml_state *st, const xmlChar *ch, size_t len)
 	const struct xml_level *lv = &st->levels[st->open - 1];
 	const xmlChar *raw;
 
+	/* the cheap tests first: most text is a value, followed by its end tag */
 	if (c->input == NULL || ch < c->input->base || ch >= c->input->end)
 		return false; /* a character reference: always kept */
+	raw = c->input->cur;
+	if (raw[0] != '<' && raw[0] != 0xD)
+		return false;
+	if (!lv->kids ? raw[0] == '<' && raw[1] == '/' : lv->last_text || lv->first_text)
+		return false;
 	if (c->space == NULL || *c->space == 1 || *c->space == -2)
 		return false; /* xml:space="preserve" */
 	for (size_t i = 0; i < len; i++)
 		if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r')
 			return false;
-	raw = c->input->cur;
-	if (raw[0] != '<' && raw[0] != 0xD)
-		return false;
-	if (!lv->kids)
-		return raw[0] != '<' || raw[1] != '/';
-	return !lv->last_text && !lv->first_text;
+	return true;
 }
 
 /* A piece of text or CDATA (type 1 or 2) of the open element. */

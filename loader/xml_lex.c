@@ -183,11 +183,15 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 		if (lx->state == LX_TEXT && lx->start_seen) {
 			/* Text between tags, most of the file: jump to the next
 			 * '<', counting lines, instead of a byte at a time. */
-			const char *lt = memchr(buf + i, '<', n - i);
-			size_t end = lt != NULL ? (size_t)(lt - buf) : n;
+			size_t end = i;
+			uint64_t lines = 0;
 
-			for (const char *p = buf + i; (p = memchr(p, '\n', (size_t)(buf + end - p))) != NULL; p++)
-				lx->line++;
+			/* a byte at a time: the runs are short (the white space
+			 * between two tags, a value), a library call each would
+			 * cost more than the bytes */
+			while (end < n && buf[end] != '<')
+				lines += buf[end++] == '\n';
+			lx->line += lines;
 			if (lex_skip(lx, &i, end, n))
 				break;
 		}
