@@ -154,15 +154,20 @@ uint64_t xml_parser_line(const struct xml_state *st)
 	return (uint64_t)st->ctxt->input->line;
 }
 
-/* The next bytes of the source, through the lexer, into st->chunk: how
- * many (0 at the end of input), or -1 with the cause set. */
-static long read_chunk(struct xml_state *st)
+/* libxml2's read callback: the next bytes of the source, through the
+ * lexer first (refused bytes never reach the parser). It fills what the
+ * parser asks for (at most what the lexer's ring has room for): the parser
+ * takes a short read for the end of what it can see ahead. */
+static int read_source(void *ctx, char *buf, int len)
 {
-	size_t want = sizeof(st->chunk), got = 0, room;
-	int rc;
+	struct xml_state *st = ctx;
+	size_t want, got = 0, room;
 
-	if (read_cap > 0 && want > read_cap)
-		want = read_cap;
+	if (st->stop)
+		return -1;
+	if (len <= 0)
+		return 0;
+	want = (size_t)len;
 	room = xml_lex_room(&st->lx);
 	if (want > room)
 		want = room;
@@ -171,23 +176,65 @@ static long read_chunk(struct xml_state *st)
 			      "the xml parser fell more than %u start tags behind", XML_LEX_LINE_RING);
 		return -1;
 	}
-	rc = source_read(st->io->src, st->chunk, want, &got, st->e);
-	if (rc != 0) {
-		xml_set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->lx.line, NULL);
+	while (got < want && !st->eof) {
+		size_t step = want - got, n = 0;
+		int rc;
+
+		if (read_cap > 0 && step > read_cap)
+			step = read_cap;
+		rc = source_read(st->io->src, buf + got, step, &n, st->e);
+		if (rc != 0) {
+			xml_set_cause(st, CAUSE_SOURCE, rc, RC__COUNT, st->lx.line, NULL);
+			return -1;
+		}
+		if (n == 0) {
+			st->eof = true;
+			break;
+		}
+		if (xml_lex_feed(&st->lx, buf + got, n) != 0) {
+			xml_set_cause(st, st->lx.failure == ERR_REFUSED ? CAUSE_LEXER : CAUSE_INTERNAL,
+				      st->lx.failure, st->lx.refusal, st->lx.failure_line, "%s", st->lx.message);
+			st->cause_record = st->lx.failure_record;
+			return -1;
+		}
+		got += n;
+	}
+	return (int)got;
+}
+
+/* The parser over read_source, with the callbacks below: 0, or -1 when
+ * an allocation failed. Made by hand: xmlCreateIOParserCtxt() leaks its
+ * input buffer when an allocation fails after it (libxml2 2.9). */
+static int parser_new(struct xml_state *st, const xmlSAXHandler *handler)
+{
+	xmlParserInputBufferPtr buf;
+	xmlParserInputPtr input;
+	xmlCharEncodingHandlerPtr utf8;
+
+	st->ctxt = xmlNewParserCtxt();
+	if (st->ctxt == NULL || st->ctxt->sax == NULL)
+		return -1;
+	memcpy(st->ctxt->sax, handler, sizeof(*handler));
+	st->ctxt->userData = st;
+	if (xmlCtxtUseOptions(st->ctxt, XML_OPTIONS) < 0)
+		return -1;
+	buf = xmlParserInputBufferCreateIO(read_source, NULL, st, XML_CHAR_ENCODING_NONE);
+	if (buf == NULL)
+		return -1;
+	input = xmlNewIOInputStream(st->ctxt, buf, XML_CHAR_ENCODING_NONE);
+	if (input == NULL) {
+		xmlFreeParserInputBuffer(buf);
 		return -1;
 	}
-	if (got == 0) {
-		st->eof = true;
-		return 0;
-	}
-	/* the lexer first: refused bytes never reach the parser */
-	if (xml_lex_feed(&st->lx, st->chunk, got) != 0) {
-		xml_set_cause(st, st->lx.failure == ERR_REFUSED ? CAUSE_LEXER : CAUSE_INTERNAL, st->lx.failure,
-			      st->lx.refusal, st->lx.failure_line, "%s", st->lx.message);
-		st->cause_record = st->lx.failure_record;
+	if (inputPush(st->ctxt, input) < 0) {
+		xmlFreeInputStream(input);
 		return -1;
 	}
-	return (long)got;
+	/* UTF-8 whatever the declaration says (XML_PARSE_IGNORE_ENC) */
+	utf8 = xmlFindCharEncodingHandler("UTF-8");
+	if (utf8 == NULL || xmlSwitchToEncoding(st->ctxt, utf8) != 0)
+		return -1;
+	return 0;
 }
 
 /* Our own words for libxml2's errors: its messages quote names from the
@@ -461,13 +508,12 @@ static xmlSAXHandler sax = {
 int xml_decode(struct decode_io *io, struct err *e)
 {
 	struct xml_state *st = NULL;
-	xmlCharEncodingHandlerPtr utf8;
 	xmlStructuredErrorFunc old_serror;
 	xmlGenericErrorFunc old_gerror;
 	void *old_sctx, *old_gctx;
 	bool empty;
 	int rc = 0;
-	long failures, chunk, first = 0;
+	long failures;
 
 	io->records = 0;
 	io->lines = 0;
@@ -509,31 +555,14 @@ int xml_decode(struct decode_io *io, struct err *e)
 	xmlSetStructuredErrorFunc(st, on_xml_error);
 	xmlSetGenericErrorFunc(st, on_xml_generic_error);
 
-	chunk = read_chunk(st);
-	if (chunk < 0)
-		goto outcome;
-	/* As xmlReaderForIO did: the first four bytes make the parser (they
-	 * name no other encoding: the lexer has refused UTF-16 and UTF-32),
-	 * then UTF-8 whatever the declaration says. */
-	first = chunk >= 4 ? 4 : 0;
-	st->ctxt = xmlCreatePushParserCtxt(&sax, st, first > 0 ? st->chunk : NULL, (int)first, NULL);
-	if (st->ctxt == NULL || xmlCtxtUseOptions(st->ctxt, XML_OPTIONS) < 0 ||
-	    (utf8 = xmlFindCharEncodingHandler("UTF-8")) == NULL || xmlSwitchToEncoding(st->ctxt, utf8) != 0) {
+	if (parser_new(st, &sax) != 0) {
 		xml_set_cause(st, CAUSE_INTERNAL, ERR_NOMEM, RC__COUNT, 0, "cannot start the xml parser");
 		goto outcome;
 	}
-	/* Each chunk goes to the parser right after the lexer: the parser keeps
-	 * back at most an unfinished tag or text, so the lexer's ring of lines
-	 * stays short. The first error stops the feeding (and every callback). */
-	while (chunk > 0 && st->cause == CAUSE_NONE) {
-		xmlParseChunk(st->ctxt, st->chunk + first, (int)(chunk - first), 0);
-		first = 0;
-		if (st->cause == CAUSE_NONE)
-			chunk = read_chunk(st);
-	}
-	if (chunk == 0 && st->cause == CAUSE_NONE)
-		xmlParseChunk(st->ctxt, NULL, 0, 1);
-	if (!st->ctxt->wellFormed && st->cause == CAUSE_NONE) {
+	/* The whole document in one call, pulling bytes through read_source;
+	 * the first thing that goes wrong stops the reads and every callback. */
+	xmlParseDocument(st->ctxt);
+	if (st->ctxt != NULL && !st->ctxt->wellFormed && st->cause == CAUSE_NONE) {
 		xml_set_cause(st, CAUSE_PARSER, ERR_REFUSED, RC_FILE_MALFORMED, xml_parser_line(st),
 			      "the xml file is not well formed");
 		st->cause_record = parser_record(st);
@@ -570,9 +599,14 @@ outcome:
 				 "the file is not xml: it has text before its first element");
 		else if (st->lx.junk)
 			snprintf(st->message, sizeof(st->message), "the xml file has text before its root element");
-		else if (st->eof && st->lx.depth > 0 && st->cause_line + 1 >= st->lx.line)
+		else if (st->eof && st->lx.depth > 0 && st->cause_line + 1 >= st->lx.line) {
 			snprintf(st->message, sizeof(st->message),
 				 "the xml file ends before its root element is closed (cut short?)");
+			/* the line the file ends on (the parser may count the
+			 * line feed at the end as the start of one more) */
+			if (st->cause_line > xml_lex_last_line(&st->lx))
+				st->cause_line = xml_lex_last_line(&st->lx);
+		}
 		else if (st->xml_code == XML_ERR_INVALID_CHAR && strstr(st->message, "proper UTF-8") != NULL)
 			snprintf(st->message, sizeof(st->message), "the xml file is not valid UTF-8");
 	}

@@ -130,7 +130,6 @@ struct xml_state {
 	/* The lexer, and whether the source said end of input. */
 	struct xml_lex lx;
 	bool eof;
-	char chunk[XML_LEX_LINE_RING];
 };
 
 /* Record the first thing that went wrong (later ones change nothing) and

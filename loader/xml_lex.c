@@ -28,6 +28,11 @@ bool xml_lex_empty(const struct xml_lex *lx)
 	return !lx->start_seen && !lx->junk && lx->state == LX_TEXT;
 }
 
+uint64_t xml_lex_last_line(const struct xml_lex *lx)
+{
+	return lx->ends_nl && lx->line > 1 ? lx->line - 1 : lx->line;
+}
+
 static void ring_push(struct xml_lex *lx, uint64_t line)
 {
 	if (lx->ring_count == XML_LEX_LINE_RING) {
@@ -368,5 +373,7 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 		if (lx->run > XML_MAX_TEXT_BYTES + LEX_SLACK && lx->failure == 0)
 			lex_too_long(lx);
 	}
+	if (lx->failure == 0 && n > 0)
+		lx->ends_nl = buf[n - 1] == '\n';
 	return lx->failure;
 }

@@ -62,6 +62,7 @@ struct xml_lex_event {
 struct xml_lex {
 	/* What the decoder reads (written only by xml_lex.c). */
 	uint64_t line;    /* 1 + line feeds seen */
+	bool ends_nl;     /* the last byte seen is a line feed */
 	uint64_t depth;   /* open elements */
 	uint64_t records; /* record start tags seen */
 	bool open;        /* inside a record */
@@ -111,6 +112,9 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n);
 /* How many bytes may be fed next: every byte can complete at most one
  * start tag, and each takes a slot of the line ring until it is popped. */
 size_t xml_lex_room(const struct xml_lex *lx);
+/* The line the bytes so far end on: a line feed at the end ends its line,
+ * it does not begin another. */
+uint64_t xml_lex_last_line(const struct xml_lex *lx);
 /* The line of the oldest start tag not yet popped; false when none. */
 bool xml_lex_pop_line(struct xml_lex *lx, uint64_t *line);
 /* The record (ordinal) the lexer is in now, or 0. */
