@@ -1,6 +1,6 @@
 /* camt_decode.c: bank files (SPEC 13): ISO 20022 camt.054 (debit/credit
  * notification) and camt.053 (account statement), versions 001.02, 001.04
- * and 001.08, walked over the reader's nodes that xml_decode.c has checked
+ * and 001.08, walked over the parser's events that xml_decode.c has checked
  * (same lexer, DOCTYPE refusal, error handler, size and depth limits, line
  * numbers).
  *

@@ -1,36 +1,42 @@
 /* xml_decode.c: case and transaction files in XML (SPEC 5.4 and 6) and
- * bank files (SPEC 13, camt.053 and camt.054) with libxml2's streaming
- * reader (xmlTextReader) over the byte source: one safe reader, two walks.
+ * bank files (SPEC 13, camt.053 and camt.054) with libxml2's SAX2 parser
+ * pulling from the byte source: one safe parser, two walks.
  *
  * Two stages look at the bytes:
  *
  * - A small lexer (xml_lex.c) runs in the read callback, on every byte
  *   before libxml2 sees it. It refuses a document type declaration before a
  *   single byte of it reaches the parser, refuses overlong runs without
- *   markup, and notes the exact line of every start tag (libxml2's lines
- *   are unsigned short and run ahead of the reader) and where each record
- *   starts and ends.
+ *   markup, and notes the exact line of every start tag (libxml2 gives the
+ *   line where a start tag ends, in an int) and where each record starts
+ *   and ends.
  *
- * - The reader's nodes are walked one at a time and freed behind (no tree
- *   is ever built). Every node first passes the checks here (nesting
- *   depth, text size, no DOCTYPE, no entity reference, the line of each
- *   start tag from the lexer); then a root `Document` goes to the bank
- *   file walk (camt_decode.c), anything else to the case and transaction
- *   walk (xml_walk.c: elements below each record map to fields by their
- *   path, "debtor/address/city", "invoice/amount/@currency"; unknown,
- *   repeated and foreign elements flag BAD_RECORD).
+ * - The parser's events (element starts and ends, pieces of text) go to a
+ *   walk one at a time; no tree is ever built. Every event first passes
+ *   the checks here (nesting depth, text size, the line of each start tag
+ *   from the lexer); then a root `Document` goes to the bank file walk
+ *   (camt_decode.c), anything else to the case and transaction walk
+ *   (xml_walk.c: elements below each record map to fields by their path,
+ *   "debtor/address/city", "invoice/amount/@currency"; unknown, repeated
+ *   and foreign elements flag BAD_RECORD).
+ *
+ * The walks see what libxml2's xmlTextReader showed them before (it was
+ * replaced for speed: building and freeing a tree node for every element
+ * and text was about half of the decode): white space that its tree
+ * (XML_PARSE_NOBLANKS) left out is left out here by the same rule, a text
+ * node's length counts all its pieces, attribute values are resolved as
+ * its tree builder resolved them.
  *
  * This file wires them together: libxml2's allocator, error handlers and
- * entity loader, the read callback (source, then lexer), the read loop
- * with the checks of every node, and the outcome (the first cause that
+ * entity loader, the read callback (source, then lexer), the SAX callbacks
+ * with the checks of every event, and the outcome (the first cause that
  * went wrong; struct xml_state in xml_decode_int.h).
  *
  * Options: XML_PARSE_NONET and XML_PARSE_IGNORE_ENC with the encoding fixed
  * to UTF-8 (SPEC 2: text is UTF-8; a declared encoding cannot make the
  * parser see other characters than the lexer). Never NOENT, DTDLOAD,
- * DTDATTR or HUGE. Any error libxml2 reports refuses the file, even when
- * xmlTextReaderRead() still returns 1. The external entity loader refuses
- * everything.
+ * DTDATTR or HUGE. Any error libxml2 reports refuses the file, even one
+ * after which it goes on. The external entity loader refuses everything.
  */
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>

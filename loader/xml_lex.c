@@ -41,7 +41,7 @@ static void ring_push(struct xml_lex *lx, uint64_t line)
 			lx->refusal = RC__COUNT;
 			lx->failure_line = lx->line;
 			snprintf(lx->message, sizeof(lx->message),
-				 "the xml reader fell more than %u start tags behind", XML_LEX_LINE_RING);
+				 "the xml parser fell more than %u start tags behind", XML_LEX_LINE_RING);
 		}
 		return;
 	}
