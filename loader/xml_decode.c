@@ -215,7 +215,6 @@ static int parser_new(struct xml_state *st, const xmlSAXHandler *handler)
 {
 	xmlParserInputBufferPtr buf;
 	xmlParserInputPtr input;
-	xmlCharEncodingHandlerPtr utf8;
 
 	st->ctxt = xmlNewParserCtxt();
 	if (st->ctxt == NULL || st->ctxt->sax == NULL)
@@ -236,11 +235,14 @@ static int parser_new(struct xml_state *st, const xmlSAXHandler *handler)
 		xmlFreeInputStream(input);
 		return -1;
 	}
-	/* UTF-8 whatever the declaration says (XML_PARSE_IGNORE_ENC) */
-	utf8 = xmlFindCharEncodingHandler("UTF-8");
-	if (utf8 == NULL || xmlSwitchToEncoding(st->ctxt, utf8) != 0)
+	/* UTF-8 whatever the declaration says (XML_PARSE_IGNORE_ENC) or the
+	 * first bytes look like (an encoding named before the parse stops
+	 * xmlParseDocument() from guessing one): no conversion, the parser
+	 * reads the very bytes the lexer has seen. */
+	if (xmlSwitchEncoding(st->ctxt, XML_CHAR_ENCODING_UTF8) != 0)
 		return -1;
-	return 0;
+	st->ctxt->encoding = xmlStrdup(BAD_CAST "UTF-8");
+	return st->ctxt->encoding != NULL ? 0 : -1;
 }
 
 /* Our own words for libxml2's errors: its messages quote names from the
