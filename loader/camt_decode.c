@@ -1,6 +1,6 @@
 /* camt_decode.c: bank files (SPEC 13): ISO 20022 camt.054 (debit/credit
  * notification) and camt.053 (account statement), versions 001.02, 001.04
- * and 001.08, walked over the reader's nodes that xml_decode.c has checked
+ * and 001.08, walked over the parser's events that xml_decode.c has checked
  * (same lexer, DOCTYPE refusal, error handler, size and depth limits, line
  * numbers).
  *
@@ -20,7 +20,7 @@
  * records (FILE_TOTALS, camt_totals.c). Elements outside the paths read
  * here, and elements in another namespace, are passed over.
  */
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -387,10 +387,10 @@ static int part_end(struct xml_state *st, enum camt_part part)
 
 /* ---- the walk ------------------------------------------------------------- */
 
-static int on_root(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n)
+static int on_root(struct xml_state *st, const struct xml_node *n)
 {
 	struct camt_state *c = st->camt;
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	const char *ns = n->ns;
 	char shown[96];
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]) && c->doc == NULL; i++)
@@ -414,11 +414,27 @@ static int on_root(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_n
 	return xml_tell_kind(st, KIND_BANK, n->line);
 }
 
-static int on_element(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n)
+/* An amount's currency: its attribute `Ccy` (in no namespace), if any. */
+static void put_currency(struct xml_state *st, const struct xml_node *n, struct camt_value *v)
+{
+	for (int i = 0; i < n->nattrs; i++) {
+		struct xml_attr a;
+
+		xml_attr(st, n, i, &a);
+		if (a.ns != NULL || strcmp(a.name, "Ccy") != 0)
+			continue;
+		v->flags = FIELD_PRESENT;
+		v->line = n->line;
+		value_append(v, a.value, a.len);
+		return;
+	}
+}
+
+static int on_element(struct xml_state *st, const struct xml_node *n)
 {
 	struct camt_state *c = st->camt;
-	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	const char *name = n->name;
+	const char *ns = n->ns;
 	struct camt_frame *fr = &c->frames[n->depth];
 	const struct camt_path *p;
 	char nm[NAME_SHOWN + 1];
@@ -430,7 +446,7 @@ static int on_element(struct xml_state *st, xmlTextReaderPtr rd, const struct xm
 	if (c->skip_depth >= 0 && n->depth > c->skip_depth)
 		return 0;
 	if (n->depth == 0)
-		return on_root(st, rd, n);
+		return on_root(st, n);
 	if (name == NULL)
 		name = "";
 	/* libxml2 interns namespace names: the same pointer, the same name */
@@ -485,15 +501,8 @@ static int on_element(struct xml_state *st, xmlTextReaderPtr rd, const struct xm
 	c->v[p->slot].flags = FIELD_PRESENT;
 	c->v[p->slot].line = n->line;
 	fr->slot = p->slot;
-	if (p->ccy >= 0 && xmlTextReaderMoveToAttribute(rd, BAD_CAST "Ccy") == 1) {
-		const char *ccy = (const char *)xmlTextReaderConstValue(rd);
-
-		c->v[p->ccy].flags = FIELD_PRESENT;
-		c->v[p->ccy].line = n->line;
-		if (ccy != NULL)
-			value_append(&c->v[p->ccy], ccy, strlen(ccy));
-		xmlTextReaderMoveToElement(rd);
-	}
+	if (p->ccy >= 0)
+		put_currency(st, n, &c->v[p->ccy]);
 	return 0;
 }
 
@@ -520,26 +529,23 @@ static int on_end(struct xml_state *st, int depth)
 	return 0;
 }
 
-int camt_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n)
+int camt_walk_visit(struct xml_state *st, const struct xml_node *n)
 {
 	struct camt_state *c = st->camt;
-	int rc;
 
 	switch (n->type) {
-	case XML_READER_TYPE_ELEMENT:
-		if ((rc = on_element(st, rd, n)) != 0 || !n->empty)
-			return rc;
-		/* <x/> has no end node */
+	case XN_ELEMENT:
+		return on_element(st, n);
+	case XN_END:
 		return on_end(st, n->depth);
-	case XML_READER_TYPE_END_ELEMENT:
-		return on_end(st, n->depth);
-	default: /* text, CDATA, white space: a value's, or nothing */
-		if (n->depth < 1 || (c->skip_depth >= 0 && n->depth > c->skip_depth))
-			return 0;
-		if (c->frames[n->depth - 1].slot >= 0)
-			value_append(&c->v[c->frames[n->depth - 1].slot], n->value, n->len);
-		return 0;
+	case XN_TEXT: /* text, CDATA, white space: a value's, or nothing */
+		break;
 	}
+	if (n->depth < 1 || (c->skip_depth >= 0 && n->depth > c->skip_depth))
+		return 0;
+	if (c->frames[n->depth - 1].slot >= 0)
+		value_append(&c->v[c->frames[n->depth - 1].slot], n->value, n->len);
+	return 0;
 }
 
 int camt_walk_begin(struct xml_state *st)

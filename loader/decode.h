@@ -1,4 +1,4 @@
-/* decode.h: the decoders (CSV with libcsv, XML with xmlTextReader) turn the
+/* decode.h: the decoders (CSV with libcsv, XML with libxml2's SAX2 parser) turn the
  * byte source into records. Syntax only: no business rule, no database, no
  * logging of data; bank files (SPEC 13) add the file-level checks of
  * their account and totals. */

@@ -1,14 +1,14 @@
 /* xml_decode_int.h: the state of one XML decode, shared by the driver
- * (xml_decode.c: libxml2's setup and hooks, the read callback through the
+ * (xml_decode.c: libxml2's setup and SAX callbacks, the reads through the
  * lexer, the checks every node passes, the outcome) and the two walks
- * over the reader's nodes: xml_walk.c for case and transaction files,
+ * over the parser's events: xml_walk.c for case and transaction files,
  * camt_decode.c for bank files (a root `Document`). Private to those
  * files.
  */
 #ifndef LOADER_XML_DECODE_INT_H
 #define LOADER_XML_DECODE_INT_H
 
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,14 +45,29 @@ struct container {
 
 struct camt_state; /* camt_decode.c */
 
-/* A node of the reader once the driver has checked it (nesting depth,
- * text size, no DOCTYPE, no entity reference). */
+/* What the walks are shown: a start tag, an end tag, or a piece of text. */
+enum xml_node_type { XN_ELEMENT, XN_END, XN_TEXT };
+
+/* A parser event once the driver has checked it (nesting depth, text
+ * size): an element's start or end, or a piece of its text (character
+ * data and CDATA sections arrive in pieces; the walks append them). */
 struct xml_node {
-	int type;      /* XML_READER_TYPE_... */
-	int depth;     /* 0: the root */
+	enum xml_node_type type;
+	int depth;     /* an element: 0 for the root; text: its element's + 1 */
 	uint64_t line; /* an element: the exact line of its start tag */
-	bool empty;    /* an element written <x/> */
-	const char *value; /* text, CDATA or white space: its bytes */
+	const char *name; /* an element: its local name (libxml2's dictionary) */
+	const char *ns;   /* an element: its namespace name, or NULL */
+	int nattrs;       /* an element: its attributes (namespace declarations apart) */
+	const xmlChar **attrs; /* libxml2's quintuplets: local name, prefix, URI, value, end */
+	const char *value; /* text: its bytes (not NUL-terminated) */
+	size_t len;
+};
+
+/* One attribute of an element (xml_attr). */
+struct xml_attr {
+	const char *name;  /* local name */
+	const char *ns;    /* namespace name, or NULL */
+	const char *value; /* its value with references resolved, not NUL-terminated */
 	size_t len;
 };
 
@@ -60,7 +75,7 @@ struct xml_state {
 	struct decode_io *io;
 	struct err *e;
 	struct record *rec;
-	xmlTextReaderPtr reader;
+	xmlParserCtxtPtr ctxt;
 
 	/* The kind, from the root element. */
 	const char *ns;
@@ -99,6 +114,19 @@ struct xml_state {
 	int xml_code; /* CAUSE_PARSER: libxml2's error code */
 	char message[ERR_MESSAGE_MAX];
 
+	/* The parser's events: open elements, and what each holds so far
+	 * (xml_decode.c: which white space libxml2's tree would have kept,
+	 * and the length of the text node it would have built). */
+	int open;
+	struct xml_level {
+		bool kids;       /* a child node (element, text, CDATA, comment, PI) */
+		bool first_text; /* the first child is text */
+		bool last_text;  /* the last child is text */
+	} levels[XML_MAX_DEPTH + 2];
+	int run_type;    /* the text node being built: 0 none, 1 text, 2 CDATA */
+	size_t run_len;  /* its bytes */
+	xmlChar *attr_dup; /* the last attribute value decoded (xml_attr) */
+
 	/* The lexer, and whether the source said end of input. */
 	struct xml_lex lx;
 	bool eof;
@@ -124,10 +152,14 @@ void xml_shown(char *dst, size_t dstsize, const char *s, size_t max);
 /* Bytes of an element name or document value shown in a message. */
 #define NAME_SHOWN 48
 
-/* One node of the reader, checked by the driver: 0, or an error with the
- * cause set. */
-int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
-int camt_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n);
+/* The i-th attribute of an element node (0 <= i < n->nattrs). */
+void xml_attr(struct xml_state *st, const struct xml_node *n, int i, struct xml_attr *a);
+/* The parser's line now (where a text or an error is), for messages. */
+uint64_t xml_parser_line(const struct xml_state *st);
+
+/* One event, checked by the driver: 0, or an error with the cause set. */
+int xml_walk_visit(struct xml_state *st, const struct xml_node *n);
+int camt_walk_visit(struct xml_state *st, const struct xml_node *n);
 /* The bank file walk's state (st->camt), made at the root and freed at the
  * end (camt_walk_free accepts a state without one). */
 int camt_walk_begin(struct xml_state *st);

@@ -28,6 +28,11 @@ bool xml_lex_empty(const struct xml_lex *lx)
 	return !lx->start_seen && !lx->junk && lx->state == LX_TEXT;
 }
 
+uint64_t xml_lex_last_line(const struct xml_lex *lx)
+{
+	return lx->ends_nl && lx->line > 1 ? lx->line - 1 : lx->line;
+}
+
 static void ring_push(struct xml_lex *lx, uint64_t line)
 {
 	if (lx->ring_count == XML_LEX_LINE_RING) {
@@ -36,7 +41,7 @@ static void ring_push(struct xml_lex *lx, uint64_t line)
 			lx->refusal = RC__COUNT;
 			lx->failure_line = lx->line;
 			snprintf(lx->message, sizeof(lx->message),
-				 "the xml reader fell more than %u start tags behind", XML_LEX_LINE_RING);
+				 "the xml parser fell more than %u start tags behind", XML_LEX_LINE_RING);
 		}
 		return;
 	}
@@ -183,11 +188,15 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 		if (lx->state == LX_TEXT && lx->start_seen) {
 			/* Text between tags, most of the file: jump to the next
 			 * '<', counting lines, instead of a byte at a time. */
-			const char *lt = memchr(buf + i, '<', n - i);
-			size_t end = lt != NULL ? (size_t)(lt - buf) : n;
+			size_t end = i;
+			uint64_t lines = 0;
 
-			for (const char *p = buf + i; (p = memchr(p, '\n', (size_t)(buf + end - p))) != NULL; p++)
-				lx->line++;
+			/* a byte at a time: the runs are short (the white space
+			 * between two tags, a value), a library call each would
+			 * cost more than the bytes */
+			while (end < n && buf[end] != '<')
+				lines += buf[end++] == '\n';
+			lx->line += lines;
 			if (lex_skip(lx, &i, end, n))
 				break;
 		}
@@ -364,5 +373,7 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n)
 		if (lx->run > XML_MAX_TEXT_BYTES + LEX_SLACK && lx->failure == 0)
 			lex_too_long(lx);
 	}
+	if (lx->failure == 0 && n > 0)
+		lx->ends_nl = buf[n - 1] == '\n';
 	return lx->failure;
 }

@@ -3,10 +3,9 @@
  * It runs in libxml2's read callback, on every byte before libxml2 sees
  * it, and keeps what the parser cannot give:
  *
- * - the exact line of every start tag. libxml2 keeps element lines in an
- *   unsigned short and its parser line runs ahead of the reader, so neither
- *   gives a record's line in a file of millions of lines; the k-th start
- *   tag the lexer sees is the k-th element node the reader returns, and a
+ * - the exact line of every start tag. libxml2's parser gives the line
+ *   where a start tag ends (in an int), not where it starts; the k-th
+ *   start tag the lexer sees is the k-th element the parser reports, and a
  *   ring of lines joins the two (xml_lex_pop_line);
  * - where each record starts and ends, to tell which record the parser was
  *   in when it failed (xml_lex_record_at). Records are the root's
@@ -19,8 +18,8 @@
  *   little slack for the tag in front) without a start or end tag, so
  *   libxml2 never buffers a huge text, comment or tag, nor a huge text cut
  *   into pieces by comments, CDATA sections or processing instructions
- *   (its reader keeps every piece as a node of the element until the next
- *   tag, and joins adjacent CDATA sections into one node).
+ *   (a tree would keep every piece as a node of the element until the next
+ *   tag, and join adjacent CDATA sections into one node).
  */
 #ifndef LOADER_XML_LEX_H
 #define LOADER_XML_LEX_H
@@ -31,7 +30,7 @@
 
 #include "record.h"
 
-/* Start tags lexed but not yet returned by the reader. The reader runs a
+/* Start tags lexed but not yet reported by the parser. The parser runs a
  * few kilobytes behind the lexer; the read callback never hands out more
  * bytes than there are free slots (xml_lex_room), so the ring cannot
  * overflow. */
@@ -62,6 +61,7 @@ struct xml_lex_event {
 struct xml_lex {
 	/* What the decoder reads (written only by xml_lex.c). */
 	uint64_t line;    /* 1 + line feeds seen */
+	bool ends_nl;     /* the last byte seen is a line feed */
 	uint64_t depth;   /* open elements */
 	uint64_t records; /* record start tags seen */
 	bool open;        /* inside a record */
@@ -70,7 +70,7 @@ struct xml_lex {
 	bool no_records;  /* the root is a `Document`: no record boundaries */
 
 	/* Why the lexer stopped: 0 while it runs, else ERR_REFUSED (the bytes
-	 * are refused as `refusal`) or ERR_LIMIT (the reader fell behind,
+	 * are refused as `refusal`) or ERR_LIMIT (the parser fell behind,
 	 * which cannot happen). The line and the record it was in then. */
 	int failure;
 	enum reject_code refusal;
@@ -111,6 +111,9 @@ int xml_lex_feed(struct xml_lex *lx, const char *buf, size_t n);
 /* How many bytes may be fed next: every byte can complete at most one
  * start tag, and each takes a slot of the line ring until it is popped. */
 size_t xml_lex_room(const struct xml_lex *lx);
+/* The line the bytes so far end on: a line feed at the end ends its line,
+ * it does not begin another. */
+uint64_t xml_lex_last_line(const struct xml_lex *lx);
 /* The line of the oldest start tag not yet popped; false when none. */
 bool xml_lex_pop_line(struct xml_lex *lx, uint64_t *line);
 /* The record (ordinal) the lexer is in now, or 0. */

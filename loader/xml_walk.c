@@ -1,12 +1,11 @@
-/* xml_walk.c: the walk over xmlTextReader's nodes of case, transaction
- * and event files (see xml_decode.c, which checks every node first). One node at a
- * time, freed behind it (no tree is ever built): the root gives
+/* xml_walk.c: the walk over the XML parser's events in case, transaction
+ * and event files (see xml_decode.c, which checks every event first). One
+ * event at a time (no tree is ever built): the root gives
  * the kind, each element below it is a record, and the elements below a
  * record map to fields by their path ("debtor/address/city",
  * "invoice/amount/@currency"); unknown, repeated and foreign elements make
  * the record BAD_RECORD.
  */
-#include <libxml/xmlreader.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,10 +27,10 @@ static void bad_record(struct xml_state *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool is_blank(const char *s)
+static bool is_blank(const char *s, size_t n)
 {
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
 			return false;
 	return true;
 }
@@ -87,10 +86,10 @@ static const struct xml_root {
 	{ "eventFile", "urn:inkasso:event-file:1", "event", KIND_EVENTS }, /* SPEC 16 */
 };
 
-static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
+static int on_root(struct xml_state *st, const struct xml_node *n, uint64_t line)
 {
-	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	const char *name = n->name;
+	const char *ns = n->ns;
 	const struct xml_root *r = NULL;
 	char nm[NAME_SHOWN + 1];
 
@@ -120,25 +119,20 @@ static int on_root(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line)
 }
 
 /* The attributes of an element at path[0..path_len) ("" for the record). */
-static void on_attributes(struct xml_state *st, xmlTextReaderPtr rd, size_t path_len, const char *elem)
+static void on_attributes(struct xml_state *st, const struct xml_node *n, size_t path_len, const char *elem)
 {
-	if (xmlTextReaderHasAttributes(rd) != 1)
-		return;
-	while (xmlTextReaderMoveToNextAttribute(rd) == 1) {
-		const char *name, *value;
+	for (int i = 0; i < n->nattrs; i++) {
+		struct xml_attr a;
+		const char *name;
 		size_t nlen, at = path_len;
 		int f = -1;
 
-		if (xmlTextReaderIsNamespaceDecl(rd) == 1)
-			continue;
+		xml_attr(st, n, i, &a);
 		/* xml:lang, xsi:schemaLocation and other qualified attributes
 		 * are not data: ignore them. */
-		if (xmlTextReaderConstNamespaceUri(rd) != NULL)
+		if (a.ns != NULL || a.name == NULL)
 			continue;
-		name = (const char *)xmlTextReaderConstLocalName(rd);
-		value = (const char *)xmlTextReaderConstValue(rd);
-		if (name == NULL)
-			continue;
+		name = a.name;
 		nlen = strlen(name);
 		if (at + 2 + nlen < PATH_BYTES) {
 			if (at > 0)
@@ -155,9 +149,8 @@ static void on_attributes(struct xml_state *st, xmlTextReaderPtr rd, size_t path
 			continue;
 		}
 		st->seen_fields |= (uint64_t)1 << f;
-		record_set_field(st->rec, f, value != NULL ? value : "", value != NULL ? strlen(value) : 0);
+		record_set_field(st->rec, f, a.value, a.len);
 	}
-	xmlTextReaderMoveToElement(rd);
 }
 
 static int deliver(struct xml_state *st)
@@ -167,10 +160,10 @@ static int deliver(struct xml_state *st)
 	return xml_deliver(st, st->rec);
 }
 
-static int on_record_start(struct xml_state *st, xmlTextReaderPtr rd, uint64_t line, bool empty)
+static int on_record_start(struct xml_state *st, const struct xml_node *n, uint64_t line)
 {
-	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	const char *name = n->name;
+	const char *ns = n->ns;
 	char nm[NAME_SHOWN + 1];
 
 	xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
@@ -190,17 +183,17 @@ static int on_record_start(struct xml_state *st, xmlTextReaderPtr rd, uint64_t l
 	st->seen_containers = 0;
 	st->skip_depth = -1;
 	st->frames[1] = (struct frame){ FR_RECORD, -1, 0, 0 };
-	on_attributes(st, rd, 0, st->record_name);
-	return empty ? deliver(st) : 0;
+	on_attributes(st, n, 0, st->record_name);
+	return 0;
 }
 
 /* An element below a record, at depth >= 2. */
-static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth, bool empty)
+static void on_field_start(struct xml_state *st, const struct xml_node *n, int depth)
 {
 	const struct frame *parent = &st->frames[depth - 1];
 	struct frame *fr = &st->frames[depth];
-	const char *name = (const char *)xmlTextReaderConstLocalName(rd);
-	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+	const char *name = n->name;
+	const char *ns = n->ns;
 	char nm[NAME_SHOWN + 1] = "";
 	size_t at = parent->path_len, nlen;
 	int f = -1, c = -1;
@@ -255,31 +248,29 @@ static void on_field_start(struct xml_state *st, xmlTextReaderPtr rd, int depth,
 		fr->role = FR_CONTAINER;
 		fr->field = -1;
 	}
-	if (xmlTextReaderHasAttributes(rd) == 1) {
+	if (n->nattrs > 0) {
 		xml_shown(nm, sizeof(nm), name, NAME_SHOWN);
-		on_attributes(st, rd, fr->path_len, nm);
+		on_attributes(st, n, fr->path_len, nm);
 	}
 	return;
 skip:
-	if (!empty)
-		st->skip_depth = depth;
+	st->skip_depth = depth;
 }
 
-/* Text, CDATA or white space whose parent is at depth - 1. */
-static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int type, const char *value, size_t len)
+/* A piece of text or CDATA whose parent is at depth - 1. */
+static int on_text(struct xml_state *st, int depth, const char *value, size_t len)
 {
 	const struct frame *owner;
 	bool blank;
 
 	if (depth < 1 || (st->skip_depth >= 0 && depth > st->skip_depth))
 		return 0;
-	blank = type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
-		is_blank(value);
+	blank = is_blank(value, len);
 	owner = &st->frames[depth - 1];
 	switch (owner->role) {
 	case FR_ROOT:
 		if (!blank)
-			return xml_refuse(st, RC_FILE_MALFORMED, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+			return xml_refuse(st, RC_FILE_MALFORMED, xml_parser_line(st),
 					   "the xml file has text directly inside '%s'", st->root_name);
 		break;
 	case FR_RECORD:
@@ -301,21 +292,17 @@ static int on_text(struct xml_state *st, xmlTextReaderPtr rd, int depth, int typ
 	return 0;
 }
 
-static int on_element(struct xml_state *st, xmlTextReaderPtr rd, int depth, uint64_t line, bool empty)
+static int on_element(struct xml_state *st, const struct xml_node *n)
 {
-	if (st->skip_depth >= 0 && depth > st->skip_depth)
+	if (st->skip_depth >= 0 && n->depth > st->skip_depth)
 		return 0;
-	if (depth == 0) {
-		int rc = on_root(st, rd, line);
-
-		st->root_done = rc == 0 && empty;
-		return rc;
-	}
+	if (n->depth == 0)
+		return on_root(st, n, n->line);
 	if (!st->root_seen)
-		return xml_refuse(st, RC_FILE_MALFORMED, line, "the xml file has no root element");
-	if (depth == 1)
-		return on_record_start(st, rd, line, empty);
-	on_field_start(st, rd, depth, empty);
+		return xml_refuse(st, RC_FILE_MALFORMED, n->line, "the xml file has no root element");
+	if (n->depth == 1)
+		return on_record_start(st, n, n->line);
+	on_field_start(st, n, n->depth);
 	return 0;
 }
 
@@ -333,14 +320,15 @@ static int on_end(struct xml_state *st, int depth)
 	return 0;
 }
 
-int xml_walk_visit(struct xml_state *st, xmlTextReaderPtr rd, const struct xml_node *n)
+int xml_walk_visit(struct xml_state *st, const struct xml_node *n)
 {
 	switch (n->type) {
-	case XML_READER_TYPE_ELEMENT:
-		return on_element(st, rd, n->depth, n->line, n->empty);
-	case XML_READER_TYPE_END_ELEMENT:
+	case XN_ELEMENT:
+		return on_element(st, n);
+	case XN_END:
 		return on_end(st, n->depth);
-	default: /* text, CDATA, white space */
-		return on_text(st, rd, n->depth, n->type, n->value, n->len);
+	case XN_TEXT:
+		break;
 	}
+	return on_text(st, n->depth, n->value, n->len);
 }

@@ -743,6 +743,25 @@ START_TEST(test_malformed_refused)
 	ASSERT_REFUSED(RC_FILE_MALFORMED, 1, 0);
 	result_release();
 
+	/* UTF-16 without a byte order mark: libxml2 would take "<\0?\0" for
+	 * UTF-16 and decode it, and see the DOCTYPE and entity the lexer does
+	 * not see in those bytes. The parser is held to UTF-8: it reads the
+	 * bytes the lexer read and stops at the first NUL. */
+	{
+		static const char doc[] = "<?xml version=\"1.0\"?>\n<!DOCTYPE caseFile [<!ENTITY x \"EXPANDED\">]>\n" ROOT
+					  "<case><creditorId>&x;</creditorId></case></caseFile>\n";
+		char wide[2 * sizeof(doc)];
+
+		for (size_t i = 0; i < sizeof(doc) - 1; i++) {
+			wide[2 * i] = doc[i];
+			wide[2 * i + 1] = '\0';
+		}
+		decode_mem(wide, 2 * (sizeof(doc) - 1), KIND_UNKNOWN);
+		ASSERT_REFUSED(RC_FILE_MALFORMED, 1, 0);
+		ck_assert_uint_eq(R.nrec, 0);
+		result_release();
+	}
+
 	decode_path(fixture("bad/xml/utf7-doctype.xml"), KIND_UNKNOWN, NO_LIMIT);
 	ASSERT_REFUSED(RC_FILE_MALFORMED, 0, 0);
 	result_release();
