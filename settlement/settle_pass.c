@@ -116,8 +116,6 @@ struct stream {
 	enum booking_status listed; /* the status the case list showed before */
 	int32_t listed_closed;   /* and its closed_date */
 	bool withdrawal_booked;  /* a withdrawal of it was booked now */
-	bool uncounted;          /* no statement counted it as registered yet */
-	int64_t registered;      /* its principal at registration */
 	struct buf paid;         /* its payments booked in this run (struct booked_payment) */
 	struct buf row;          /* one COPY row of statement_lines */
 	struct buf cases;        /* COPY rows of settle_cases, SETTLE_CASES_SPILL at most */
@@ -251,13 +249,10 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 		rc = status_from_row(&s->listed, res, i, Q_STATUS, e);
 	if (rc == 0)
 		rc = status_from_row(&bal->status, res, i, Q_BOOKED, e);
-	if (rc == 0)
-		rc = spg_i64(res, i, Q_REGISTERED, &s->registered, e);
 	if (rc != 0)
 		return rc;
 	/* closed_date is the booked closing date once the bookings closed it */
 	bal->closed_date = bal->status == BOOKING_OPEN ? BOOKING_NO_DATE : s->listed_closed;
-	s->uncounted = strcmp(spg_text(res, i, Q_COUNTED), "f") == 0;
 	s->withdrawal_booked = false;
 	buf_reset(&s->paid);
 	s->case_id = case_id;
@@ -380,21 +375,15 @@ static int stream_end_creditor(struct stream *s, struct err *e)
 }
 
 /* Book one transaction of the current case into the statement of its
- * currency: the line, the totals, and what it does to the portfolio (the
- * case counted as registered with its first line, if no statement counted
- * it yet; closings and reopenings; open principal). */
+ * currency: the line, the totals, and what it does to the portfolio
+ * (closings and reopenings; open principal). The statement counts the
+ * case as registered with the others, per batch (store_registrations()). */
 static int stream_book(struct stream *s, struct render *rd, const struct booking_tx *tx,
 		       struct booking_line *l, struct err *e)
 {
 	struct booking_case before = s->bal;
-	int rc = 0;
+	int rc = booking_apply(l, &s->bal, &s->c->params, tx, e);
 
-	if (s->uncounted) {
-		rc = booking_portfolio_register(&rd->is.moves, s->registered, e);
-		s->uncounted = false;
-	}
-	if (rc == 0)
-		rc = booking_apply(l, &s->bal, &s->c->params, tx, e);
 	if (rc == 0)
 		rc = booking_portfolio_book(&rd->is.moves, &before, &s->bal, e);
 	if (rc == 0)

@@ -105,8 +105,7 @@ int reader_open(PGconn *conn, PGconn **out, const char *snapshot, const char *cr
 		"  t.amount, t.currency, t.transaction_id, c.creditor_reference, c.debtor_name,"
 		"  c.principal, c.fees, c.interest, " EPOCH_DAYS("c.accrued_to") ", c.status,"
 		"  " EPOCH_DAYS("c.closed_date") ", " EPOCH_DAYS("c.last_transaction_date") ","
-		"  c.booked_status, c.registered_statement IS NOT NULL,"
-		"  c.original_amount - c.paid_amount, t.reverses,"
+		"  c.booked_status, t.reverses,"
 		/* a reversal's original, settled before as a payment of its case */
 		"  CASE WHEN t.reverses IS NOT NULL THEN (SELECT ARRAY[l.amount, l.to_fees,"
 		"   l.to_interest, l.to_principal, l.overpaid, l.creditor_share, l.commission,"
