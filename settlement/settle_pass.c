@@ -36,8 +36,6 @@
 
 /* Case balances kept in memory before they go to a temporary file. */
 #define SETTLE_CASES_SPILL ((size_t)256 * 1024)
-/* Memory of the sorts of the settling pass (SET LOCAL work_mem). */
-#define SETTLE_WORK_MEM "64MB"
 
 /* The terms of a creditor that has a transaction to book: its country's
  * (ERR_CONFIG when that is not configured) and its own. */

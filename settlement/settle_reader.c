@@ -143,8 +143,12 @@ int reader_open(PGconn *conn, PGconn **out, const char *snapshot, const char *cr
 	}
 	if (rc == 0)
 		rc = db_exec(reader, sql, e);
+	/* the cursor is read to its end: planned for all its rows (hash joins
+	 * and one sort), not for a fast first one; the sort's memory is the
+	 * settling transaction's */
 	if (rc == 0)
-		rc = db_exec(reader, "SET LOCAL jit = off", e);
+		rc = db_exec(reader, "SET LOCAL jit = off; SET LOCAL cursor_tuple_fraction = 1;"
+				     " SET LOCAL work_mem = '" SETTLE_WORK_MEM "'", e);
 	if (rc == 0)
 		rc = db_query(reader, NULL, declare_sql, 2, params, e);
 	if (rc == 0)
