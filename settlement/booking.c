@@ -335,6 +335,22 @@ enum booking_status booking_listed_status(enum booking_status listed,
 	return booked;
 }
 
+int booking_portfolio_register(struct booking_portfolio *p, int64_t principal,
+			       struct err *e)
+{
+	struct booking_portfolio n = *p;
+	int rc;
+
+	if (!amount_ok(principal))
+		return ERR_SET(e, ERR_LIMIT, "registered principal out of range");
+	rc = add_checked(&n.registered_cases, 1, e);
+	if (rc == 0)
+		rc = add_checked(&n.registered_principal, principal, e);
+	if (rc == 0)
+		*p = n;
+	return rc;
+}
+
 /* The principal a case adds to the open principal: its principal while
  * open, nothing once closed or withdrawn. */
 static int64_t open_principal(const struct booking_case *c)

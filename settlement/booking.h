@@ -117,13 +117,13 @@ struct booking_totals {
 };
 
 /* What the lines of one statement do to the creditor's portfolio in its
- * currency (SPEC 9.2 v2). With the previous statement's figures and the
- * cases it counts as registered (counted per batch by the database,
- * settle_store.h) they give this one's: openCases = previous openCases +
- * registeredCases - withdrawn_cases - paid_cases + reopened_cases,
- * openPrincipal = previous openPrincipal + registeredPrincipal +
- * open_principal_change. */
+ * currency (SPEC 9.2 v2). With the previous statement's figures they give
+ * this one's: openCases = previous openCases + registered_cases -
+ * withdrawn_cases - paid_cases + reopened_cases, openPrincipal = previous
+ * openPrincipal + registered_principal + open_principal_change. */
 struct booking_portfolio {
+	int64_t registered_cases;      /* cases no earlier statement counted */
+	int64_t registered_principal;  /* their principal at registration */
 	int64_t withdrawn_cases;       /* closings by a withdrawal */
 	int64_t paid_cases;            /* closings as paid (step 5), per event */
 	int64_t reopened_cases;        /* paid cases opened again, per event */
@@ -186,6 +186,9 @@ int booking_apply(struct booking_line *out, struct booking_case *c,
 enum booking_status booking_listed_status(enum booking_status listed,
 					  enum booking_status booked, bool withdrawal_booked);
 
+/* A case that the statement counts as registered (SPEC 9.2 v2). */
+int booking_portfolio_register(struct booking_portfolio *p, int64_t principal,
+			       struct err *e);
 /* One booking of a case, from the balances before it to those after it:
  * closings (withdrawn, paid), reopenings (a reversal of a paid case) and
  * the change of open principal. */

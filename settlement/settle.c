@@ -242,7 +242,7 @@ static int store_issues(struct run *r, int64_t ncases, struct err *e)
 
 	buf_init(&creditors, SETTLE_BUF_MAX);
 	buf_init(&numbers, SETTLE_BUF_MAX);
-	rc = store_case_balances(r->conn, ncases, e);
+	rc = store_case_balances(r->conn, &sp, ncases, e);
 	phase_mark("update cases");
 	if (rc == 0)
 		rc = arr_begin(&creditors, e);

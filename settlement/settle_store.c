@@ -21,20 +21,24 @@ int store_closed_creditors(PGconn *conn, PGresult **out, const struct store_peri
 	return db_query(conn, out, sql, 2, params, e);
 }
 
-int store_case_balances(PGconn *conn, int64_t ncases, struct err *e)
+int store_case_balances(PGconn *conn, const struct store_period *p, int64_t ncases,
+			struct err *e)
 {
 	static const char sql[] =
 		"UPDATE cases c SET principal = v.principal, fees = v.fees, interest = v.interest,"
 		"       accrued_to = DATE '1970-01-01' + v.accrued_to, status = v.status,"
 		"       closed_date = DATE '1970-01-01' + v.closed_date,"
 		"       last_transaction_date = DATE '1970-01-01' + v.last_tx,"
-		"       booked_status = v.booked_status"
+		"       booked_status = v.booked_status,"
+		"       registered_statement = CASE WHEN v.counted"
+		"        THEN $1 || '-' || c.creditor_id || '-' || c.currency ELSE c.registered_statement END"
 		"  FROM (SELECT * FROM settle_cases ORDER BY case_id) v" /* front to back */
 		" WHERE c.case_id = v.case_id AND c.creditor_id = v.creditor_id";
+	const char *params[1] = { p->period };
 	PGresult *res = NULL;
 	int rc;
 
-	rc = db_query(conn, &res, sql, 0, NULL, e);
+	rc = db_query(conn, &res, sql, 1, params, e);
 	if (rc == 0)
 		rc = spg_check_count(res, ncases, "updating case balances", e);
 	PQclear(res);
@@ -91,21 +95,22 @@ int store_statement(PGconn *conn, const struct store_period *p,
 		" SELECT $1, $2, $3, $4, $5::date, $6::date, $7::date, $8::numeric, $9,"
 		"  $10::numeric, $11::int, $12::numeric, $13::bigint,"
 		"  reg.cases, reg.principal,"
-		"  coalesce(prev.open_cases, 0) + reg.cases - $14::bigint - $15::bigint + $16::bigint,"
-		"  coalesce(prev.open_principal, 0) + reg.principal + $17::bigint,"
-		"  $14::bigint, $15::bigint, $16::bigint,"
-		"  $18::bigint, $19::bigint, $20::bigint, $21::bigint, $22::bigint, $23::bigint,"
-		"  $24::bigint, $25::bigint, $26::bigint, $27::bigint, $28::bigint"
-		/* the cases counted as registered (store_registrations()) */
-		" FROM (SELECT coalesce(sum(registered_cases), 0) AS cases,"
-		"        coalesce(sum(registered_principal), 0) AS principal"
+		"  coalesce(prev.open_cases, 0) + reg.cases - $16::bigint - $17::bigint + $18::bigint,"
+		"  coalesce(prev.open_principal, 0) + reg.principal + $19::bigint,"
+		"  $16::bigint, $17::bigint, $18::bigint,"
+		"  $20::bigint, $21::bigint, $22::bigint, $23::bigint, $24::bigint, $25::bigint,"
+		"  $26::bigint, $27::bigint, $28::bigint, $29::bigint, $30::bigint"
+		/* booked cases counted now ($14, $15) and the others */
+		" FROM (SELECT $14::bigint + coalesce(sum(registered_cases), 0) AS cases,"
+		"        $15::bigint + coalesce(sum(registered_principal), 0) AS principal"
 		"        FROM settle_portfolio WHERE creditor_id = $1 AND currency = $4) reg"
 		" LEFT JOIN LATERAL (SELECT open_cases, open_principal FROM statements"
 		"   WHERE creditor_id = $1 AND currency = $4 AND period < $3"
 		"   ORDER BY period DESC LIMIT 1) prev ON true";
 	const struct booking_totals *t = s->totals;
 	const struct booking_portfolio *m = s->moves;
-	const int64_t v[] = { s->params->withdrawal_fee, m->withdrawn_cases, m->paid_cases,
+	const int64_t v[] = { s->params->withdrawal_fee, m->registered_cases,
+			      m->registered_principal, m->withdrawn_cases, m->paid_cases,
 			      m->reopened_cases, m->open_principal_change, t->lines, t->payments,
 			      t->direct_payments, t->credit_notes, t->withdrawal_fees,
 			      t->creditor_share, t->commission, t->payout_effect, t->vat,
@@ -113,7 +118,7 @@ int store_statement(PGconn *conn, const struct store_period *p,
 	char nums[sizeof(v) / sizeof(v[0])][24];
 	char pct[3][24];
 	char days[16];
-	const char *params[28];
+	const char *params[30];
 	PGresult *res = NULL;
 	int rc;
 
@@ -134,7 +139,7 @@ int store_statement(PGconn *conn, const struct store_period *p,
 		snprintf(nums[i], sizeof(nums[i]), "%" PRId64, v[i]);
 		params[12 + i] = nums[i];
 	}
-	rc = db_query(conn, &res, sql, 28, params, e);
+	rc = db_query(conn, &res, sql, 30, params, e);
 	if (rc == 0)
 		rc = spg_check_count(res, 1, "inserting the statement", e);
 	PQclear(res);

@@ -209,8 +209,8 @@ static void book(struct booking_portfolio *pf, struct booking_case *c,
 /* What the lines of two statements do to the portfolio (SPEC 9.2 v2).
  * October: case A (100.00 / fees 50.00) paid off on 10-10 by 150.00;
  * case B (200.00 / fees 50.00, accrued to 10-01) withdrawn on 10-05;
- * case C (300.00, no fees, accrued to 10-01), credit note 100.00 on 10-01.
- * Paid 1, withdrawn 1 (the registrations are counted by the database); open
+ * case C (300.00, no fees, accrued to 10-01) registered now, credit note
+ * 100.00 on 10-01. Registered 1 case, 300.00; paid 1, withdrawn 1; open
  * principal change -100.00 (A) - 200.00 (B) - 100.00 (C) = -400.00.
  * November: A's withdrawal booked 11-01 changes nothing: no closing, no
  * change of open principal. A paid case opened again (as a reversal does,
@@ -228,7 +228,10 @@ START_TEST(test_portfolio_moves)
 
 	book(&oct, &a, &p, BOOKING_PAYMENT, d(2026, 10, 10), 15000);
 	book(&oct, &b, &p, BOOKING_WITHDRAWAL, d(2026, 10, 5), 0);
+	ck_assert_int_eq(booking_portfolio_register(&oct, 30000, &e), 0);
 	book(&oct, &c, &p, BOOKING_CREDIT_NOTE, d(2026, 10, 1), 10000);
+	ck_assert_int_eq(oct.registered_cases, 1);
+	ck_assert_int_eq(oct.registered_principal, 30000);
 	ck_assert_int_eq(oct.paid_cases, 1);
 	ck_assert_int_eq(oct.withdrawn_cases, 1);
 	ck_assert_int_eq(oct.reopened_cases, 0);
@@ -245,6 +248,9 @@ START_TEST(test_portfolio_moves)
 	ck_assert_int_eq(later.reopened_cases, 1);
 	ck_assert_int_eq(later.paid_cases, 0);
 	ck_assert_int_eq(later.open_principal_change, 10000);
+
+	ck_assert_int_eq(booking_portfolio_register(&later, -1, &e), ERR_LIMIT);
+	ck_assert_int_eq(later.registered_cases, 0);
 }
 END_TEST
 
