@@ -22,14 +22,28 @@
 -- c.batch_id)). On Citus (SPEC 17) the table is distributed by
 -- creditor_id beside cases (schemas/citus.sql).
 CREATE TABLE IF NOT EXISTS registered_batches (
-    creditor_id       text COLLATE "C" NOT NULL,
+    creditor_id       text NOT NULL,
     currency          text NOT NULL,
     batch_id          bigint NOT NULL,
-    statement_number  text COLLATE "C" NOT NULL,  -- the statement that counted them
+    statement_number  text NOT NULL,  -- the statement that counted them
     cases             bigint NOT NULL CHECK (cases > 0),
     principal         bigint NOT NULL,            -- their principal at registration
     PRIMARY KEY (creditor_id, currency, batch_id)
 );
+
+-- creditor_id compares as cases.creditor_id does: Citus colocates a table
+-- only with one whose distribution column has the same collation
+DO $$
+DECLARE
+    coll text;
+BEGIN
+    SELECT format('%I.%I', n.nspname, c.collname) INTO coll
+      FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+      JOIN pg_namespace n ON n.oid = c.collnamespace
+     WHERE a.attrelid = 'cases'::regclass AND a.attname = 'creditor_id';
+    EXECUTE format('ALTER TABLE registered_batches ALTER COLUMN creditor_id TYPE text COLLATE %s', coll);
+END
+$$;
 
 -- least privilege (0003): the settlement writes them, reporting reads them
 GRANT SELECT, INSERT ON registered_batches TO engine_settlement;
