@@ -52,6 +52,9 @@
 /* Rows per cursor FETCH. */
 #define SETTLE_CHUNK 5000
 #define SETTLE_CHUNK_TEXT "5000"
+/* Memory of the sorts of the settling pass and its reader (SET LOCAL
+ * work_mem). */
+#define SETTLE_WORK_MEM "64MB"
 /* Attempts of the settling transaction on serialization failure/deadlock. */
 #define SETTLE_MAX_ATTEMPTS 5
 

@@ -36,8 +36,6 @@
 
 /* Case balances kept in memory before they go to a temporary file. */
 #define SETTLE_CASES_SPILL ((size_t)256 * 1024)
-/* Memory of the sorts of the settling pass (SET LOCAL work_mem). */
-#define SETTLE_WORK_MEM "64MB"
 
 /* The terms of a creditor that has a transaction to book: its country's
  * (ERR_CONFIG when that is not configured) and its own. */
@@ -116,7 +114,8 @@ struct stream {
 	enum booking_status listed; /* the status the case list showed before */
 	int32_t listed_closed;   /* and its closed_date */
 	bool withdrawal_booked;  /* a withdrawal of it was booked now */
-	bool uncounted;          /* no statement counted it as registered yet */
+	bool late;               /* registered after the period, counted by no statement */
+	bool uncounted;          /* late, and its first line is still to come */
 	int64_t registered;      /* its principal at registration */
 	struct buf paid;         /* its payments booked in this run (struct booked_payment) */
 	struct buf row;          /* one COPY row of statement_lines */
@@ -257,7 +256,8 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 		return rc;
 	/* closed_date is the booked closing date once the bookings closed it */
 	bal->closed_date = bal->status == BOOKING_OPEN ? BOOKING_NO_DATE : s->listed_closed;
-	s->uncounted = strcmp(spg_text(res, i, Q_COUNTED), "f") == 0;
+	s->late = strcmp(spg_text(res, i, Q_LATE), "t") == 0;
+	s->uncounted = s->late;
 	s->withdrawal_booked = false;
 	buf_reset(&s->paid);
 	s->case_id = case_id;
@@ -266,8 +266,8 @@ static int stream_begin_case(struct stream *s, const PGresult *res, int i, int64
 }
 
 /* The case being booked is complete: queue its balances, the status the
- * case list shows (SPEC 9.3 v2) with its closed_date, and the status as
- * booked. */
+ * case list shows (SPEC 9.3 v2) with its closed_date, the status as
+ * booked, and whether its first line counted it as registered. */
 static int stream_end_case(struct stream *s, struct err *e)
 {
 	const struct booking_case *b = &s->bal;
@@ -275,6 +275,7 @@ static int stream_end_case(struct stream *s, struct err *e)
 	const int64_t balances[] = { b->principal, b->fees, b->interest };
 	enum booking_status listed;
 	const char *status, *booked;
+	const char *counted = s->late ? "t" : "f";
 	int32_t closed;
 	int rc;
 
@@ -302,6 +303,8 @@ static int stream_end_case(struct stream *s, struct err *e)
 		rc = copy_days(&s->cases, b->last_transaction_date, e);
 	if (rc == 0)
 		rc = copy_texts(&s->cases, &booked, 1, e);
+	if (rc == 0)
+		rc = copy_texts(&s->cases, &counted, 1, e);
 	if (rc == 0)
 		rc = copy_text_end(&s->cases, e);
 	if (rc != 0)
@@ -380,9 +383,10 @@ static int stream_end_creditor(struct stream *s, struct err *e)
 }
 
 /* Book one transaction of the current case into the statement of its
- * currency: the line, the totals, and what it does to the portfolio (the
- * case counted as registered with its first line, if no statement counted
- * it yet; closings and reopenings; open principal). */
+ * currency: the line, the totals, and what it does to the portfolio (a
+ * late case counted as registered with its first line; closings and
+ * reopenings; open principal). The others are counted per batch
+ * (store_registrations()). */
 static int stream_book(struct stream *s, struct render *rd, const struct booking_tx *tx,
 		       struct booking_line *l, struct err *e)
 {
@@ -651,7 +655,7 @@ static int stream_flush_cases(struct stream *s, struct err *e)
 {
 	static const char sql[] =
 		"COPY settle_cases (case_id, creditor_id, principal, fees, interest, accrued_to,"
-		" status, closed_date, last_tx, booked_status) FROM STDIN";
+		" status, closed_date, last_tx, booked_status, counted) FROM STDIN";
 	struct db_copy cp;
 	int rc;
 
@@ -746,7 +750,7 @@ int pass_book(struct run *r, struct creditor_list *cl, struct stage *st, const c
 		"SET LOCAL work_mem = '" SETTLE_WORK_MEM "';"
 		"CREATE TEMPORARY TABLE settle_cases (case_id bigint, creditor_id text,"
 		" principal bigint, fees bigint, interest bigint, accrued_to integer, status text,"
-		" closed_date integer, last_tx integer, booked_status text) ON COMMIT DROP;"
+		" closed_date integer, last_tx integer, booked_status text, counted boolean) ON COMMIT DROP;"
 		"CREATE TEMPORARY TABLE settle_portfolio (creditor_id text, currency text,"
 		" registered_cases bigint, registered_principal bigint) ON COMMIT DROP";
 	struct stream *s = NULL;

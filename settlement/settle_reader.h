@@ -22,11 +22,13 @@
  * Q_REVERSALS, how many transactions of its case reverse that payment
  * (1 unless the data is wrong). NULL on other rows. A withdrawal (v2) has
  * Q_STAGE, its case's stage on its booking date (SPEC 16), whose fee it
- * is charged; NULL on other rows. */
+ * is charged; NULL on other rows. Q_LATE is "t" for a case registered
+ * after the period's last day that no statement counted (its first line
+ * counts it), with Q_REGISTERED its principal at registration. */
 enum {
 	Q_CREDITOR, Q_TX, Q_CASE, Q_KIND, Q_DATE, Q_AMOUNT, Q_CURRENCY, Q_TXID, Q_REFERENCE,
 	Q_DEBTOR, Q_PRINCIPAL, Q_FEES, Q_INTEREST, Q_ACCRUED, Q_STATUS, Q_CLOSED, Q_LAST,
-	Q_BOOKED, Q_COUNTED, Q_REGISTERED, Q_REVERSES, Q_ORIGINAL, Q_REVERSALS, Q_STAGE, Q__COUNT
+	Q_BOOKED, Q_LATE, Q_REGISTERED, Q_REVERSES, Q_ORIGINAL, Q_REVERSALS, Q_STAGE, Q__COUNT
 };
 #define ORIGINAL_VALUES 8
 

@@ -30,8 +30,8 @@ int store_case_balances(PGconn *conn, const struct store_period *p, int64_t ncas
 		"       closed_date = DATE '1970-01-01' + v.closed_date,"
 		"       last_transaction_date = DATE '1970-01-01' + v.last_tx,"
 		"       booked_status = v.booked_status,"
-		"       registered_statement = coalesce(c.registered_statement,"
-		"                              $1 || '-' || c.creditor_id || '-' || c.currency)"
+		"       registered_statement = CASE WHEN v.counted"
+		"        THEN $1 || '-' || c.creditor_id || '-' || c.currency ELSE c.registered_statement END"
 		"  FROM (SELECT * FROM settle_cases ORDER BY case_id) v" /* front to back */
 		" WHERE c.case_id = v.case_id AND c.creditor_id = v.creditor_id";
 	const char *params[1] = { p->period };
@@ -48,20 +48,32 @@ int store_case_balances(PGconn *conn, const struct store_period *p, int64_t ncas
 int store_registrations(PGconn *conn, const struct store_period *p, const char *creditors,
 			const char *numbers, struct err *e)
 {
-	static const char sql[] =
-		"WITH counted AS ("
-		" UPDATE cases c SET registered_statement = $1 || '-' || c.creditor_id || '-' || c.currency"
-		"  WHERE c.creditor_id = ANY ($3::text[]) AND c.registered_statement IS NULL"
-		"    AND c.registered <= $2::date"
-		"    AND $1 || '-' || c.creditor_id || '-' || c.currency = ANY ($4::text[])"
-		"  RETURNING c.creditor_id, c.currency, c.original_amount - c.paid_amount AS principal)"
-		" INSERT INTO settle_portfolio (creditor_id, currency, registered_cases,"
+	/* per creditor, currency and batch (0013_registered_batches.sql): the
+	 * cases are read, not written */
+	static const char count_sql[] =
+		"INSERT INTO registered_batches (creditor_id, currency, batch_id, statement_number,"
+		"  cases, principal)"
+		" SELECT c.creditor_id, c.currency, c.batch_id, $1 || '-' || c.creditor_id || '-' || c.currency,"
+		"  count(*), sum(c.original_amount - c.paid_amount)"
+		" FROM cases c"
+		" WHERE c.creditor_id = ANY ($3::text[]) AND c.registered_statement IS NULL"
+		"   AND c.registered <= $2::date"
+		"   AND $1 || '-' || c.creditor_id || '-' || c.currency = ANY ($4::text[])"
+		"   AND NOT EXISTS (SELECT 1 FROM registered_batches b WHERE b.creditor_id = c.creditor_id"
+		"                    AND b.currency = c.currency AND b.batch_id = c.batch_id)"
+		" GROUP BY c.creditor_id, c.currency, c.batch_id";
+	static const char sum_sql[] =
+		"INSERT INTO settle_portfolio (creditor_id, currency, registered_cases,"
 		"  registered_principal)"
-		" SELECT creditor_id, currency, count(*), sum(principal) FROM counted"
+		" SELECT creditor_id, currency, sum(cases), sum(principal) FROM registered_batches"
+		" WHERE creditor_id = ANY ($1::text[]) AND statement_number = ANY ($2::text[])"
 		" GROUP BY creditor_id, currency";
 	const char *params[4] = { p->period, p->last, creditors, numbers };
+	int rc = db_query(conn, NULL, count_sql, 4, params, e);
 
-	return db_query(conn, NULL, sql, 4, params, e);
+	if (rc == 0)
+		rc = db_query(conn, NULL, sum_sql, 2, params + 2, e);
+	return rc;
 }
 
 static char *pct_text(char *buf, size_t size, int64_t bp)

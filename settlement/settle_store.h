@@ -42,17 +42,19 @@ int store_closed_creditors(PGconn *conn, PGresult **out, const struct store_peri
 			   const char *creditors, struct err *e);
 
 /* The balances and statuses of every case booked, from the temporary table
- * settle_cases (ncases rows), in one UPDATE; a booked case that no
- * statement counted as registered is counted by its statement of
- * p->period. */
+ * settle_cases (ncases rows), in one UPDATE; a case registered after the
+ * period's last day that its first line counted (settle_pass.c) is marked
+ * counted by its statement of p->period. */
 int store_case_balances(PGconn *conn, const struct store_period *p, int64_t ncases,
 			struct err *e);
 
 /* The cases that the statements numbered in the array (of the creditors
- * of the other array) count as registered without a booking: the creditor's cases in the statement's
- * currency registered on or before the period's last day that no earlier
- * statement counted. Their number and principal per creditor and currency
- * go to the temporary table settle_portfolio. */
+ * of the other array) count as registered without their first line: the
+ * creditor's cases in the statement's currency registered on or before the
+ * period's last day that no earlier statement counted, booked now or not. They are counted per
+ * batch in registered_batches (0013_registered_batches.sql); their number
+ * and principal per creditor and currency go to the temporary table
+ * settle_portfolio. */
 int store_registrations(PGconn *conn, const struct store_period *p, const char *creditors,
 			const char *numbers, struct err *e);
 

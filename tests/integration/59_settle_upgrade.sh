@@ -18,7 +18,7 @@ OUT="$TMP/statements"
 new_db settle_upgrade
 # the v1 schema: migrations 0001 to 0004, and the loader's own later
 # migrations 0006, 0007 and 0009 (this loader needs them); the upgrade
-# applies the settlement's 0005, 0008 and 0010
+# applies the settlement's 0005, 0008, 0010 and 0013
 mkdir -p "$TMP/v1"
 cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/000[679]_*.sql "$TMP/v1/"
 dropdb "$PGDATABASE"
@@ -62,12 +62,12 @@ COMMIT;
 SQL
 
 # upgrade, twice: 0005 (settlement v2), 0008 (payouts), 0010 (the PDFs'
-# documents)
-expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 3 migrations applied"
+# documents), 0013 (registrations counted per batch)
+expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 4 migrations applied"
 expect_eq "again" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 0 migrations applied"
 state() {
 	sql "SELECT string_agg(creditor_id || ':' || period || ':' || run_id || ':' || statements || '/' || transactions, ' ' ORDER BY creditor_id, run_id) FROM settlement_runs"
-	sql "SELECT string_agg(creditor_reference || ':' || status || '/' || booked_status || '/' || coalesce(registered_statement, '-'), ' ' ORDER BY case_id) FROM cases"
+	sql "SELECT string_agg(creditor_reference || ':' || status || '/' || booked_status || '/' || coalesce(coalesce(registered_statement, (SELECT b.statement_number FROM registered_batches b WHERE b.creditor_id = cases.creditor_id AND b.currency = cases.currency AND b.batch_id = cases.batch_id)), '-'), ' ' ORDER BY case_id) FROM cases"
 }
 expect_eq "after the upgrade" "$(state)" "S1:2024-02:0:1/2
 C1-F:open/open/- C1-A:open/open/- C1-B:open/open/- C1-C:open/open/- C1-D:withdrawn/open/- C1-E:open/open/- D1-A:open/open/- D1-B:open/open/- S1-A:withdrawn/withdrawn/2024-02-S1-SEK S1-B:open/open/2024-02-S1-SEK"

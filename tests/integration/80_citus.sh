@@ -197,13 +197,14 @@ layout() {
 }
 want_layout="bank_records distributed batch_id, batches reference <none>, case_events distributed creditor_id, \
 cases distributed creditor_id, creditors reference <none>, payout_files reference <none>, payout_transfers distributed creditor_id, \
-rejects distributed batch_id, settlement_runs distributed creditor_id, statement_documents distributed creditor_id, \
+registered_batches distributed creditor_id, rejects distributed batch_id, settlement_runs distributed creditor_id, statement_documents distributed creditor_id, \
 statement_lines distributed creditor_id, \
 statements distributed creditor_id, suspense distributed batch_id, transactions distributed creditor_id / 1 1 / 2 / \
 bank_records PRIMARY KEY (batch_id, id), bank_records UNIQUE (batch_id, account, bank_reference), \
 case_events PRIMARY KEY (creditor_id, event_seq), case_events UNIQUE (creditor_id, event_id), \
 cases PRIMARY KEY (creditor_id, case_id), cases UNIQUE (creditor_id, creditor_reference), \
 payout_transfers PRIMARY KEY (creditor_id, statement_number), payout_transfers UNIQUE (creditor_id, msgid, line_no), \
+registered_batches PRIMARY KEY (creditor_id, currency, batch_id), \
 settlement_runs PRIMARY KEY (creditor_id, period, run_id), statement_documents PRIMARY KEY (creditor_id, statement_number), \
 statement_lines PRIMARY KEY (creditor_id, statement_number, line_no), \
 statement_lines UNIQUE (creditor_id, tx_id), statements PRIMARY KEY (creditor_id, statement_number), \

@@ -67,6 +67,11 @@ CREDITORS = {
     "S1": ("SE", "SEK", "11122"),
 }
 ALL_CREDITORS = ["C1", "D1", "N1", "S1", "X9"]  # every run covers X9 too
+# the statement that counted a case as registered: per case before
+# schemas/0013_registered_batches.sql, per creditor, currency and batch since
+COUNTED_BY = ("coalesce(registered_statement, (SELECT b.statement_number FROM registered_batches b"
+              " WHERE b.creditor_id = cases.creditor_id AND b.currency = cases.currency"
+              " AND b.batch_id = cases.batch_id))")
 NEEDS_REMINDER = {"DK", "NO", "SE"}
 CASE_HEADER = ("creditor_id,creditor_reference,debtor_type,debtor_name,debtor_national_id,"
                "debtor_birth_date,debtor_street,debtor_postal_code,debtor_city,debtor_country,"
@@ -341,7 +346,7 @@ class Driver:
             check((cred, p) in self.statements, f"{when}: unexpected statement {period} {cred}")
             check((int(reg), int(regp)) == self.statements[(cred, p)],
                   f"{when}: {period} {cred} registered {reg}/{regp}, expected {self.statements[(cred, p)]}")
-        got = {int(i): s for i, s in sql("SELECT case_id, coalesce(registered_statement, '') FROM cases")}
+        got = {int(i): s for i, s in sql("SELECT case_id, coalesce(" + COUNTED_BY + ", '') FROM cases")}
         for i, p in self.counted.items():
             c = self.cases[i]
             want = f"{period_text(p)}-{c['creditor']}-{CREDITORS[c['creditor']][1]}"
@@ -362,7 +367,7 @@ class Driver:
              "SELECT count(*) FROM (SELECT DISTINCT ON (creditor_id, currency) * FROM statements"
              "  ORDER BY creditor_id, currency, period DESC) s"
              " LEFT JOIN (SELECT creditor_id, currency, count(*) AS n, sum(principal) AS p FROM cases"
-             "  WHERE registered_statement IS NOT NULL AND booked_status = 'open' GROUP BY 1, 2) c"
+             "  WHERE " + COUNTED_BY + " IS NOT NULL AND booked_status = 'open' GROUP BY 1, 2) c"
              "  USING (creditor_id, currency)"
              " WHERE (s.open_cases, s.open_principal) IS DISTINCT FROM (coalesce(c.n, 0), coalesce(c.p, 0))"),
             # a withdrawal closes what it writes off; a line that leaves
