@@ -18,7 +18,8 @@ OUT="$TMP/statements"
 new_db settle_upgrade
 # the v1 schema: migrations 0001 to 0004, and the loader's own later
 # migrations 0006, 0007 and 0009 (this loader needs them); the upgrade
-# applies the settlement's 0005, 0008, 0010 and 0013
+# applies the settlement's 0005, 0008, 0010 and 0013, and 0011 (identifiers
+# compared bytewise) and 0014 (no payment reference index)
 mkdir -p "$TMP/v1"
 cp "$ROOT"/schemas/000[1-4]_*.sql "$ROOT"/schemas/000[679]_*.sql "$TMP/v1/"
 dropdb "$PGDATABASE"
@@ -63,7 +64,7 @@ SQL
 
 # upgrade, twice: 0005 (settlement v2), 0008 (payouts), 0010 (the PDFs'
 # documents), 0013 (registrations counted per batch)
-expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 4 migrations applied"
+expect_eq "upgrade" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 6 migrations applied"
 expect_eq "again" "$("$LOADER" init-db --conf "$CONF")" "schema up to date: 0 migrations applied"
 state() {
 	sql "SELECT string_agg(creditor_id || ':' || period || ':' || run_id || ':' || statements || '/' || transactions, ' ' ORDER BY creditor_id, run_id) FROM settlement_runs"
